@@ -1,0 +1,60 @@
+# Two commands: `make run` serves the portal, `make test` runs the tests.
+# Both set everything up first: virtualenv, pinned packages, translations, database.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PORT ?= 5000
+HOST ?= 127.0.0.1
+WORKERS ?= 3
+
+.PHONY: run test setup install translations compile-translations migrate seed index serve lint clean
+
+run: setup
+	@echo ""
+	@echo "Demo accounts (local demo only):"
+	@$(BIN)/python -c "import json; [print(f\"  {u['email']:<32} {u['role']:<15} {u['password']}\") for u in json.load(open('seed_data/users.json'))]"
+	@echo ""
+	@echo "Serving PAN Platform on http://$(HOST):$(PORT)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install compile-translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: install compile-translations migrate seed
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $@
+
+compile-translations: install
+	$(BIN)/pybabel compile --use-fuzzy -d translations -f 2>/dev/null || $(BIN)/pybabel compile -d translations
+
+# Extract, update and compile the catalogues (for translators).
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d translations
+
+migrate: install
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) pan seed --if-empty
+
+index: seed
+	$(FLASK) pan reindex --if-missing
+
+serve: setup
+	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
+
+lint: install
+	$(BIN)/ruff check pan_platform tests bench config.py wsgi.py
+
+clean:
+	rm -rf $(VENV) instance

@@ -1,0 +1,78 @@
+"""Configuration read from the environment.
+
+Defaults give a working local set-up: a SQLite database, file store and search index
+under `instance/`. Nothing secret is hard-coded: SECRET_KEY comes from the environment
+or is generated once into `instance/secret_key`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEFAULT_LANGUAGES = "en,ru,fr,de,es,it,ar"
+
+
+def _instance_dir() -> Path:
+    path = Path(os.environ.get("PAN_INSTANCE_DIR", BASE_DIR / "instance"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _secret_key(instance: Path) -> str:
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        # O_EXCL: two processes starting at once must not write two different keys.
+        try:
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def _database_url(instance: Path) -> str:
+    url = os.environ.get("DATABASE_URL", f"sqlite:///{instance / 'pan.sqlite'}")
+    # Some hosts still hand out the old "postgres://" scheme, which SQLAlchemy 2 refuses.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    return url
+
+
+class Config:
+    def __init__(self) -> None:
+        instance = _instance_dir()
+        self.INSTANCE_DIR = str(instance)
+        self.SECRET_KEY = _secret_key(instance)
+        self.SQLALCHEMY_DATABASE_URI = _database_url(instance)
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.PAN_STORAGE_DIR = os.environ.get("PAN_STORAGE_DIR", str(instance / "storage"))
+        self.PAN_INDEX_DIR = os.environ.get("PAN_INDEX_DIR", str(instance / "index"))
+        self.PAN_LANGUAGES = [
+            code.strip()
+            for code in os.environ.get("PAN_LANGUAGES", DEFAULT_LANGUAGES).split(",")
+            if code.strip()
+        ]
+        self.BABEL_DEFAULT_LOCALE = self.PAN_LANGUAGES[0]
+        self.BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+        self.MAX_CONTENT_LENGTH = int(os.environ.get("PAN_MAX_UPLOAD_MB", "100")) * 1024 * 1024
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = os.environ.get("PAN_SECURE_COOKIES", "0") == "1"
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.WTF_CSRF_TIME_LIMIT = None
+        self.PAN_PAGE_SIZE = 20
+        self.SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+
+def load_config(overrides: dict | None = None) -> dict:
+    config = {k: v for k, v in vars(Config()).items() if k.isupper()}
+    config.update(overrides or {})
+    return config

@@ -1,0 +1,60 @@
+"""PAN Platform: the online platform of the Police Academies Network."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from config import load_config
+from pan_platform.extensions import babel, csrf, db, login_manager, migrate
+from pan_platform.i18n import select_locale
+from pan_platform.web.language import LanguagePrefixMiddleware
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_path=load_config().get("INSTANCE_DIR"))
+    app.config.update(load_config(overrides))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    from pan_platform import cli
+    from pan_platform.web import errors, templating
+
+    cli.register(app)
+    errors.register(app)
+    templating.register(app)
+    app.wsgi_app = LanguagePrefixMiddleware(app.wsgi_app, app.config["PAN_LANGUAGES"])
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from pan_platform import models  # noqa: F401  (every table known to Alembic and create_all)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", _migrations_dir())))
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    from pan_platform.accounts.auth import load_user
+
+    login_manager.user_loader(load_user)
+
+
+def _migrations_dir() -> str:
+    from config import BASE_DIR
+
+    return str(BASE_DIR / "migrations")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from pan_platform.accounts.views import bp as accounts_bp
+    from pan_platform.catalogue.views import bp as catalogue_bp
+    from pan_platform.organisations.views import bp as organisations_bp
+    from pan_platform.storage.views import bp as storage_bp
+    from pan_platform.web.views import bp as main_bp
+
+    for bp in (main_bp, accounts_bp, catalogue_bp, organisations_bp, storage_bp):
+        app.register_blueprint(bp)

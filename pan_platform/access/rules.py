@@ -1,0 +1,102 @@
+"""can(user, action, obj): the one function every channel asks.
+
+Reading compares labels (see principals.py). Writing is decided by the user's role and
+organisation. Platform administrators bypass, explicitly, here and nowhere else.
+Any action this file does not know is refused.
+"""
+
+from __future__ import annotations
+
+from pan_platform.access.principals import read_principals, user_principals
+
+EDITING_ROLES = ("editor", "org_admin")
+
+
+def _is_member(user, organisation_id: int | None) -> bool:
+    return organisation_id is not None and user.organisation_id == organisation_id
+
+
+def _signed_in(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def can_read(user, item) -> bool:
+    return bool(user_principals(user) & read_principals(item))
+
+
+def can_edit(user, item) -> bool:
+    return (
+        _signed_in(user)
+        and user.role in EDITING_ROLES
+        and user.organisation.kind == "academy"
+        and _is_member(user, item.owner_id)
+    )
+
+
+def can_create_in(user, organisation) -> bool:
+    """May `user` create items owned by `organisation`?"""
+    return (
+        _signed_in(user)
+        and organisation.kind == "academy"
+        and user.role in EDITING_ROLES
+        and _is_member(user, organisation.id)
+    )
+
+
+def can_adapt(user, item) -> bool:
+    """Copy a visible curriculum or module into the user's own academy."""
+    return (
+        item.kind in ("curriculum", "module")
+        and can_read(user, item)
+        and _signed_in(user)
+        and user.role in EDITING_ROLES
+        and user.organisation.kind == "academy"
+    )
+
+
+def can_manage_organisation(user, organisation) -> bool:
+    """Users, sharing agreements and audit of one organisation."""
+    return _signed_in(user) and user.role == "org_admin" and _is_member(user, organisation.id)
+
+
+_ITEM_RULES = {
+    "read": can_read,
+    "download": can_read,
+    "edit": can_edit,
+    "publish": can_edit,
+    "archive": can_edit,
+    "share": can_edit,
+    "preview": can_edit,
+    "adapt": can_adapt,
+}
+
+_ORG_RULES = {
+    "create_item": can_create_in,
+    "manage_users": can_manage_organisation,
+    "manage_sharing": can_manage_organisation,
+    "view_audit": can_manage_organisation,
+}
+
+
+def _rule_for(action: str, obj):
+    from pan_platform.catalogue.models import Item
+    from pan_platform.organisations.models import Organisation
+
+    if isinstance(obj, Item):
+        return _ITEM_RULES.get(action)
+    if isinstance(obj, Organisation):
+        return _ORG_RULES.get(action)
+    return None
+
+
+def can(user, action: str, obj=None) -> bool:
+    """True when `user` (None or anonymous allowed) may do `action` on `obj`."""
+    is_admin = _signed_in(user) and user.role == "platform_admin"
+    if action == "administer":
+        return is_admin
+    rule = _rule_for(action, obj)
+    if rule is None:
+        return False
+    if is_admin:  # the explicit bypass
+        return True
+    return bool(rule(user, obj))

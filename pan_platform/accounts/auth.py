@@ -1,0 +1,31 @@
+"""Session loading and safe post-sign-in redirects."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from pan_platform.accounts.models import User
+from pan_platform.extensions import db
+
+
+def load_user(user_id: str) -> User | None:
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.is_active else None
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-site paths: refuses //host, ////host, /\\host, schemes and control characters."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return default
+    return target
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(db.select(User).where(User.email == email.strip().lower()))

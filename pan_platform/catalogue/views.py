@@ -1,0 +1,35 @@
+"""Catalogue pages: browse with filters, item detail. Thin: queries decide what is shown."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_babel import get_locale
+from flask_login import current_user
+
+from pan_platform.catalogue import queries
+
+bp = Blueprint("catalogue", __name__, template_folder="templates")
+
+
+@bp.route("/catalogue")
+def browse():
+    filters = queries.BrowseFilters.from_args(request.args)
+    page = queries.browse(current_user, filters)
+    return render_template(
+        "catalogue/browse.html",
+        page=page,
+        filters=filters,
+        options=queries.facet_options(current_user),
+    )
+
+
+@bp.route("/items/<int:item_id>")
+def detail(item_id: int):
+    item = queries.get_readable(current_user, item_id)
+    return render_template(
+        "catalogue/detail.html",
+        item=item,
+        text=item.localized(str(get_locale())),
+        ancestors=queries.readable_ancestors(current_user, item),
+        children=queries.readable_children(current_user, item),
+    )

@@ -1,0 +1,97 @@
+"""Controlled vocabularies of the catalogue.
+
+Codes are stable (stored in the database, the index, the API and the seed files);
+labels are lazy strings so they translate in every interface language.
+"""
+
+from __future__ import annotations
+
+from pan_platform.i18n import _l
+
+# The eight priority areas of the OSCE Strategic Framework for Police-Related Activities
+# (PC Decision No. 1049, 2012), in the Framework's order.
+PRIORITY_AREAS = {
+    "police-reform": _l("General police development and reform"),
+    "organized-crime": _l("Organized crime"),
+    "terrorism": _l("Terrorism"),
+    "illicit-drugs": _l("Illicit drugs and chemical precursors"),
+    "human-trafficking": _l("Trafficking in human beings"),
+    "cybercrime": _l("Cyber-crime"),
+    "state-cooperation": _l("Co-ordination and co-operation among participating States"),
+    "partner-cooperation": _l("Co-operation with partner organisations"),
+}
+
+ITEM_KINDS = {
+    "curriculum": _l("Curriculum"),
+    "module": _l("Module"),
+    "material": _l("Material"),
+}
+
+RESOURCE_TYPES = {
+    "handbook": _l("Handbook"),
+    "lesson-plan": _l("Lesson plan"),
+    "slide-deck": _l("Slide deck"),
+    "case-study": _l("Case study"),
+    "exercise": _l("Exercise"),
+    "video": _l("Video"),
+    "e-learning": _l("E-learning package"),
+    "guideline": _l("Guideline"),
+    "assessment": _l("Assessment"),
+}
+
+AUDIENCES = {
+    "recruits": _l("Police recruits"),
+    "patrol-officers": _l("Patrol and community officers"),
+    "investigators": _l("Criminal investigators"),
+    "specialists": _l("Specialised units"),
+    "border-police": _l("Border police"),
+    "supervisors": _l("Supervisors and middle managers"),
+    "senior-managers": _l("Senior police managers"),
+    "trainers": _l("Police trainers"),
+}
+
+LEVELS = {
+    "introductory": _l("Introductory"),
+    "intermediate": _l("Intermediate"),
+    "advanced": _l("Advanced"),
+    "specialist": _l("Specialist"),
+}
+
+DELIVERY_MODES = {
+    "classroom": _l("Classroom"),
+    "e-learning": _l("E-learning"),
+    "blended": _l("Blended"),
+    "field-exercise": _l("Field exercise"),
+    "webinar": _l("Webinar"),
+}
+
+LICENCES = {
+    "all-rights-reserved": _l("All rights reserved"),
+    "cc-by-4.0": "CC BY 4.0",
+    "cc-by-sa-4.0": "CC BY-SA 4.0",
+    "cc-by-nc-4.0": "CC BY-NC 4.0",
+    "cc-by-nc-sa-4.0": "CC BY-NC-SA 4.0",
+    "cc0-1.0": "CC0 1.0",
+}
+
+STATES = {
+    "draft": _l("Draft"),
+    "published": _l("Published"),
+    "archived": _l("Archived"),
+}
+
+# Content languages: the seven interface languages and the other languages of the
+# participating States and Partners for Co-operation that the catalogue commonly holds.
+CONTENT_LANGUAGES = (
+    "en", "ru", "fr", "de", "es", "it", "ar",
+    "tr", "uk", "pl", "ro", "sr", "sq", "mk", "bs", "hr", "sl", "bg", "el", "hu", "cs", "sk",
+    "lt", "lv", "et", "fi", "sv", "da", "nb", "nl", "pt", "ka", "hy", "az", "kk", "ky", "uz",
+    "tg", "tk", "mn", "be", "ro", "he",
+)
+
+
+def label(vocabulary: dict, code: str | None) -> str:
+    """The translated label of a code, or the code itself when unknown (never an error)."""
+    if code is None:
+        return ""
+    return str(vocabulary.get(code, code))

@@ -1,0 +1,73 @@
+"""`flask --app wsgi pan ...` commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from config import BASE_DIR
+from pan_platform.accounts.models import ROLES, ApiToken, User
+from pan_platform.extensions import db
+from pan_platform.i18n import _
+from pan_platform.organisations.models import Organisation
+
+pan = AppGroup("pan", help="PAN Platform administration commands.")
+
+
+@pan.command("seed")
+@click.option("--path", type=click.Path(exists=True, file_okay=False, path_type=Path), default=BASE_DIR / "seed_data")
+@click.option("--if-empty", is_flag=True, help="Only load when the database holds no organisations.")
+def seed(path: Path, if_empty: bool) -> None:
+    """Load countries, organisations, demo users and the demo catalogue."""
+    from pan_platform.seeding import seed_all
+
+    if if_empty and db.session.scalar(select(Organisation.id).limit(1)) is not None:
+        click.echo(_("The database already holds data; nothing loaded."))
+        return
+    counts = seed_all(path)
+    click.echo(_("Loaded: %(countries)d countries, %(organisations)d organisations, %(users)d users, %(items)d items.", **counts))
+
+
+@pan.command("create-user")
+@click.option("--email", required=True)
+@click.option("--org", "org_slug", required=True, help="Organisation slug.")
+@click.option("--role", type=click.Choice(list(ROLES)), default="trainer")
+@click.option("--name", default=None)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user(email: str, org_slug: str, role: str, name: str | None, password: str) -> None:
+    """Create a user in an organisation."""
+    organisation = db.session.scalar(select(Organisation).where(Organisation.slug == org_slug))
+    if organisation is None:
+        raise click.UsageError(_("No organisation with the slug %(slug)s.", slug=org_slug))
+    email = email.strip().lower()
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise click.UsageError(_("A user with this e-mail address already exists."))
+    if len(password) < 12:
+        raise click.UsageError(_("The password must be at least 12 characters long."))
+    user = User(email=email, name=name or email.split("@")[0], organisation=organisation, role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(_("User %(email)s created.", email=email))
+
+
+@pan.command("create-token")
+@click.option("--email", required=True)
+@click.option("--name", default="cli", help="A label to recognise the token by.")
+def create_token(email: str, name: str) -> None:
+    """Print a new personal API token (shown once; only its hash is stored)."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.UsageError(_("No user with this e-mail address."))
+    token, clear = ApiToken.issue(user, name)
+    db.session.add(token)
+    db.session.commit()
+    click.echo(clear)
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(pan)

@@ -1,0 +1,19 @@
+"""Import every model once, so metadata (Alembic, create_all) knows all tables."""
+
+from pan_platform.accounts.models import ApiToken, User
+from pan_platform.audit.models import AuditEvent
+from pan_platform.catalogue.models import (
+    Item,
+    ItemArea,
+    ItemLanguage,
+    ItemTranslation,
+    PriorityArea,
+)
+from pan_platform.organisations.models import Country, Organisation
+from pan_platform.sharing.models import ItemReader, ItemShare
+from pan_platform.storage.models import FileVersion
+
+__all__ = [
+    "ApiToken", "AuditEvent", "Country", "FileVersion", "Item", "ItemArea", "ItemLanguage",
+    "ItemReader", "ItemShare", "ItemTranslation", "Organisation", "PriorityArea", "User",
+]

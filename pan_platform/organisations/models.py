@@ -1,0 +1,73 @@
+"""Countries and organisations: academies, partner organisations, the secretariat."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from babel import Locale
+from flask_babel import get_locale
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pan_platform.extensions import db
+from pan_platform.i18n import _l
+from pan_platform.util import utcnow
+
+COUNTRY_KINDS = {
+    "participating": _l("OSCE participating State"),
+    "partner": _l("OSCE Partner for Co-operation"),
+}
+
+ORGANISATION_KINDS = {
+    "academy": _l("Academy"),
+    "partner": _l("Partner organisation"),
+    "secretariat": _l("Secretariat"),
+}
+
+
+class Country(db.Model):
+    __tablename__ = "countries"
+
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+
+    @property
+    def name(self) -> str:
+        """The country's name in the current locale, from CLDR."""
+        try:
+            locale = get_locale() or Locale("en")
+        except RuntimeError:  # outside a request
+            locale = Locale("en")
+        return locale.territories.get(self.code) or Locale("en").territories.get(self.code, self.code)
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    acronym: Mapped[str | None] = mapped_column(String(40))
+    country_code: Mapped[str | None] = mapped_column(ForeignKey("countries.code"), index=True)
+    website: Mapped[str | None] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    country: Mapped[Country | None] = relationship()
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+
+    @property
+    def is_academy(self) -> bool:
+        return self.kind == "academy"
+
+    @property
+    def is_partner(self) -> bool:
+        return self.kind == "partner"
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.slug}>"

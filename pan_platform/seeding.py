@@ -1,0 +1,139 @@
+"""Load reference data and the demo catalogue from `seed_data/` (idempotent)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from pan_platform.accounts.models import User
+from pan_platform.catalogue.models import Item, ItemTranslation, PriorityArea
+from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
+from pan_platform.extensions import db
+from pan_platform.organisations.models import Country, Organisation
+from pan_platform.sharing.models import ItemShare
+from pan_platform.storage.files import add_version_from_path
+
+
+def ensure_priority_areas() -> None:
+    have = set(db.session.scalars(select(PriorityArea.code)))
+    for position, code in enumerate(PRIORITY_AREAS):
+        if code not in have:
+            db.session.add(PriorityArea(code=code, position=position))
+
+
+def load_countries(seed_dir: Path) -> int:
+    have = set(db.session.scalars(select(Country.code)))
+    added = 0
+    with open(seed_dir / "countries.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["code"] not in have:
+                db.session.add(Country(code=row["code"], kind=row["kind"]))
+                added += 1
+    return added
+
+
+def load_organisations(seed_dir: Path) -> int:
+    data = json.loads((seed_dir / "organisations.json").read_text(encoding="utf-8"))
+    have = set(db.session.scalars(select(Organisation.slug)))
+    added = 0
+    for row in data:
+        if row["slug"] in have:
+            continue
+        db.session.add(
+            Organisation(
+                slug=row["slug"], kind=row["kind"], name=row["name"], acronym=row.get("acronym"),
+                country_code=row.get("country"), website=row.get("website"),
+                description=row.get("description"),
+            )
+        )
+        added += 1
+    return added
+
+
+def _org_by_slug() -> dict[str, Organisation]:
+    return {o.slug: o for o in db.session.scalars(select(Organisation))}
+
+
+def load_users(seed_dir: Path) -> int:
+    data = json.loads((seed_dir / "users.json").read_text(encoding="utf-8"))
+    orgs = _org_by_slug()
+    have = set(db.session.scalars(select(User.email)))
+    added = 0
+    for row in data:
+        if row["email"].lower() in have:
+            continue
+        added += 1
+        user = User(email=row["email"].lower(), name=row["name"], organisation=orgs[row["org"]], role=row["role"])
+        user.set_password(row["password"])
+        db.session.add(user)
+    return added
+
+
+def _parse_date(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _build_item(node: dict, orgs: dict, seed_dir: Path, parent: Item | None, position: int) -> int:
+    if db.session.scalar(select(Item.id).where(Item.source_key == node["key"])) is not None:
+        return 0
+    item = Item(
+        kind=node["kind"], source_key=node["key"], owner=orgs[node["owner"]], parent=parent,
+        position=position, title=node["title"], summary=node.get("summary"),
+        learning_outcomes="\n".join(node.get("learning_outcomes", [])),
+        language=node.get("language", "en"), keywords=node.get("keywords", []),
+        audience=node.get("audience"), level=node.get("level"), delivery_mode=node.get("delivery_mode"),
+        duration_hours=node.get("duration_hours"), licence=node.get("licence"),
+        resource_type=node.get("resource_type"), external_url=node.get("external_url"),
+        state=node.get("state", "published"), visibility=node.get("visibility", "inherit" if parent else "private"),
+        partner_scope=node.get("partner_scope", "named"),
+    )
+    published = _parse_date(node.get("published"))
+    if published:
+        item.created_at = item.updated_at = published
+        if item.state != "draft":
+            item.published_at = published
+    item.area_codes = node.get("priority_areas", [])
+    for language, tr in (node.get("translations") or {}).items():
+        item.translations.append(
+            ItemTranslation(
+                language=language, title=tr["title"], summary=tr.get("summary"),
+                learning_outcomes="\n".join(tr.get("learning_outcomes", [])),
+            )
+        )
+    item.refresh_languages()
+    for slug in node.get("shares", []):
+        item.shares.append(ItemShare(organisation=orgs[slug]))
+    db.session.add(item)
+    if node.get("file"):
+        add_version_from_path(item, seed_dir / node["file"], note="Demo file")
+    count = 1
+    for child_position, child in enumerate(node.get("children", [])):
+        count += _build_item(child, orgs, seed_dir, item, child_position)
+    return count
+
+
+def load_catalogue(seed_dir: Path) -> int:
+    orgs = _org_by_slug()
+    added = 0
+    for path in sorted((seed_dir / "catalogue").glob("*.json")):
+        for position, node in enumerate(json.loads(path.read_text(encoding="utf-8"))):
+            added += _build_item(node, orgs, seed_dir, None, position)
+    return added
+
+
+def seed_all(seed_dir: Path) -> dict[str, int]:
+    """Reference data, organisations, demo users and catalogue, in one transaction."""
+    ensure_priority_areas()
+    counts = {"countries": load_countries(seed_dir)}
+    db.session.flush()
+    counts["organisations"] = load_organisations(seed_dir)
+    db.session.flush()
+    counts["users"] = load_users(seed_dir)
+    db.session.flush()
+    counts["items"] = load_catalogue(seed_dir)
+    db.session.commit()
+    return counts

@@ -1,0 +1,35 @@
+"""Stored file versions of materials. Blobs live in the content-addressed file store."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from pan_platform.extensions import db
+from pan_platform.util import utcnow
+
+TEXT_STATES = ("pending", "done", "failed", "none")
+
+
+class FileVersion(db.Model):
+    __tablename__ = "file_versions"
+    __table_args__ = (UniqueConstraint("item_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int]
+    mime_type: Mapped[str] = mapped_column(String(120))
+    original_name: Mapped[str] = mapped_column(String(255))
+    note: Mapped[str | None] = mapped_column(Text)
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    text: Mapped[str | None] = mapped_column(Text)
+    text_status: Mapped[str] = mapped_column(String(10), default="pending")
+    text_language: Mapped[str | None] = mapped_column(String(8))
+
+    item = relationship("Item", back_populates="file_versions")
+    uploaded_by = relationship("User")

@@ -1,0 +1,55 @@
+"""Error pages in the user's language that reveal nothing about what failed."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from pan_platform.extensions import db
+from pan_platform.i18n import _
+
+log = logging.getLogger(__name__)
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("Bad request"), _("The request could not be understood. Please check what you entered and try again.")),
+        403: (_("Access denied"), _("You do not have permission to do this.")),
+        404: (_("Page not found"), _("The page or item you asked for does not exist, or you do not have access to it.")),
+        405: (_("Not allowed"), _("This action is not available here.")),
+        413: (_("File too large"), _("The file is larger than the platform accepts. Please upload a smaller file.")),
+        429: (_("Too many requests"), _("Please wait a moment and try again.")),
+        500: (_("Something went wrong"), _("An unexpected error occurred. It has been logged; please try again later.")),
+    }
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def render_error(code: int, message: str | None = None):
+    title, text = _messages().get(code, (_("Error"), _("The request could not be completed.")))
+    if _wants_json():
+        return jsonify({"error": {"status": code, "title": title, "message": message or text}}), code
+    return render_template("errors/error.html", code=code, title=title, text=message or text), code
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error):
+        return render_error(400, _("The form expired or was sent from elsewhere. Please reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        return render_error(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        if isinstance(error, HTTPException):
+            return _http(error)
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        db.session.rollback()
+        return render_error(InternalServerError.code)

@@ -1,0 +1,203 @@
+"""Role x visibility x action, from the point of view of every role.
+
+Each case builds one target item; the table says which roles may read it. Write actions
+follow the owner academy's editing roles. Changing any single rule in the access module
+makes at least one row here fail.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pan_platform.access import can, read_principals, user_principals
+from pan_platform.extensions import db
+from tests.factories import make_item, make_org, make_user
+
+ROLES = (
+    "anonymous", "own_trainer", "own_editor", "own_admin", "other_trainer", "other_editor",
+    "cepol_user", "interpol_user", "secretariat_user", "platform_admin", "deactivated_owner",
+)
+OWN = {"own_trainer", "own_editor", "own_admin", "platform_admin"}
+NETWORK = OWN | {"other_trainer", "other_editor", "secretariat_user"}
+EVERYONE_SIGNED_IN = NETWORK | {"cepol_user", "interpol_user"}
+EVERYONE = EVERYONE_SIGNED_IN | {"anonymous", "deactivated_owner"}
+
+
+@pytest.fixture
+def world(app):
+    own = make_org("academy", slug="own-academy")
+    other = make_org("academy", slug="other-academy", country="DE")
+    cepol = make_org("partner", slug="cepol", country=None)
+    interpol = make_org("partner", slug="interpol", country=None)
+    secretariat = make_org("secretariat", slug="secretariat")
+    users = {
+        "anonymous": None,
+        "own_trainer": make_user(own, "trainer"),
+        "own_editor": make_user(own, "editor"),
+        "own_admin": make_user(own, "org_admin"),
+        "other_trainer": make_user(other, "trainer"),
+        "other_editor": make_user(other, "editor"),
+        "cepol_user": make_user(cepol, "trainer"),
+        "interpol_user": make_user(interpol, "org_admin"),
+        "secretariat_user": make_user(secretariat, "trainer"),
+        "platform_admin": make_user(secretariat, "platform_admin"),
+        "deactivated_owner": make_user(own, "editor"),
+    }
+    users["deactivated_owner"].active = False
+    db.session.commit()
+    return {"own": own, "cepol": cepol, "interpol": interpol, "users": users}
+
+
+def _case(world, name):
+    own, cepol, interpol = world["own"], world["cepol"], world["interpol"]
+    if name == "public":
+        return make_item(own, visibility="public")
+    if name == "network":
+        return make_item(own, visibility="network")
+    if name == "partners_all":
+        return make_item(own, visibility="partners", partner_scope="all")
+    if name == "partners_named_cepol":
+        return make_item(own, visibility="partners", partner_scope="named", shares=(cepol,))
+    if name == "private":
+        return make_item(own, visibility="private")
+    if name == "private_shared_cepol":
+        return make_item(own, visibility="private", shares=(cepol,))
+    if name == "network_shared_interpol":
+        return make_item(own, visibility="network", shares=(interpol,))
+    if name == "draft_public":
+        return make_item(own, visibility="public", state="draft")
+    if name == "archived_public":
+        return make_item(own, visibility="public", state="archived")
+    if name == "inherits_public_parent":
+        return make_item(own, kind="module", parent=make_item(own, kind="curriculum", visibility="public"))
+    if name == "inherits_draft_parent":
+        parent = make_item(own, kind="curriculum", visibility="public", state="draft")
+        return make_item(own, kind="module", parent=parent)
+    if name == "private_override_under_public":
+        parent = make_item(own, kind="curriculum", visibility="public")
+        return make_item(own, kind="module", parent=parent, visibility="private")
+    if name == "public_override_under_private":
+        parent = make_item(own, kind="curriculum", visibility="private")
+        return make_item(own, kind="module", parent=parent, visibility="public")
+    if name == "grandchild_inherits_named_share":
+        root = make_item(own, kind="curriculum", visibility="partners", shares=(cepol,))
+        module = make_item(own, kind="module", parent=root)
+        return make_item(own, kind="material", parent=module)
+    if name == "grandchild_under_draft_module":
+        root = make_item(own, kind="curriculum", visibility="public")
+        module = make_item(own, kind="module", parent=root, state="draft")
+        return make_item(own, kind="material", parent=module)
+    if name == "override_ignores_parent_share":
+        root = make_item(own, kind="curriculum", visibility="private", shares=(cepol,))
+        return make_item(own, kind="module", parent=root, visibility="network")
+    if name == "standalone_inherit":
+        return make_item(own, visibility="inherit")
+    if name == "unknown_visibility":
+        return make_item(own, visibility="secret")
+    if name == "unknown_state":
+        return make_item(own, visibility="public", state="pending-review")
+    if name == "unknown_partner_scope":
+        return make_item(own, visibility="partners", partner_scope="some")
+    raise AssertionError(name)
+
+
+READERS = {
+    "public": EVERYONE,
+    "network": NETWORK,
+    "partners_all": EVERYONE_SIGNED_IN,
+    "partners_named_cepol": NETWORK | {"cepol_user"},
+    "private": OWN,
+    "private_shared_cepol": OWN | {"cepol_user"},
+    "network_shared_interpol": NETWORK | {"interpol_user"},
+    "draft_public": OWN,
+    "archived_public": OWN,
+    "inherits_public_parent": EVERYONE,
+    "inherits_draft_parent": OWN,
+    "private_override_under_public": OWN,
+    "public_override_under_private": EVERYONE,
+    "grandchild_inherits_named_share": NETWORK | {"cepol_user"},
+    "grandchild_under_draft_module": OWN,
+    "override_ignores_parent_share": NETWORK,
+    "standalone_inherit": OWN,
+    "unknown_visibility": OWN,
+    "unknown_state": OWN,
+    "unknown_partner_scope": OWN,
+}
+EDITORS = {"own_editor", "own_admin", "platform_admin"}
+
+
+def _allowed(world, action, obj) -> set[str]:
+    """The roles for which can() says yes."""
+    return {role for role, user in world["users"].items() if can(user, action, obj)}
+
+
+@pytest.mark.parametrize("case", sorted(READERS))
+def test_read_and_download(world, case):
+    item = _case(world, case)
+    db.session.commit()
+    assert _allowed(world, "read", item) == READERS[case]
+    assert _allowed(world, "download", item) == READERS[case]
+
+
+@pytest.mark.parametrize("case", ["public", "private", "draft_public", "inherits_public_parent"])
+def test_write_actions_belong_to_owner_editors(world, case):
+    item = _case(world, case)
+    db.session.commit()
+    for action in ("edit", "publish", "archive", "share", "preview"):
+        assert _allowed(world, action, item) == EDITORS, action
+
+
+@pytest.mark.parametrize("case", ["public", "network", "private", "partners_named_cepol"])
+def test_adapt_needs_read_and_an_academy_editor(world, case):
+    item = _case(world, case)
+    item.kind = "curriculum"
+    db.session.commit()
+    editors_anywhere = {"own_editor", "own_admin", "other_editor", "platform_admin"}
+    assert _allowed(world, "adapt", item) == READERS[case] & editors_anywhere
+
+
+def test_materials_cannot_be_adapted(world):
+    item = _case(world, "public")
+    assert _allowed(world, "adapt", item) == {"platform_admin"}
+
+
+def test_organisation_actions(world):
+    for action in ("manage_users", "manage_sharing", "view_audit"):
+        assert _allowed(world, action, world["own"]) == {"own_admin", "platform_admin"}, action
+    assert _allowed(world, "create_item", world["own"]) == EDITORS
+    assert _allowed(world, "create_item", world["cepol"]) == {"platform_admin"}
+
+
+def test_unknown_action_or_object_is_refused(world):
+    item = _case(world, "public")
+    assert _allowed(world, "delete-everything", item) == set()
+    assert _allowed(world, "read", object()) == set()
+    assert _allowed(world, "read", None) == set()
+
+
+def test_administer_is_platform_admin_only(world):
+    assert _allowed(world, "administer", None) == {"platform_admin"}
+
+
+def test_principal_labels(world):
+    users, own, cepol = world["users"], world["own"], world["cepol"]
+    assert user_principals(None) == {"public"}
+    assert user_principals(users["own_trainer"]) == {"public", "network", f"org:{own.id}"}
+    assert user_principals(users["cepol_user"]) == {"public", "partners", f"org:{cepol.id}"}
+    assert user_principals(users["deactivated_owner"]) == {"public"}
+    item = _case(world, "partners_named_cepol")
+    assert read_principals(item) == {f"org:{own.id}", "network", f"org:{cepol.id}"}
+
+
+def test_reader_rows_follow_parent_changes(world):
+    """The derived item_readers rows change with the parent's sharing, for every descendant."""
+    own = world["own"]
+    root = make_item(own, kind="curriculum", visibility="public")
+    module = make_item(own, kind="module", parent=root)
+    material = make_item(own, kind="material", parent=module)
+    db.session.commit()
+    assert {r.principal for r in material.reader_rows} == {"public", f"org:{own.id}"}
+    root.visibility = "private"
+    db.session.commit()
+    assert {r.principal for r in material.reader_rows} == {f"org:{own.id}"}
+    assert {r.principal for r in module.reader_rows} == {f"org:{own.id}"}

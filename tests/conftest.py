@@ -1,0 +1,83 @@
+"""Test fixtures: an app per test with a temporary database, file store and index.
+
+SQLite by default (a fresh file per test). With DATABASE_URL set (CI), the same suite
+runs on PostgreSQL: tables are created once per run and emptied after every test.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import text
+
+from pan_platform import create_app
+from pan_platform.accounts.models import use_fast_password_hashing
+from pan_platform.extensions import db
+from pan_platform.seeding import ensure_priority_areas
+
+PG_URL = os.environ.get("DATABASE_URL", "")
+ON_POSTGRES = PG_URL.startswith("postgres")
+_pg_schema_ready = False
+use_fast_password_hashing()
+
+
+def _prepare_postgres() -> None:
+    global _pg_schema_ready
+    if not _pg_schema_ready:
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        db.create_all()
+        _pg_schema_ready = True
+
+
+def _empty_postgres() -> None:
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.remove()
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+def make_app(tmp_path, **overrides):
+    os.environ["PAN_INSTANCE_DIR"] = str(tmp_path / "instance")
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": PG_URL if ON_POSTGRES else f"sqlite:///{tmp_path / 'test.sqlite'}",
+        "PAN_STORAGE_DIR": str(tmp_path / "storage"),
+        "PAN_INDEX_DIR": str(tmp_path / "index"),
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = make_app(tmp_path)
+    with app.app_context():
+        if ON_POSTGRES:
+            _prepare_postgres()
+        else:
+            db.create_all()
+        ensure_priority_areas()
+        db.session.commit()
+        yield app
+        db.session.remove()
+        if ON_POSTGRES:
+            _empty_postgres()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def sign_in(client, user, password: str | None = None):
+    from tests.factories import PASSWORD
+
+    return client.post(
+        "/sign-in", data={"email": user.email, "password": password or PASSWORD}, follow_redirects=False
+    )
