@@ -70,4 +70,13 @@ def create_token(email: str, name: str) -> None:
 
 
 def register(app: Flask) -> None:
+    # Feature packages add their own commands to the `pan` group in their cli.py.
+    import importlib
+
+    for module in ("search", "catalogue", "accounts", "admin"):
+        try:
+            importlib.import_module(f"pan_platform.{module}.cli")
+        except ModuleNotFoundError as error:
+            if error.name != f"pan_platform.{module}.cli":
+                raise
     app.cli.add_command(pan)
