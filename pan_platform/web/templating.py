@@ -72,4 +72,6 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = (
         lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
     )
+    app.jinja_env.filters["language_name"] = language_name
+    app.jinja_env.filters["country_name"] = country_name
     app.jinja_env.filters["number"] = lambda value: format_decimal(value) if value is not None else ""

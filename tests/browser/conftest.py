@@ -1,0 +1,68 @@
+"""Browser tests: a real server thread and Debian's headless Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from pan_platform.extensions import db
+from pan_platform.seeding import ensure_priority_areas
+from tests.conftest import ON_POSTGRES, _empty_postgres, _prepare_postgres, make_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+@pytest.fixture
+def live_app(tmp_path):
+    """An app with CSRF on (as in production), its database ready, context pushed."""
+    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        if ON_POSTGRES:
+            _prepare_postgres()
+        else:
+            db.create_all()
+        ensure_priority_areas()
+        db.session.commit()
+        yield app
+        db.session.remove()
+        if ON_POSTGRES:
+            _empty_postgres()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(live_app):
+    """Serve live_app on a free loopback port; yields the base URL."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def browser_page(browser):
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
