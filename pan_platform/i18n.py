@@ -5,12 +5,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-__all__ = ["_", "_l", "ngettext", "select_locale", "supported_languages", "RTL_LANGUAGES"]
+__all__ = [
+    "_", "_l", "ngettext", "select_locale", "supported_languages", "supported_locale", "RTL_LANGUAGES",
+]
 
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
 
@@ -19,20 +21,37 @@ def supported_languages() -> list[str]:
     return list(current_app.config["PAN_LANGUAGES"])
 
 
-def select_locale() -> str:
-    """URL prefix, then the user's preference, then Accept-Language, then English.
+def supported_locale(value: object, languages: list[str] | None = None) -> str | None:
+    """`value` as one of the configured languages, or None.
 
-    Every candidate is checked against the configured list: an unvalidated locale
-    string would make Babel raise.
+    Accepts "ru", "RU", "ru-RU" and "ru_RU"; anything else (junk, "zz", a very long
+    string, a non-string) is None, so callers fall back quietly instead of letting
+    Babel raise on an unknown locale.
     """
-    languages = supported_languages()
-    chosen = getattr(g, "url_lang", None)
-    if chosen in languages:
-        return chosen
+    if not isinstance(value, str) or not value or len(value) > 35:
+        return None
+    languages = languages if languages is not None else supported_languages()
+    code = value.strip().replace("_", "-").lower()
+    if code in languages:
+        return code
+    primary = code.split("-", 1)[0]
+    return primary if primary in languages else None
+
+
+def _user_preference(languages: list[str]) -> str | None:
     from flask_login import current_user
 
-    preferred = getattr(current_user, "locale", None) if current_user else None
-    if preferred in languages:
-        return preferred
-    best = request.accept_languages.best_match(languages) if request else None
-    return best or languages[0]
+    if current_user is None or not getattr(current_user, "is_authenticated", False):
+        return None
+    return supported_locale(getattr(current_user, "locale", None), languages)
+
+
+def select_locale() -> str:
+    """URL prefix, then the signed-in user's preference, then Accept-Language, then English."""
+    languages = supported_languages()
+    if not has_request_context():  # CLI, background work: the default language
+        return languages[0]
+    chosen = supported_locale(g.get("url_lang"), languages) or _user_preference(languages)
+    if chosen:
+        return chosen
+    return request.accept_languages.best_match(languages) or languages[0]

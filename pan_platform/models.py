@@ -2,6 +2,7 @@
 
 from pan_platform.accounts.models import ApiToken, User
 from pan_platform.audit.models import AuditEvent
+from pan_platform.catalogue.language_versions import ItemLanguageVersion
 from pan_platform.catalogue.models import (
     Item,
     ItemArea,
@@ -14,6 +15,6 @@ from pan_platform.sharing.models import ItemReader, ItemShare
 from pan_platform.storage.models import FileVersion
 
 __all__ = [
-    "ApiToken", "AuditEvent", "Country", "FileVersion", "Item", "ItemArea", "ItemLanguage",
+    "ApiToken", "AuditEvent", "Country", "FileVersion", "Item", "ItemArea", "ItemLanguage", "ItemLanguageVersion",
     "ItemReader", "ItemShare", "ItemTranslation", "Organisation", "PriorityArea", "User",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, g, request
+from flask import Flask, current_app
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
@@ -10,6 +10,8 @@ from pan_platform.access import can
 from pan_platform.catalogue import vocabularies as vocab
 from pan_platform.i18n import RTL_LANGUAGES
 from pan_platform.organisations.models import COUNTRY_KINDS, ORGANISATION_KINDS
+from pan_platform.web import language
+from pan_platform.web.language import page_url
 
 # Native names: a language switcher lists each language in its own script.
 LANGUAGE_NAMES = {
@@ -34,21 +36,22 @@ def country_name(code: str) -> str:
 
 
 def switch_language_url(code: str) -> str:
-    """This page, in another language: same path and query string, other prefix."""
-    root = request.root_path
-    current = g.get("url_lang")
-    if current and root.endswith("/" + current):
-        root = root[: -len(current) - 1]
-    url = f"{root}/{code}{request.path}"
-    if request.query_string:
-        url += "?" + request.query_string.decode("latin-1")
-    return url
+    """This page in another language: same path and query string, other prefix."""
+    return page_url(code)
+
+
+def alternate_links() -> list[tuple[str, str]]:
+    """(hreflang, absolute URL) for <link rel="alternate">: every language, then x-default.
+
+    x-default is the prefixless URL, which answers in the visitor's negotiated language.
+    """
+    links = [(code, page_url(code, external=True)) for code in current_app.config["PAN_LANGUAGES"]]
+    links.append(("x-default", page_url(None, external=True)))
+    return links
 
 
 def register(app: Flask) -> None:
-    @app.before_request
-    def _remember_url_language() -> None:
-        g.url_lang = request.environ.get("pan.url_lang")
+    language.register(app)
 
     @app.context_processor
     def _globals() -> dict:
@@ -61,6 +64,7 @@ def register(app: Flask) -> None:
             "language_name": language_name,
             "country_name": country_name,
             "switch_language_url": switch_language_url,
+            "alternate_links": alternate_links,
             "can": lambda action, obj=None: can(current_user, action, obj),
             "vocab": vocab,
             "label": vocab.label,
