@@ -22,7 +22,7 @@ run: setup
 test: install compile-translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-setup: install compile-translations migrate seed
+setup: install compile-translations migrate seed index
 
 install: $(VENV)/.installed
 

@@ -54,8 +54,9 @@ def _register_blueprints(app: Flask) -> None:
     from pan_platform.catalogue.translation_views import bp as translations_bp
     from pan_platform.catalogue.views import bp as catalogue_bp
     from pan_platform.organisations.views import bp as organisations_bp
+    from pan_platform.search.views import bp as search_bp
     from pan_platform.storage.views import bp as storage_bp
     from pan_platform.web.views import bp as main_bp
 
-    for bp in (main_bp, accounts_bp, catalogue_bp, translations_bp, organisations_bp, storage_bp):
+    for bp in (main_bp, accounts_bp, catalogue_bp, translations_bp, organisations_bp, storage_bp, search_bp):
         app.register_blueprint(bp)

@@ -1,0 +1,307 @@
+"""Full-text search. The only package that touches Whoosh; everything else uses this interface:
+
+- `index_items(ids)` / `remove_items(ids)`: bring these items up to date in the index
+  (called automatically after every commit, see handlers.py);
+- `search(user, query, filters, page, sort, lang)`: a `SearchResult` (ids in rank order,
+  total, facets, snippets, corrected query, page info). Callers reload the rows from the
+  database by id, in that order;
+- `suggest(user, prefix, lang)`: ids of readable items whose title words start so;
+- `rebuild()`: rebuild from the database aside, then swap; `check(repair)`: drift report.
+
+Every item is indexed, drafts too: their principals hold only the owner academy, which
+is exactly who may read them, so owners find their drafts and a state change is an
+ordinary update. Read access is always decided by the principals filter.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from pan_platform.access import can, user_principals
+from pan_platform.extensions import db
+from pan_platform.search import index as _index
+from pan_platform.search import query as _query
+from pan_platform.search.documents import build_document, item_record
+from pan_platform.search.query import SORTS, SearchResult
+
+__all__ = [
+    "SORTS", "SearchResult", "check", "index_items", "rebuild", "remove_items", "search", "suggest",
+]
+
+log = logging.getLogger(__name__)
+BATCH = 200
+
+
+def index_path() -> Path:
+    return Path(current_app.config["PAN_INDEX_DIR"])
+
+
+def _load_options():
+    from pan_platform.catalogue.models import Item
+
+    return (
+        selectinload(Item.translations), selectinload(Item.area_rows), selectinload(Item.language_rows),
+        selectinload(Item.shares), selectinload(Item.file_versions), selectinload(Item.owner),
+    )
+
+
+def _descendant_ids(session: Session, ids: set[int]) -> set[int]:
+    from pan_platform.catalogue.models import Item
+
+    found, frontier = set(ids), set(ids)
+    while frontier:
+        children = set(session.scalars(select(Item.id).where(Item.parent_id.in_(sorted(frontier)))))
+        frontier = children - found
+        found |= children
+    return found
+
+
+def _documents_for(session: Session, ids: set[int]) -> tuple[list[dict], set[int]]:
+    """Documents of the items that exist, and the ids that no longer do."""
+    from pan_platform.catalogue.models import Item
+
+    docs, seen = [], set()
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), BATCH):
+        chunk = ordered[start : start + BATCH]
+        for item in session.scalars(select(Item).where(Item.id.in_(chunk)).options(*_load_options())):
+            docs.append(build_document(item_record(item)))
+            seen.add(item.id)
+    return docs, ids - seen
+
+
+def index_items(
+    ids: Iterable[int], with_descendants: bool = True, owners: Iterable[int] = ()
+) -> bool:
+    """Re-index these items (deleting those gone from the database). True on success;
+    on failure the ids are queued and retried by the next write or `pan check-index`.
+
+    Before the first index exists there is nothing to update: the first search or
+    `pan reindex` builds it from the database.
+    """
+    from pan_platform.catalogue.models import Item
+
+    base = index_path()
+    wanted = {int(i) for i in ids}
+    if _index.live_dir(base) is None:
+        return True
+    try:
+        # A separate session: this runs after the caller's commit, whose session is done.
+        with Session(db.engine) as session:
+            if owners:
+                wanted |= set(session.scalars(select(Item.id).where(Item.owner_id.in_(sorted(owners)))))
+            wanted |= _index.take_queue(base)
+            if with_descendants and wanted:
+                wanted = _descendant_ids(session, wanted)
+            if not wanted:
+                return True
+            docs, gone = _documents_for(session, wanted)
+        _index.write(base, docs, delete_ids=gone)
+        return True
+    except Exception:
+        log.exception("indexing %d items failed; queued for retry", len(wanted))
+        _index.enqueue(base, wanted)
+        return False
+
+
+def remove_items(ids: Iterable[int]) -> bool:
+    base = index_path()
+    wanted = [int(i) for i in ids]
+    try:
+        _index.write(base, [], delete_ids=wanted)
+        return True
+    except Exception:
+        log.exception("removing %d items from the index failed; queued for retry", len(wanted))
+        _index.enqueue(base, wanted)
+        return False
+
+
+def _all_documents(session: Session, batch: int = BATCH) -> Iterator[dict]:
+    from pan_platform.catalogue.models import Item
+
+    last = 0
+    while True:
+        items = list(session.scalars(
+            select(Item).where(Item.id > last).order_by(Item.id).limit(batch).options(*_load_options())
+        ))
+        if not items:
+            return
+        for item in items:
+            yield build_document(item_record(item))
+        last = items[-1].id
+        session.expunge_all()  # keep memory flat over 50,000 items
+
+
+def item_count() -> int:
+    from sqlalchemy import func
+
+    from pan_platform.catalogue.models import Item
+
+    return db.session.scalar(select(func.count(Item.id))) or 0
+
+
+def rebuild(progress=None, procs: int = 1) -> int:
+    """Rebuild the whole index from the database aside, then swap it in atomically.
+
+    `progress`: an optional callable wrapping the document iterator (the CLI's tqdm).
+    Changes committed meanwhile are replayed into the new index after the swap.
+    """
+    base = index_path()
+    with Session(db.engine) as session:
+        docs = _all_documents(session)
+        if progress is not None:
+            docs = progress(docs)
+        count = _index.rebuild(base, docs, procs=procs)
+    pending = _index.take_queue(base)
+    if pending:
+        index_items(pending, with_descendants=False)
+    return count
+
+
+def _ensure_index() -> Path:
+    base = index_path()
+    if _index.live_dir(base) is None:
+        log.info("no search index yet: building it from the database")
+        rebuild()
+    return base
+
+
+def _principals_for(user) -> frozenset[str] | None:
+    """None for platform administrators: they bypass the filter, explicitly."""
+    return None if can(user, "administer") else user_principals(user)
+
+
+def search(
+    user,
+    query: str | None = "",
+    filters: dict[str, str | None] | None = None,
+    page: int = 1,
+    sort: str = "relevance",
+    lang: str = "en",
+    per_page: int = 20,
+) -> SearchResult:
+    """Search what `user` may read. Never raises for any user input."""
+    text, notices = _query.clean_text(query)
+    filters = {k: v for k, v in (filters or {}).items() if v}
+    page = max(1, min(int(page or 1), _query.MAX_PAGE))
+    sort = sort if sort in SORTS else "relevance"
+    result = SearchResult(query=text, page=page, per_page=per_page, sort=sort, notices=notices)
+    searcher = _index.searcher(_ensure_index())
+    principals = _principals_for(user)
+    langs = _query.query_languages(lang, filters.get("language"), text)
+    try:
+        user_q = _query.parse_user_query(text, langs, searcher.schema)
+    except Exception:  # the parser is restricted; this is belt and braces
+        log.warning("unparsable query %r", text, exc_info=True)
+        result.notices.append("unparsable")
+        user_q = _query.parse_user_query(" ".join(_query.plain_words(text)), langs, searcher.schema)
+    if text and user_q is None:
+        result.notices.append("no_words")
+        return result
+    restrict = _query.combine(_query.access_filter(principals), *_query.filter_query(filters))
+    final = _query.combine(user_q, restrict)
+    if user_q is None:
+        result.sort = sort = "date"
+    limit = page * per_page
+    try:
+        if sort == "date":
+            hits = searcher.search(final, sortedby="published", reverse=True, limit=limit)
+            docset = hits.docs()
+            top = [docnum for _key, docnum in hits.top_n]
+        else:
+            collector = _query._TopAndAllCollector(limit)
+            searcher.search_with_collector(final, collector)
+            docset = collector.docset
+            top = [docnum for _score, docnum in collector.results().top_n]
+    except Exception:
+        log.warning("search failed for %r", text, exc_info=True)
+        result.notices.append("failed")
+        return result
+    result.total = len(docset)
+    result.facets = _query.facet_counts(searcher, docset)
+    words = _query.positive_words(text)
+    for docnum in top[(page - 1) * per_page : page * per_page]:
+        stored = searcher.stored_fields(docnum)
+        item_id = int(stored["id"])
+        result.ids.append(item_id)
+        result.snippets[item_id] = _query.snippet(stored, lang, words)
+    if result.total == 0 and user_q is not None:
+        try:
+            result.corrected = _query.correction(searcher, text, principals, restrict)
+        except Exception:
+            log.warning("spelling correction failed for %r", text, exc_info=True)
+    return result
+
+
+def suggest(user, prefix: str | None, limit: int = 8) -> list[int]:
+    """Ids of readable items whose title words start with the typed words."""
+    from whoosh.query import Term
+
+    text, _notices = _query.clean_text(prefix)
+    words = [w[:15] for w in _query.plain_words(text) if len(w) >= 2][:4]
+    if not words:
+        return []
+    searcher = _index.searcher(_ensure_index())
+    q = _query.combine(*[Term("complete", w) for w in words], _query.access_filter(_principals_for(user)))
+    try:
+        hits = searcher.search(q, limit=limit)
+        return [int(hit["id"]) for hit in hits]
+    except Exception:
+        log.warning("suggestions failed for %r", text, exc_info=True)
+        return []
+
+
+@dataclass
+class CheckReport:
+    in_database: int = 0
+    in_index: int = 0
+    missing: list[int] = field(default_factory=list)  # in the database, not in the index
+    extra: list[int] = field(default_factory=list)  # in the index, not in the database
+    stale: list[int] = field(default_factory=list)  # indexed, but differs from the database
+    pending: list[int] = field(default_factory=list)  # queued after a failed write
+    repaired: bool = False
+    seconds: float = 0.0
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing or self.extra or self.stale or self.pending)
+
+
+def check(repair: bool = False) -> CheckReport:
+    """Compare every item's document with the index (by digest); optionally repair."""
+    started = time.monotonic()
+    base = _ensure_index()
+    report = CheckReport(pending=sorted(_index.pending(base)))
+    searcher = _index.searcher(base)
+    indexed: dict[int, str] = {}
+    for _docnum, stored in searcher.reader().iter_docs():
+        indexed[int(stored["id"])] = stored.get("stamp", "")
+    report.in_index = len(indexed)
+    seen: set[int] = set()
+    with Session(db.engine) as session:
+        for doc in _all_documents(session):
+            item_id = int(doc["id"])
+            seen.add(item_id)
+            if item_id not in indexed:
+                report.missing.append(item_id)
+            elif indexed[item_id] != doc["stamp"]:
+                report.stale.append(item_id)
+    report.in_database = len(seen)
+    report.extra = sorted(set(indexed) - seen)
+    if repair and not report.clean:
+        todo = set(report.missing) | set(report.stale) | set(report.pending)
+        index_items(todo | set(report.extra), with_descendants=False)
+        report.repaired = True
+    report.seconds = time.monotonic() - started
+    return report
+
+
+from pan_platform.search import handlers  # noqa: E402,F401  (registers the session events)

@@ -1,0 +1,132 @@
+"""Item -> index document. The only place that decides what the index holds about an item.
+
+`item_record()` reads the database objects into plain data (the same shape the bench
+reads from JSONL), `build_document()` turns that into the Whoosh document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+from pan_platform.access import read_principals
+from pan_platform.search.analysis import field_language, plain_words
+from pan_platform.search.schema import FACET_SEPARATOR, body_field, summary_field, title_field
+
+# Extracted file text indexed per item. 100,000 characters is about 40 A4 pages; a
+# longer handbook is searchable by its first 40 pages, its title, summary, outcomes and
+# keywords. The cap keeps a single huge file from dominating indexing time and memory.
+MAX_BODY_CHARS = 100_000
+# Words per item offered to the spelling vocabulary (from titles, summaries, keywords).
+MAX_SPELL_WORDS = 300
+
+
+def _timestamp(value: datetime | None) -> int:
+    if value is None:
+        return 0
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return int(value.timestamp())
+
+
+def item_record(item) -> dict:
+    """Plain data about one item: every text in every language, facets and principals."""
+    texts = [{
+        "lang": item.language, "title": item.title, "summary": item.summary or "",
+        "outcomes": item.learning_outcomes or "",
+    }]
+    texts += [
+        {"lang": t.language, "title": t.title, "summary": t.summary or "", "outcomes": t.learning_outcomes or ""}
+        for t in item.translations
+        if t.language != item.language
+    ]
+    current = item.current_file
+    body = (current.text or "") if current is not None and current.text_status == "done" else ""
+    owner = item.owner
+    return {
+        "id": item.id,
+        "kind": item.kind,
+        "language": item.language,
+        "texts": texts,
+        "keywords": list(item.keywords or []),
+        "body": body[:MAX_BODY_CHARS],
+        "body_lang": (current.text_language if current is not None else None) or item.language,
+        "academy": owner.slug if owner is not None else None,
+        "country": owner.country_code if owner is not None else None,
+        "areas": item.area_codes,
+        "languages": item.languages,
+        "type": item.resource_type,
+        "audience": item.audience,
+        "level": item.level,
+        "state": item.state,
+        "published": _timestamp(item.published_at),
+        "principals": sorted(read_principals(item)),
+    }
+
+
+def _facet_pairs(record: dict) -> list[str]:
+    pairs = [f"area={code}" for code in record["areas"]]
+    pairs += [f"language={code}" for code in record["languages"]]
+    for facet in ("country", "academy", "type", "audience", "level", "kind"):
+        if record.get(facet):
+            pairs.append(f"{facet}={record[facet]}")
+    return pairs
+
+
+def _spell_terms(record: dict) -> str:
+    words: list[str] = []
+    seen: set[str] = set()
+    sources = [t[key] for t in record["texts"] for key in ("title", "summary", "outcomes")]
+    for word in plain_words(" ".join(sources + record["keywords"])):
+        if len(word) >= 3 and not word.isdigit() and word not in seen:
+            seen.add(word)
+            words.append(word)
+            if len(words) >= MAX_SPELL_WORDS:
+                break
+    return ",".join(f"{p}|{w}" for p in record["principals"] for w in words)
+
+
+def build_document(record: dict) -> dict:
+    """The Whoosh document of one item record."""
+    doc: dict = {
+        "id": str(record["id"]),
+        "original": field_language(record["language"]),
+        "keywords": ", ".join(record["keywords"]),
+        "areas": ",".join(record["areas"]),
+        "languages": ",".join(record["languages"]),
+        "principals": ",".join(record["principals"]),
+        "published": int(record["published"] or 0),
+        "facets": FACET_SEPARATOR.join(_facet_pairs(record)).encode("utf-8"),
+        "spell": _spell_terms(record),
+        "complete": " ".join(t["title"] for t in record["texts"]),
+    }
+    for facet in ("country", "academy", "type", "audience", "level", "kind", "state"):
+        if record.get(facet):
+            doc[facet] = str(record[facet])
+    # Several translations may share a language group ("other"): join them.
+    grouped: dict[str, dict[str, list[str]]] = {}
+    for text in record["texts"]:
+        group = grouped.setdefault(field_language(text["lang"]), {"title": [], "summary": []})
+        group["title"].append(text["title"])
+        group["summary"].append("\n".join(x for x in (text["summary"], text["outcomes"]) if x))
+    for lang, group in grouped.items():
+        doc[title_field(lang)] = " / ".join(group["title"])
+        doc[summary_field(lang)] = "\n".join(group["summary"])
+    doc["stored_langs"] = sorted(grouped)
+    if record["body"]:
+        doc[body_field(field_language(record["body_lang"]))] = record["body"][:MAX_BODY_CHARS]
+    doc["stamp"] = stamp(doc)
+    return doc
+
+
+def stamp(doc: dict) -> str:
+    """A digest of everything indexed, to compare the index with the database."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    for key in sorted(k for k in doc if k != "stamp"):
+        value = doc[key]
+        digest.update(key.encode() + b"\0" + (value if isinstance(value, bytes) else repr(value).encode()) + b"\0")
+    return digest.hexdigest()
+
+
+def document_for(item) -> dict:
+    return build_document(item_record(item))

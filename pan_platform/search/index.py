@@ -1,0 +1,250 @@
+"""The index on disk: open, write under a cross-process lock, rebuild aside and swap.
+
+Layout next to the configured index path `<dir>`:
+- `<dir>` is a symlink to the live generation `<dir>.gen-<stamp>`; a rebuild writes a
+  new generation and swaps the symlink atomically (`os.replace`), so searches never see
+  a half-built index and a failed rebuild leaves the live one untouched;
+- `<dir>.lock` serialises writers of all processes (fcntl: the OS drops the lock of a
+  killed process, so a stale lock never blocks indexing);
+- `<dir>.queue` holds ids whose index write failed or happened during a rebuild; they
+  are re-indexed by the next write, `pan check-index` or the end of the rebuild.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.writing import LockError
+
+from pan_platform.search.schema import build_schema
+
+log = logging.getLogger(__name__)
+
+LOCK_TIMEOUT = 30.0  # seconds a writer waits for another writer before queueing its ids
+MAX_SEGMENTS = 8  # more segments than this and the next commit merges them all
+_local = threading.local()
+
+
+class IndexBusy(Exception):
+    """Another process held the writer lock for longer than the timeout."""
+
+
+def _sibling(base: Path, suffix: str) -> Path:
+    return base.with_name(base.name + suffix)
+
+
+@contextmanager
+def writer_lock(base: Path, timeout: float = LOCK_TIMEOUT):
+    """Exclusive across processes and threads (flock is per open file description)."""
+    base.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(_sibling(base, ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexBusy(str(base)) from None
+                time.sleep(0.02)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+# -- pending ids --------------------------------------------------------------------
+
+
+@contextmanager
+def _queue_file(base: Path):
+    base.parent.mkdir(parents=True, exist_ok=True)
+    with open(_sibling(base, ".queue"), "a+", encoding="ascii") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield fh
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def enqueue(base: Path, ids: Iterable[int]) -> None:
+    lines = "".join(f"{int(i)}\n" for i in ids)
+    if lines:
+        with _queue_file(base) as fh:
+            fh.write(lines)
+
+
+def take_queue(base: Path) -> set[int]:
+    """Pending ids, removed from the queue (the caller indexes or re-queues them)."""
+    with _queue_file(base) as fh:
+        fh.seek(0)
+        ids = {int(line) for line in fh.read().split() if line.isdigit()}
+        fh.seek(0)
+        fh.truncate()
+    return ids
+
+
+def pending(base: Path) -> set[int]:
+    with _queue_file(base) as fh:
+        fh.seek(0)
+        return {int(line) for line in fh.read().split() if line.isdigit()}
+
+
+# -- generations ----------------------------------------------------------------------
+
+
+def live_dir(base: Path) -> Path | None:
+    """The directory holding the live index, or None before the first build."""
+    if base.exists() and whoosh_index.exists_in(str(base)):
+        return Path(os.path.realpath(base))
+    return None
+
+
+def _new_generation(base: Path) -> Path:
+    path = _sibling(base, f".gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{time.monotonic_ns()}")
+    path.mkdir(parents=True)
+    return path
+
+
+def _swap(base: Path, new_dir: Path) -> None:
+    """Point `base` at `new_dir` atomically, then remove older generations."""
+    if base.exists() and not base.is_symlink():  # an index directory from before generations
+        os.rename(base, _sibling(base, f".gen-legacy-{time.monotonic_ns()}"))
+    tmp = _sibling(base, f".swap-{os.getpid()}")
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(new_dir.name, tmp)
+    os.replace(tmp, base)
+    for old in base.parent.glob(base.name + ".gen-*"):
+        if old.resolve() != new_dir.resolve():
+            # Other processes may still read the old files: POSIX keeps them until closed.
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def create_empty(base: Path) -> None:
+    with writer_lock(base):
+        if live_dir(base) is None:
+            new_dir = _new_generation(base)
+            whoosh_index.create_in(str(new_dir), build_schema())
+            _swap(base, new_dir)
+
+
+def open_index(base: Path):
+    if live_dir(base) is None:
+        create_empty(base)
+    return whoosh_index.open_dir(str(base))
+
+
+# -- writing ----------------------------------------------------------------------------
+
+
+def _segment_count(ix) -> int:
+    with ix.reader() as reader:
+        return 1 if reader.is_atomic() else len(reader.leaf_readers())
+
+
+def write(base: Path, documents: list[dict], delete_ids: Iterable[int] = ()) -> None:
+    """Replace `documents` (by id) and delete `delete_ids`, in one commit, under the lock."""
+    with writer_lock(base):
+        ix = open_index(base)
+        try:
+            writer = ix.writer(timeout=5.0)
+        except LockError as error:  # only if something bypassed our lock
+            raise IndexBusy(str(base)) from error
+        try:
+            for item_id in delete_ids:
+                writer.delete_by_term("id", str(item_id))
+            for doc in documents:
+                writer.update_document(**doc)
+        except BaseException:
+            writer.cancel()
+            raise
+        # Small commits merge small segments (Whoosh's default policy); when segments
+        # still pile up, merge everything into one.
+        writer.commit(optimize=_segment_count(ix) >= MAX_SEGMENTS)
+        if _sibling(base, ".rebuilding").exists():
+            # A rebuild is reading the database right now and may have read the old
+            # state: replay these ids into the new index after its swap.
+            enqueue(base, [int(d["id"]) for d in documents] + [int(i) for i in delete_ids])
+
+
+def rebuild(
+    base: Path,
+    documents: Iterable[dict],
+    procs: int = 1,
+    after_swap: Callable[[], None] | None = None,
+) -> int:
+    """Build a complete index aside from `documents`, then swap it in. Returns the count."""
+    marker = _sibling(base, ".rebuilding")
+    base.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text(str(os.getpid()))
+    new_dir = _new_generation(base)
+    count = 0
+    try:
+        ix = whoosh_index.create_in(str(new_dir), build_schema())
+        if procs > 1:
+            writer = ix.writer(procs=procs, limitmb=128, multisegment=True)
+        else:
+            writer = ix.writer(limitmb=128)
+        try:
+            for doc in documents:
+                writer.add_document(**doc)
+                count += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(optimize=procs > 1)
+        with writer_lock(base):
+            _swap(base, new_dir)
+            marker.unlink(missing_ok=True)
+    except BaseException:
+        marker.unlink(missing_ok=True)
+        shutil.rmtree(new_dir, ignore_errors=True)
+        raise
+    if after_swap is not None:
+        after_swap()
+    reset_searchers()
+    return count
+
+
+# -- reading --------------------------------------------------------------------------
+
+
+def searcher(base: Path):
+    """A per-thread searcher, refreshed when the index changed or was swapped."""
+    cache = getattr(_local, "searchers", None)
+    if cache is None:
+        cache = _local.searchers = {}
+    key = str(base)
+    real = os.path.realpath(base) if base.exists() else None
+    entry = cache.get(key)
+    if entry is not None:
+        path, current = entry
+        if path == real:
+            if not current.up_to_date():
+                current = current.refresh()
+                cache[key] = (path, current)
+            return current
+        current.close()
+    current = open_index(base).searcher()
+    cache[key] = (os.path.realpath(base), current)
+    return current
+
+
+def reset_searchers() -> None:
+    cache = getattr(_local, "searchers", None) or {}
+    for _path, current in cache.values():
+        current.close()
+    cache.clear()

@@ -1,0 +1,342 @@
+"""Safe query parsing, the access filter, facet counts, snippets, suggestions, corrections.
+
+Everything the user sees is computed from the documents matching
+`user query AND principals filter AND facet filters`:
+- counts and facet counts from the matched document numbers;
+- snippets from the stored title and summary of the hits shown;
+- suggestions are titles of readable items;
+- "did you mean" words come from a vocabulary indexed per principal ("<principal>|word"),
+  looked up only under the user's principals and verified against live readable hits.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, OrderedDict
+from dataclasses import dataclass, field
+from itertools import chain
+from math import ceil
+
+from whoosh import collectors
+from whoosh.qparser import AndGroup, MultifieldParser, plugins
+from whoosh.query import And, Every, NullQuery, Or, Phrase, Query, Term
+
+from pan_platform.search.analysis import (
+    FIELD_LANGUAGES,
+    OTHER,
+    analyzer_for,
+    field_language,
+    plain_words,
+)
+from pan_platform.search.schema import (
+    FACET_SEPARATOR,
+    FACETS,
+    FILTER_FIELDS,
+    body_field,
+    summary_field,
+    title_field,
+)
+
+MAX_QUERY_CHARS = 200
+MAX_WORDS = 12
+MAX_PAGE = 50  # 1,000 results deep is enough for people; deeper pages cost a full sort
+SUMMARY_SNIPPET_CHARS = 240
+SORTS = ("relevance", "date")
+# Fields a user may address with "name:" in the query box (documented on the search page).
+USER_FIELDS = ("title", "keyword")
+_USER_FIELD_RE = re.compile(r'(?<!\w)(title|keyword):\s*("[^"]*"|[^\s"]+)', re.IGNORECASE)
+# Wildcards, fuzzy, boost and range syntax are not offered: their characters are dropped.
+_STRIP_CHARS = str.maketrans({c: " " for c in "*?~^[]{}\\"})
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+class QueryProblem(Exception):
+    """A query that cannot be run; `message` is shown to the user."""
+
+
+@dataclass
+class SearchResult:
+    query: str
+    ids: list[int] = field(default_factory=list)  # this page, in rank order
+    total: int = 0
+    page: int = 1
+    per_page: int = 20
+    sort: str = "relevance"
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    snippets: dict[int, dict] = field(default_factory=dict)
+    corrected: str | None = None
+    notices: list[str] = field(default_factory=list)  # message codes, see NOTICES
+
+    @property
+    def pages(self) -> int:
+        return min(MAX_PAGE, max(1, ceil(self.total / self.per_page)))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+# -- cleaning and parsing -----------------------------------------------------------
+
+
+def clean_text(text: str | None) -> tuple[str, list[str]]:
+    """Drop control characters and unsupported syntax, cap the length. Returns notices."""
+    notices: list[str] = []
+    text = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in (text or ""))
+    if len(text) > MAX_QUERY_CHARS:
+        text, notices = text[:MAX_QUERY_CHARS], ["shortened"]
+    stripped = text.translate(_STRIP_CHARS)
+    if stripped != text:
+        notices.append("syntax")
+    text = stripped
+    if text.count('"') % 2:  # an unbalanced quote: drop the last one
+        cut = text.rfind('"')
+        text = text[:cut] + " " + text[cut + 1 :]
+    words = text.split()
+    if len(words) > MAX_WORDS:
+        words = words[:MAX_WORDS]
+        if text.count('"') != " ".join(words).count('"') or " ".join(words).count('"') % 2:
+            words = [w.replace('"', "") for w in words]
+        if "shortened" not in notices:
+            notices.append("shortened")
+    return " ".join(words), notices
+
+
+def query_languages(ui_lang: str | None, filter_lang: str | None, text: str) -> list[str]:
+    """Language groups whose fields a query searches: interface and filter languages,
+    Russian when the query is written in Cyrillic, and always the unstemmed group."""
+    groups = [field_language(ui_lang), field_language(filter_lang) if filter_lang else None]
+    if _CYRILLIC.search(text):
+        groups.append("ru")
+    groups.append(OTHER)
+    return [g for g in FIELD_LANGUAGES if g in groups]
+
+
+def _parser(fieldnames: list[str], schema) -> MultifieldParser:
+    parser = MultifieldParser(fieldnames, schema, group=AndGroup)
+    for plugin in (
+        plugins.FieldsPlugin, plugins.WildcardPlugin, plugins.RangePlugin, plugins.BoostPlugin,
+        plugins.EveryPlugin, plugins.FuzzyTermPlugin, plugins.RegexPlugin,
+    ):
+        parser.remove_plugin_class(plugin)
+    return parser
+
+
+def _no_phrase_on_positionless(q: Query, schema) -> Query:
+    """A phrase on a field without positions (the body) becomes "all these words"."""
+    if isinstance(q, Phrase):
+        fieldobj = schema[q.fieldname] if q.fieldname in schema else None
+        if fieldobj is None or not fieldobj.format.supports("positions"):
+            return And([Term(q.fieldname, w) for w in q.words])
+        return q
+    return q.apply(lambda sub: _no_phrase_on_positionless(sub, schema))
+
+
+def parse_user_query(text: str, langs: list[str], schema) -> Query | None:
+    """The user's words as a query over the user fields, or None for an empty query."""
+    parts: list[Query] = []
+
+    def take_field(match: re.Match) -> str:
+        name, value = match.group(1).lower(), match.group(2)
+        names = [title_field(g) for g in langs] if name == "title" else ["keywords"]
+        sub = _parser(names, schema).parse(value)
+        if sub is not NullQuery:
+            parts.append(sub)
+        return " "
+
+    rest = _USER_FIELD_RE.sub(take_field, text)
+    names = [f(g) for g in langs for f in (title_field, summary_field, body_field)] + ["keywords"]
+    if rest.strip():
+        main = _parser(names, schema).parse(rest)
+        if main is not NullQuery:
+            parts.append(main)
+    if not parts:
+        return None
+    q = parts[0] if len(parts) == 1 else And(parts)
+    q = _no_phrase_on_positionless(q, schema).normalize()
+    return None if q is NullQuery else q
+
+
+def access_filter(principals: frozenset[str] | None) -> Query | None:
+    """None means no restriction (platform administrators, explicitly)."""
+    if principals is None:
+        return None
+    return Or([Term("principals", p) for p in sorted(principals)])
+
+
+def filter_query(filters: dict[str, str | None]) -> list[Query]:
+    return [Term(FILTER_FIELDS[name], value) for name, value in filters.items() if value and name in FILTER_FIELDS]
+
+
+def combine(*parts: Query | None) -> Query:
+    present = [p for p in parts if p is not None]
+    if not present:
+        return Every()
+    return present[0] if len(present) == 1 else And(present)
+
+
+# -- collecting -------------------------------------------------------------------------
+
+
+class _TopAndAllCollector(collectors.TopCollector):
+    """Top N by score, and every matched document number (for counts and facets), in one pass."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit=limit, usequality=False)
+
+    def _collect(self, global_docnum, score):
+        self.docset.add(global_docnum)
+        return super()._collect(global_docnum, score)
+
+
+_segment_facets: OrderedDict = OrderedDict()  # segment id -> tuple per doc of "facet=value"
+_SEGMENT_CACHE_SIZE = 64
+
+
+def _facet_table(searcher) -> list[tuple[str, ...]]:
+    """Facet pairs per global document number, read from the column once per segment."""
+    table: list[tuple[str, ...]] = []
+    for sub, _offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        segment = getattr(reader, "segment", None)
+        key = segment().segment_id() if segment is not None else None
+        values = _segment_facets.get(key) if key is not None else None
+        if values is None:
+            if reader.has_column("facets"):
+                column = reader.column_reader("facets")
+                values = [tuple(v.decode("utf-8").split(FACET_SEPARATOR)) if v else () for v in column]
+            else:
+                values = [()] * reader.doc_count_all()
+            if key is not None:
+                _segment_facets[key] = values
+                while len(_segment_facets) > _SEGMENT_CACHE_SIZE:
+                    _segment_facets.popitem(last=False)
+        table.extend(values)
+    return table
+
+
+def facet_counts(searcher, docnums) -> dict[str, list[tuple[str, int]]]:
+    table = _facet_table(searcher)
+    counts = Counter(chain.from_iterable(map(table.__getitem__, docnums)))
+    out: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
+    for pair, count in counts.items():
+        name, _, value = pair.partition("=")
+        if name in out and value:
+            out[name].append((value, count))
+    for name in out:
+        out[name].sort(key=lambda vc: (-vc[1], vc[0]))
+    return out
+
+
+# -- snippets ---------------------------------------------------------------------------
+
+
+def _highlight_terms(words: list[str], group: str) -> set[str]:
+    analyzer = analyzer_for(group)
+    return {token.text for word in words for token in analyzer(word)}
+
+
+def _marked(text: str, group: str, terms: set[str]) -> list[tuple[str, bool]]:
+    """Text split into (piece, is_match) segments; the template escapes and marks them."""
+    pieces: list[tuple[str, bool]] = []
+    last = 0
+    if terms:
+        for token in analyzer_for(group)(text, chars=True, removestops=False):
+            if token.text in terms:
+                if token.startchar > last:
+                    pieces.append((text[last : token.startchar], False))
+                pieces.append((text[token.startchar : token.endchar], True))
+                last = token.endchar
+    if last < len(text):
+        pieces.append((text[last:], False))
+    return pieces
+
+
+def _window(text: str, group: str, terms: set[str]) -> str:
+    """Up to SUMMARY_SNIPPET_CHARS around the first match, cut at word boundaries."""
+    if len(text) <= SUMMARY_SNIPPET_CHARS:
+        return text
+    start = 0
+    for token in analyzer_for(group)(text, chars=True, removestops=False):
+        if token.text in terms:
+            start = max(0, token.startchar - SUMMARY_SNIPPET_CHARS // 3)
+            break
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < start + 20 else start
+    end = start + SUMMARY_SNIPPET_CHARS
+    cut = text.rfind(" ", start, end)
+    end = cut if cut > start + SUMMARY_SNIPPET_CHARS // 2 else end
+    return ("… " if start else "") + text[start:end] + (" …" if end < len(text) else "")
+
+
+def snippet(stored: dict, display_lang: str, words: list[str]) -> dict:
+    """Highlighted title and summary of one hit, in the language the page shows it in."""
+    group = field_language(display_lang)
+    if group not in (stored.get("stored_langs") or ()) or (group == OTHER and stored.get("original") != OTHER):
+        group = stored.get("original") or OTHER
+    terms = _highlight_terms(words, group)
+    title = stored.get(title_field(group)) or ""
+    summary = _window(stored.get(summary_field(group)) or "", group, terms)
+    return {"title": _marked(title, group, terms), "summary": _marked(summary, group, terms), "group": group}
+
+
+def positive_words(text: str) -> list[str]:
+    """Words the user looks for (not excluded ones, not operators), for highlighting."""
+    words, skip = [], False
+    for raw in re.findall(r'-?"[^"]*"|\S+', text):
+        if raw in ("NOT", "ANDNOT"):
+            skip = True
+            continue
+        if raw in ("AND", "OR", "ANDMAYBE"):
+            continue
+        if skip or raw.startswith("-"):
+            skip = False
+            continue
+        words.extend(plain_words(_USER_FIELD_RE.sub(lambda m: m.group(2), raw)))
+    return words
+
+
+# -- spelling -------------------------------------------------------------------------------
+
+
+def _vocabulary_principals(searcher, principals: frozenset[str] | None) -> list[str]:
+    if principals is not None:
+        return sorted(principals)
+    return sorted(t.decode() if isinstance(t, bytes) else t for t in searcher.reader().lexicon("principals"))
+
+
+def _readable_has(searcher, word: str, vocab_principals: list[str], restrict: Query | None) -> bool:
+    q = combine(Or([Term("spell", f"{p}|{word}") for p in vocab_principals]), restrict)
+    return any(True for _ in searcher.docs_for_query(q))
+
+
+def correction(searcher, text: str, principals: frozenset[str] | None, restrict: Query | None) -> str | None:
+    """A corrected query from words of readable items, or None."""
+    vocab = _vocabulary_principals(searcher, principals)
+    reader = searcher.reader()
+    changed, out = False, text
+    for word in dict.fromkeys(plain_words(text)):
+        if len(word) < 3 or word.isdigit() or _readable_has(searcher, word, vocab, restrict):
+            continue
+        candidates: Counter = Counter()
+        for p in vocab:
+            prefix = f"{p}|"
+            for maxdist in (1, 2):
+                found = list(reader.terms_within("spell", prefix + word, maxdist, prefix=len(prefix) + 1))
+                for term in found:
+                    candidates[term[len(prefix):]] += reader.doc_frequency("spell", term)
+                if found:
+                    break
+        for candidate, _freq in candidates.most_common(5):
+            if candidate != word and _readable_has(searcher, candidate, vocab, restrict):
+                out = re.sub(rf"(?i)(?<!\w){re.escape(word)}(?!\w)", candidate, out)
+                changed = True
+                break
+    return out if changed else None
+
