@@ -60,3 +60,6 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (main_bp, accounts_bp, catalogue_bp, translations_bp, organisations_bp, storage_bp, search_bp):
         app.register_blueprint(bp)
+    from pan_platform import api
+
+    api.register(app)  # REST API, OAI-PMH, feeds, sitemap

@@ -1,0 +1,43 @@
+"""Open interfaces: REST API v1 with its OpenAPI document, OAI-PMH, Atom feeds, sitemap."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from pan_platform.api import models  # noqa: F401  (tables known to create_all and Alembic)
+
+
+def register(app: Flask) -> None:
+    """Blueprints, the bearer-token request loader, CSRF exemptions and defaults."""
+    from pan_platform.api import feeds, oai, sitemap, v1
+
+    _add_write_endpoints()
+    from pan_platform.api.auth import load_user_from_request
+    from pan_platform.extensions import csrf, login_manager
+
+    app.config.setdefault("PAN_CORS_ORIGINS", os.environ.get("PAN_CORS_ORIGINS", ""))
+    app.config.setdefault("PAN_API_RATE_LIMIT", int(os.environ.get("PAN_API_RATE_LIMIT", "600")))
+    app.config.setdefault("PAN_API_RATE_LIMIT_ANON", int(os.environ.get("PAN_API_RATE_LIMIT_ANON", "120")))
+    app.config.setdefault("PAN_API_RATE_WINDOW", int(os.environ.get("PAN_API_RATE_WINDOW", "60")))
+    app.config.setdefault("PAN_OAI_PAGE_SIZE", int(os.environ.get("PAN_OAI_PAGE_SIZE", "100")))
+    app.config.setdefault("PAN_ADMIN_EMAIL", os.environ.get("PAN_ADMIN_EMAIL", "secretariat@pan.example"))
+    app.config.setdefault("PAN_FEED_SIZE", 50)
+
+    # Token-authenticated, cookie-less writes (API) and form-encoded POST harvests (OAI-PMH)
+    # carry no CSRF token; a session cookie never authorises an API write (see api/auth.py).
+    csrf.exempt(v1.bp)
+    csrf.exempt(oai.bp)
+    login_manager.request_loader(load_user_from_request)
+    for blueprint in (v1.bp, oai.bp, feeds.bp, sitemap.bp):
+        app.register_blueprint(blueprint)
+
+
+def _add_write_endpoints() -> None:
+    """The write endpoints call the catalogue operations; they join v1 when those exist."""
+    try:
+        from pan_platform.api import writes  # noqa: F401  (adds its routes to the v1 blueprint)
+    except ModuleNotFoundError as error:
+        if error.name not in ("pan_platform.catalogue.operations", "pan_platform.storage.validate"):
+            raise

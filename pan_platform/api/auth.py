@@ -1,0 +1,75 @@
+"""Who is calling: personal API tokens (`Authorization: Bearer pan_...`) or nobody.
+
+The API, the OAI-PMH endpoint and the downloads it links to all resolve the caller here.
+A request with a bearer header is authenticated by that token alone (never by a session
+cookie), so a cross-site form cannot act through the API on a signed-in browser's behalf.
+"""
+
+from __future__ import annotations
+
+from flask import g, request
+from flask_login import AnonymousUserMixin, current_user
+from sqlalchemy import select
+
+from pan_platform.accounts.models import ApiToken, User
+from pan_platform.extensions import db
+from pan_platform.util import utcnow
+
+BEARER = "bearer "
+
+
+class InvalidToken(Exception):
+    """A bearer header was sent, but its token is unknown, revoked or its user inactive."""
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header[: len(BEARER)].lower() != BEARER:
+        return None
+    return header[len(BEARER) :].strip() or None
+
+
+def user_for_token(clear: str) -> tuple[User, ApiToken] | None:
+    """The active user holding this unrevoked token, or None."""
+    if not clear.startswith("pan_") or len(clear) > 200:
+        return None
+    token = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == ApiToken.hash_token(clear), ApiToken.revoked_at.is_(None))
+    )
+    if token is None or not token.user.is_active:
+        return None
+    return token.user, token
+
+
+def resolve_caller() -> User | AnonymousUserMixin:
+    """The caller for this request, cached on `g`. Raises InvalidToken for a bad header."""
+    if "api_user" in g:
+        return g.api_user
+    clear = bearer_token()
+    if clear is not None:
+        found = user_for_token(clear)
+        if found is None:
+            raise InvalidToken()
+        user, token = found
+        token.last_used_at = utcnow()
+        db.session.commit()
+        g.api_token_id = token.id
+        g.api_user = user
+        return user
+    g.api_token_id = None
+    # Reads may use the browser session too (a signed-in user trying the API in a tab).
+    g.api_user = current_user if current_user.is_authenticated else AnonymousUserMixin()
+    return g.api_user
+
+
+def caller() -> User | AnonymousUserMixin:
+    return resolve_caller()
+
+
+def load_user_from_request(req) -> User | None:
+    """Flask-Login request loader: lets download links work with the same bearer token."""
+    header = req.headers.get("Authorization", "")
+    if header[: len(BEARER)].lower() != BEARER:
+        return None
+    found = user_for_token(header[len(BEARER) :].strip())
+    return found[0] if found else None
