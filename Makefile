@@ -33,7 +33,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 compile-translations: install
-	$(BIN)/pybabel compile --use-fuzzy -d translations -f 2>/dev/null || $(BIN)/pybabel compile -d translations
+	$(BIN)/pybabel compile -d translations
 
 # Extract, update and compile the catalogues (for translators).
 translations: install
@@ -46,6 +46,7 @@ migrate: install
 
 seed: migrate
 	$(FLASK) pan seed --if-empty
+	$(FLASK) pan extract-pending
 
 index: seed
 	$(FLASK) pan reindex --if-missing

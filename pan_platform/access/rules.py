@@ -7,7 +7,7 @@ Any action this file does not know is refused.
 
 from __future__ import annotations
 
-from pan_platform.access.principals import read_principals, user_principals
+from pan_platform.access.principals import download_principals, read_principals, user_principals
 
 EDITING_ROLES = ("editor", "org_admin")
 
@@ -22,6 +22,27 @@ def _signed_in(user) -> bool:
 
 def can_read(user, item) -> bool:
     return bool(user_principals(user) & read_principals(item))
+
+
+def can_download(user, item) -> bool:
+    """Files follow the description, unless they are given on request (see principals)."""
+    labels = user_principals(user)
+    return bool(labels & read_principals(item)) and bool(labels & download_principals(item))
+
+
+def can_request_access(user, item) -> bool:
+    """A signed-in reader of another organisation who sees the description but not the files."""
+    return (
+        _signed_in(user)
+        and not _is_member(user, item.owner_id)
+        and can_read(user, item)
+        and not can_download(user, item)
+    )
+
+
+def can_see_access(user, item) -> bool:
+    """"Who can see this, and why" is shown to the owner academy's members."""
+    return _signed_in(user) and _is_member(user, item.owner_id)
 
 
 def can_edit(user, item) -> bool:
@@ -61,7 +82,9 @@ def can_manage_organisation(user, organisation) -> bool:
 
 _ITEM_RULES = {
     "read": can_read,
-    "download": can_read,
+    "download": can_download,
+    "request_access": can_request_access,
+    "see_access": can_see_access,
     "edit": can_edit,
     "publish": can_edit,
     "archive": can_edit,
@@ -75,6 +98,7 @@ _ORG_RULES = {
     "manage_users": can_manage_organisation,
     "manage_sharing": can_manage_organisation,
     "view_audit": can_manage_organisation,
+    "decide_requests": can_manage_organisation,
 }
 
 
