@@ -26,6 +26,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     errors.register(app)
     templating.register(app)
     app.wsgi_app = LanguagePrefixMiddleware(app.wsgi_app, app.config["PAN_LANGUAGES"])
+    from pan_platform.web import security
+
+    security.register(app)  # after the language prefix: ProxyFix must wrap everything
     return app
 
 
@@ -51,14 +54,18 @@ def _migrations_dir() -> str:
 
 def _register_blueprints(app: Flask) -> None:
     from pan_platform.accounts.views import bp as accounts_bp
+    from pan_platform.admin.views import bp as admin_bp
     from pan_platform.catalogue.translation_views import bp as translations_bp
+    from pan_platform.catalogue.editor_views import bp as editor_bp
     from pan_platform.catalogue.views import bp as catalogue_bp
     from pan_platform.organisations.views import bp as organisations_bp
+    from pan_platform.sharing.views import bp as sharing_bp
     from pan_platform.search.views import bp as search_bp
     from pan_platform.storage.views import bp as storage_bp
+    from pan_platform.web.health import bp as health_bp
     from pan_platform.web.views import bp as main_bp
 
-    for bp in (main_bp, accounts_bp, catalogue_bp, translations_bp, organisations_bp, storage_bp, search_bp):
+    for bp in (main_bp, accounts_bp, catalogue_bp, translations_bp, organisations_bp, editor_bp, storage_bp, search_bp, sharing_bp, admin_bp, health_bp):
         app.register_blueprint(bp)
     from pan_platform import api
 

@@ -73,7 +73,7 @@ def register(app: Flask) -> None:
     # Feature packages add their own commands to the `pan` group in their cli.py.
     import importlib
 
-    for module in ("search", "catalogue", "accounts", "admin"):
+    for module in ("search", "catalogue", "accounts", "admin", "sharing"):
         try:
             importlib.import_module(f"pan_platform.{module}.cli")
         except ModuleNotFoundError as error:

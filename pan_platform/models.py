@@ -1,6 +1,7 @@
 """Import every model once, so metadata (Alembic, create_all) knows all tables."""
 
-from pan_platform.accounts.models import ApiToken, User
+from pan_platform.accounts.models import ApiToken, Invitation, LoginAttempt, PasswordReset, User
+from pan_platform.admin.models import LabelOverride
 from pan_platform.audit.models import AuditEvent
 from pan_platform.catalogue.language_versions import ItemLanguageVersion
 from pan_platform.catalogue.models import (
@@ -10,11 +11,21 @@ from pan_platform.catalogue.models import (
     ItemTranslation,
     PriorityArea,
 )
-from pan_platform.organisations.models import Country, Organisation
-from pan_platform.sharing.models import ItemReader, ItemShare
+from pan_platform.organisations.models import Country, Organisation, OrganisationApplication
+from pan_platform.sharing.models import (
+    AccessRequest,
+    ItemPolicy,
+    ItemReader,
+    ItemShare,
+    Notification,
+    SharedVisit,
+    SharingAgreement,
+)
 from pan_platform.storage.models import FileVersion
 
 __all__ = [
+    "Invitation", "LabelOverride", "LoginAttempt", "OrganisationApplication", "PasswordReset",
+    "AccessRequest", "ItemPolicy", "Notification", "SharedVisit", "SharingAgreement",
     "ApiToken", "AuditEvent", "Country", "FileVersion", "Item", "ItemArea", "ItemLanguage", "ItemLanguageVersion",
     "ItemReader", "ItemShare", "ItemTranslation", "Organisation", "PriorityArea", "User",
 ]

@@ -1,12 +1,18 @@
 """The one permission module. Every view, search, API call, feed and harvest asks here."""
 
+from pan_platform.access.expiry import expire_due
 from pan_platform.access.principals import (
+    FILES_ACCESS,
     INHERIT,
     NETWORK,
     PARTNERS,
     PUBLIC,
     VISIBILITIES,
+    Grant,
+    download_grants,
+    download_principals,
     org,
+    read_grants,
     read_principals,
     user_principals,
 )
@@ -14,6 +20,7 @@ from pan_platform.access.readers import readable_by, refresh_readers
 from pan_platform.access.rules import can
 
 __all__ = [
-    "INHERIT", "NETWORK", "PARTNERS", "PUBLIC", "VISIBILITIES",
-    "can", "org", "read_principals", "readable_by", "refresh_readers", "user_principals",
+    "FILES_ACCESS", "INHERIT", "NETWORK", "PARTNERS", "PUBLIC", "VISIBILITIES", "Grant",
+    "can", "download_grants", "download_principals", "expire_due", "org", "read_grants",
+    "read_principals", "readable_by", "refresh_readers", "user_principals",
 ]

@@ -2,12 +2,23 @@
 
 The index and the `item_readers` table store an item's labels; every listing, count
 and search is filtered by the user's labels. This file is the only place that turns
-visibility, inheritance, state and shares into labels.
+visibility, inheritance, state, shares, agreements and access grants into labels.
+
+`read_grants()` returns every (label, reason) pair; `read_principals()` is just its
+labels, and the "who can see this, and why" page shows the same pairs, so the
+explanation cannot drift from the decision.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import object_session
+
+from pan_platform.util import utcnow
 
 PUBLIC = "public"
 NETWORK = "network"  # every member of an academy (and the secretariat)
@@ -16,8 +27,24 @@ PARTNERS = "partners"  # every member of a partner organisation
 VISIBILITIES = ("private", "network", "partners", "public")
 INHERIT = "inherit"
 PARTNER_SCOPES = ("named", "all")
+FILES_ACCESS = ("same", "request")
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One label and the rule that grants it.
+
+    reason: "owner" | "visibility" | "share" | "agreement" | "request"
+    source: the item whose rule applies, the SharingAgreement or the AccessRequest
+    """
+
+    label: str
+    reason: str
+    source: object = None
+    inherited: bool = False
+    expires_at: datetime | None = None
 
 
 def org(organisation_id: int) -> str:
@@ -48,21 +75,88 @@ def _rule_source(item):
     return node
 
 
-def _shared_with(item) -> set[str]:
-    return {org(share.organisation_id) for share in item.shares}
+def _owner_id(item) -> int | None:
+    if item.owner_id is not None:
+        return item.owner_id
+    return item.owner.id if item.owner is not None else None
 
 
-def read_principals(item) -> frozenset[str]:
-    """Labels that may read `item` (its description and its files).
+def _session(item):
+    from pan_platform.extensions import db
+
+    return object_session(item) or db.session
+
+
+def owner_agreements(session, owner_id: int) -> list:
+    """The owner's non-revoked agreements, cached in the session until the next flush
+    that touches an agreement, commit or rollback (one query per owner per transaction)."""
+    from pan_platform.sharing.models import SharingAgreement
+
+    cache = session.info.setdefault("pan_agreements", {})
+    if owner_id not in cache:
+        with session.no_autoflush:
+            cache[owner_id] = list(
+                session.scalars(
+                    select(SharingAgreement)
+                    .where(SharingAgreement.owner_id == owner_id, SharingAgreement.revoked_at.is_(None))
+                    .order_by(SharingAgreement.id)
+                )
+            )
+    return cache[owner_id]
+
+
+def _visibility_grants(source, inherited: bool) -> list[Grant] | None:
+    """Labels of a visibility; None for an unknown visibility or scope (fail closed)."""
+    visibility = source.visibility
+
+    def grant(label: str) -> Grant:
+        return Grant(label, "visibility", source, inherited)
+
+    if visibility == "private":
+        return []
+    if visibility == "network":
+        return [grant(NETWORK)]
+    if visibility == "partners":
+        if source.partner_scope == "all":
+            return [grant(NETWORK), grant(PARTNERS)]
+        if source.partner_scope == "named":
+            return [grant(NETWORK)]
+        log.warning("item %s: unknown partner scope %r", source.id, source.partner_scope)
+        return None
+    if visibility == "public":
+        return [grant(PUBLIC)]
+    log.warning("item %s: unknown visibility %r", source.id, visibility)
+    return None
+
+
+def _agreement_grants(item, now: datetime) -> list[Grant]:
+    owner_id = _owner_id(item)
+    if owner_id is None:
+        return []
+    areas = item.area_codes
+    grants = []
+    for agreement in owner_agreements(_session(item), owner_id):
+        if agreement.is_active(now) and agreement.covers(areas):
+            label = org(agreement.partner_id) if agreement.partner_id else PARTNERS
+            grants.append(Grant(label, "agreement", agreement, expires_at=agreement.valid_until))
+    return grants
+
+
+def read_grants(item, now: datetime | None = None) -> list[Grant]:
+    """Every rule that lets someone read `item` (its description, and its files unless
+    they are given on request).
 
     - the owner academy always reads its own items, whatever their state;
     - drafts and archived items: the owner academy only;
     - otherwise the visibility of the item, or of the ancestor it inherits from, plus
       that item's explicit shares; an inherited rule counts only while the ancestor it
       comes from (and every ancestor between) is published;
+    - standing agreements of the owner whose priority areas meet the item's, while
+      they are neither revoked nor expired (`now`);
     - an unknown visibility, state or scope grants nothing beyond the owner (fail closed).
     """
-    owner = frozenset({org(item.owner_id)})
+    now = now or utcnow()
+    owner = [Grant(org(_owner_id(item)), "owner", item.owner)]
     if item.state != "published":
         return owner
     source = _rule_source(item)
@@ -73,25 +167,56 @@ def read_principals(item) -> frozenset[str]:
         node = node.parent
         if node.state != "published":
             return owner
-    labels = set(owner) | _shared_with(source)
-    visibility = source.visibility
-    if visibility == "private":
-        pass
-    elif visibility == "network":
-        labels.add(NETWORK)
-    elif visibility == "partners":
-        labels.add(NETWORK)
-        if source.partner_scope == "all":
-            labels.add(PARTNERS)
-        elif source.partner_scope != "named":
-            log.warning("item %s: unknown partner scope %r", source.id, source.partner_scope)
-            return owner
-    elif visibility == "public":
-        labels.add(PUBLIC)
-    else:
-        log.warning("item %s: unknown visibility %r", source.id, visibility)
+    inherited = source is not item
+    visibility = _visibility_grants(source, inherited)
+    if visibility is None:
         return owner
-    return frozenset(labels)
+    shares = [Grant(org(s.organisation_id), "share", source, inherited) for s in source.shares]
+    return owner + visibility + shares + _agreement_grants(item, now)
+
+
+def read_principals(item) -> frozenset[str]:
+    """Labels that may read `item` now."""
+    return frozenset(grant.label for grant in read_grants(item))
+
+
+def files_on_request(item) -> bool:
+    policy = getattr(item, "policy", None)
+    return policy is not None and policy.files_access == "request"
+
+
+def download_grants(item, now: datetime | None = None) -> list[Grant]:
+    """Who may download the item's files: its readers, or — when files are given on
+    request — the owner and the organisations whose request was approved (and not expired)."""
+    now = now or utcnow()
+    grants = read_grants(item, now)
+    if not files_on_request(item):
+        return grants
+    owner = [g for g in grants if g.reason == "owner"]
+    approved = [
+        Grant(org(r.organisation_id), "request", r, expires_at=r.valid_until)
+        for r in item.access_requests
+        if r.grants_now(now)
+    ]
+    return owner + approved
+
+
+def download_principals(item) -> frozenset[str]:
+    return frozenset(grant.label for grant in download_grants(item))
+
+
+def label_expiries(grants: list[Grant]) -> dict[str, datetime | None]:
+    """Label -> when it lapses: None when any rule grants it without an end date,
+    else the latest end date of the rules granting it."""
+    out: dict[str, datetime | None] = {}
+    for grant in grants:
+        if grant.label in out and out[grant.label] is None:
+            continue
+        if grant.expires_at is None or grant.label not in out:
+            out[grant.label] = grant.expires_at
+        else:
+            out[grant.label] = max(out[grant.label], grant.expires_at)
+    return out
 
 
 def visibility_reason(item) -> str:

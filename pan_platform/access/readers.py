@@ -1,62 +1,102 @@
-"""Keep the derived `item_readers` rows equal to read_principals(), and filter queries by them.
+"""Keep the derived `item_readers` rows equal to read_grants(), and filter queries by them.
 
-Rows are refreshed on every flush, for every changed item, share and their
-descendants, so no operation can forget to refresh them.
+Rows are refreshed on every flush, for every changed item, share, priority area and
+their descendants, and for every item of an academy whose sharing agreements change,
+so no operation can forget to refresh them. Ids of items whose labels changed are
+collected for the search index (see sharing.signals).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import event, exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, exists, or_, select
+from sqlalchemy.orm import Session, object_session
 
-from pan_platform.access.principals import read_principals, user_principals
-from pan_platform.sharing.models import ItemReader, ItemShare
+from pan_platform.access.principals import label_expiries, read_grants, user_principals
+from pan_platform.sharing.models import ItemReader, ItemShare, SharingAgreement
+from pan_platform.util import utcnow
+
+CHANGED_KEY = "pan_access_changed"  # ids whose labels changed, not yet committed
+COMMITTED_KEY = "pan_access_committed"  # ids whose labels changed, committed, not yet announced
 
 
-def refresh_readers(item) -> None:
-    wanted = read_principals(item)
-    have = {row.principal for row in item.reader_rows}
+def refresh_readers(item) -> bool:
+    """Make the item's rows equal its labels (and expiries). True when something changed."""
+    wanted = label_expiries(read_grants(item))
+    have = {row.principal: row.expires_at for row in item.reader_rows}
     if have == wanted:
-        return
-    item.reader_rows = [row for row in item.reader_rows if row.principal in wanted]
-    item.reader_rows.extend(ItemReader(principal=p) for p in sorted(wanted - have))
+        return False
+    kept = []
+    for row in item.reader_rows:
+        if row.principal in wanted:
+            row.expires_at = wanted[row.principal]
+            kept.append(row)
+    item.reader_rows = kept
+    item.reader_rows.extend(
+        ItemReader(principal=p, expires_at=wanted[p]) for p in sorted(set(wanted) - set(have))
+    )
+    session = object_session(item)
+    if session is not None and item.id is not None and set(have) != set(wanted):
+        session.info.setdefault(CHANGED_KEY, set()).add(item.id)
+    return True
 
 
 def readable_by(user, item_id_column):
-    """A SQL condition: the item in `item_id_column` is readable by `user`.
+    """A SQL condition: the item in `item_id_column` is readable by `user` now.
 
-    Platform administrators get no condition here: they bypass, explicitly.
+    Platform administrators get no condition here: they bypass, explicitly. Rows whose
+    rule has expired are ignored, so listings are exact even before the expiry sweep.
     """
     if getattr(user, "is_authenticated", False) and user.is_active and user.role == "platform_admin":
         return True
     labels = sorted(user_principals(user))
     return exists(
         select(ItemReader.item_id).where(
-            ItemReader.item_id == item_id_column, ItemReader.principal.in_(labels)
+            ItemReader.item_id == item_id_column,
+            ItemReader.principal.in_(labels),
+            or_(ItemReader.expires_at.is_(None), ItemReader.expires_at > utcnow()),
         )
     )
 
 
-def _affected_items(session: Session) -> set:
+def _items_of_owners(session: Session, owner_ids: set[int]) -> list:
     from pan_platform.catalogue.models import Item
 
-    items = set()
+    if not owner_ids:
+        return []
+    with session.no_autoflush:
+        return list(session.scalars(select(Item).where(Item.owner_id.in_(owner_ids))))
+
+
+def _affected_items(session: Session) -> set:
+    from pan_platform.catalogue.models import Item, ItemArea
+
+    items, owners = set(), set()
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, Item):
             items.add(obj)
-        elif isinstance(obj, ItemShare) and obj.item is not None:
-            items.add(obj.item)
+        elif isinstance(obj, (ItemShare, ItemArea)) and obj.item_id is not None:
+            item = getattr(obj, "item", None) or session.get(Item, obj.item_id)
+            if item is not None:
+                items.add(item)
+        elif isinstance(obj, SharingAgreement):
+            owners.add(obj.owner_id if obj.owner_id is not None else obj.owner.id)
     for obj in session.deleted:
-        if isinstance(obj, ItemShare):
+        if isinstance(obj, (ItemShare, ItemArea)):
             item = session.get(Item, obj.item_id)
             if item is not None and item not in session.deleted:
                 items.add(item)
+        elif isinstance(obj, SharingAgreement):
+            owners.add(obj.owner_id)
+    if owners:
+        session.info.pop("pan_agreements", None)  # the cached agreements are stale
+        items.update(_items_of_owners(session, owners))
     return items
 
 
 @event.listens_for(Session, "before_flush")
 def _collect_changed(session: Session, flush_context, instances) -> None:
-    session.info.setdefault("pan_readers_todo", set()).update(_affected_items(session))
+    with session.no_autoflush:
+        session.info.setdefault("pan_readers_todo", set()).update(_affected_items(session))
 
 
 @event.listens_for(Session, "after_flush_postexec")
@@ -64,8 +104,29 @@ def _refresh_after_flush(session: Session, flush_context) -> None:
     """Ids exist only after the flush; the rows written here go out with the next flush
     (commit flushes until the session is clean)."""
     todo = session.info.pop("pan_readers_todo", set())
+    session.info.pop("pan_agreements", None)  # re-read agreements as flushed
     for item in list(todo):
         todo.update(item.descendants())
     for item in todo:
         if item in session and item not in session.deleted and item.id is not None:
             refresh_readers(item)
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    session.info.pop("pan_agreements", None)
+    changed = session.info.pop(CHANGED_KEY, set())
+    if changed:
+        session.info.setdefault(COMMITTED_KEY, set()).update(changed)
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop("pan_agreements", None)
+    session.info.pop(CHANGED_KEY, None)
+    session.info.pop("pan_readers_todo", None)
+
+
+def take_committed_changes(session: Session) -> set[int]:
+    """Ids of items whose labels changed in committed transactions since the last call."""
+    return session.info.pop(COMMITTED_KEY, set())

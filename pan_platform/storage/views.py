@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from pan_platform.access import can
 from pan_platform.extensions import db
+from pan_platform.sharing.markings import apply_marking, marking_headers, record_download
 from pan_platform.storage import store
 from pan_platform.storage.models import FileVersion
 
@@ -22,8 +23,9 @@ def download(version_id: int):
     path = store.path_for(version.sha256)
     if not path.is_file():
         abort(404)
+    record_download(current_user, version)
     response = send_file(
-        path,
+        apply_marking(version, path),
         mimetype=version.mime_type,
         as_attachment=True,
         download_name=version.original_name,
@@ -32,4 +34,5 @@ def download(version_id: int):
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
+    response.headers.update(marking_headers(version))
     return response

@@ -1,0 +1,85 @@
+"""Handling markings: shown on every page of a marked item and written into the
+metadata of its downloaded PDFs; every download is recorded for the owner's audit."""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+
+from flask_babel import force_locale
+
+from pan_platform.audit.models import record
+from pan_platform.extensions import db
+from pan_platform.i18n import _l
+
+log = logging.getLogger(__name__)
+
+MARKINGS = {
+    "law-enforcement-only": _l("Law enforcement only"),
+    "restricted-distribution": _l("Restricted distribution"),
+    "training-use-only": _l("For training use only"),
+}
+# Larger PDFs are sent as stored (with the marking header): rewriting them costs too much.
+MAX_MARKED_PDF_BYTES = 64 * 1024 * 1024
+
+
+def marking_of(item) -> str | None:
+    policy = getattr(item, "policy", None)
+    code = policy.marking if policy is not None else None
+    return code if code in MARKINGS else None
+
+
+def marking_text(code: str) -> str:
+    """The marking as printed into files: English, whatever the interface language."""
+    with force_locale("en"):
+        return str(MARKINGS[code]).upper()
+
+
+def _marked_pdf(path: Path, text: str, owner: str) -> io.BytesIO | None:
+    from pypdf import PdfReader, PdfWriter
+
+    try:
+        writer = PdfWriter(clone_from=PdfReader(str(path)))
+        writer.add_metadata(
+            {
+                "/Marking": text,
+                "/Subject": f"{text} - {owner}",
+                "/Keywords": f"Handling marking: {text}",
+            }
+        )
+        out = io.BytesIO()
+        writer.write(out)
+        out.seek(0)
+        return out
+    except Exception:  # a damaged PDF must not break the download; it is logged
+        log.exception("could not write the handling marking into %s", path.name)
+        return None
+
+
+def apply_marking(version, path: Path):
+    """What to send for `version`: the stored path, or a marked copy of a marked PDF."""
+    code = marking_of(version.item)
+    if code is None or version.mime_type != "application/pdf" or version.size > MAX_MARKED_PDF_BYTES:
+        return path
+    marked = _marked_pdf(path, marking_text(code), version.item.owner.name)
+    return marked if marked is not None else path
+
+
+def marking_headers(version) -> dict[str, str]:
+    code = marking_of(version.item)
+    return {"X-Handling-Marking": marking_text(code)} if code else {}
+
+
+def record_download(user, version) -> None:
+    """One audit event per download: who, from which organisation and country."""
+    signed_in = user is not None and getattr(user, "is_authenticated", False)
+    organisation = user.organisation if signed_in else None
+    record(
+        "download",
+        user if signed_in else None,
+        version.item,
+        version=version.number,
+        country=organisation.country_code if organisation is not None else None,
+    )
+    db.session.commit()

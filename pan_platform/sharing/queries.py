@@ -1,0 +1,200 @@
+"""Read-side queries of the sharing pages; every item list goes through readable_by()."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+
+from pan_platform.access import org, user_principals
+from pan_platform.audit.models import AuditEvent
+from pan_platform.catalogue.models import Item, ItemArea, ItemLanguage
+from pan_platform.catalogue.queries import BrowseFilters, published_readable
+from pan_platform.extensions import db
+from pan_platform.organisations.models import Organisation
+from pan_platform.sharing.models import (
+    AccessRequest,
+    ItemReader,
+    Notification,
+    SharedVisit,
+    SharingAgreement,
+)
+from pan_platform.util import utcnow
+
+# A visit within this time of the previous one keeps the same "new since" mark,
+# so reloading the page or moving between its pages does not clear it.
+VISIT_GAP = timedelta(minutes=30)
+
+
+def record_visit(user) -> datetime | None:
+    """Note this visit; returns the moment before which items are not "new"."""
+    now = utcnow()
+    visit = db.session.get(SharedVisit, user.id)
+    if visit is None:
+        visit = SharedVisit(user_id=user.id, seen_at=now, new_since=None)
+        db.session.add(visit)
+    elif now - visit.seen_at > VISIT_GAP:
+        visit.new_since = visit.seen_at
+    visit.seen_at = now
+    db.session.commit()
+    return visit.new_since
+
+
+def _new_condition(user, since: datetime):
+    """Published since, or made readable to the user's own labels (share, agreement) since."""
+    own_labels = sorted(user_principals(user) - {"public"})
+    return or_(
+        Item.published_at > since,
+        Item.id.in_(
+            select(ItemReader.item_id).where(
+                ItemReader.principal.in_(own_labels), ItemReader.created_at > since
+            )
+        ),
+    )
+
+
+def shared_with(user, filters: BrowseFilters, since: datetime | None, only_new: bool, per_page: int = 20):
+    """What the user's organisation may read from other organisations, filtered."""
+    stmt = published_readable(user).where(Item.owner_id != user.organisation_id)
+    if filters.area:
+        stmt = stmt.where(Item.area_rows.any(ItemArea.area_code == filters.area))
+    if filters.language:
+        stmt = stmt.where(Item.language_rows.any(ItemLanguage.language == filters.language))
+    if filters.country or filters.academy:
+        stmt = stmt.join(Organisation, Organisation.id == Item.owner_id)
+        if filters.country:
+            stmt = stmt.where(Organisation.country_code == filters.country)
+        if filters.academy:
+            stmt = stmt.where(Organisation.slug == filters.academy)
+    if only_new and since is not None:
+        stmt = stmt.where(_new_condition(user, since))
+    stmt = stmt.order_by(Item.published_at.desc(), Item.id.desc())
+    return db.paginate(stmt, page=filters.page, per_page=per_page, error_out=False)
+
+
+def new_ids(user, items, since: datetime | None) -> set[int]:
+    if since is None or not items:
+        return set()
+    ids = [item.id for item in items]
+    return set(db.session.scalars(select(Item.id).where(Item.id.in_(ids), _new_condition(user, since))))
+
+
+def count_new(user, since: datetime | None) -> int:
+    if since is None:
+        return 0
+    stmt = published_readable(user).where(Item.owner_id != user.organisation_id, _new_condition(user, since))
+    return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+
+
+def shared_options(user) -> dict:
+    """Filter values from what the user may read from others only."""
+    base = published_readable(user).where(Item.owner_id != user.organisation_id).subquery()
+    languages = db.session.scalars(
+        select(ItemLanguage.language).join(base, base.c.id == ItemLanguage.item_id).distinct()
+    ).all()
+    orgs = db.session.scalars(select(Organisation).join(base, base.c.owner_id == Organisation.id).distinct()).all()
+    return {
+        "languages": sorted(languages),
+        "academies": sorted(orgs, key=lambda o: o.name),
+        "countries": sorted({o.country_code for o in orgs if o.country_code}),
+    }
+
+
+def agreements_of(owner: Organisation) -> list[SharingAgreement]:
+    return list(db.session.scalars(
+        select(SharingAgreement).where(SharingAgreement.owner_id == owner.id)
+        .order_by(SharingAgreement.revoked_at.is_not(None), SharingAgreement.created_at.desc())
+    ))
+
+
+def items_covered(agreement: SharingAgreement) -> int:
+    """How many items the agreement opens now (the readers table says, as for any listing)."""
+    label = org(agreement.partner_id) if agreement.partner_id else "partners"
+    return db.session.scalar(
+        select(func.count(Item.id)).where(
+            Item.owner_id == agreement.owner_id, Item.state == "published",
+            Item.reader_rows.any(ItemReader.principal == label),
+        )
+    ) or 0
+
+
+def requests_for(owner: Organisation, status: str | None = None) -> list[AccessRequest]:
+    stmt = select(AccessRequest).join(Item, Item.id == AccessRequest.item_id).where(Item.owner_id == owner.id)
+    if status:
+        stmt = stmt.where(AccessRequest.status == status)
+    return list(db.session.scalars(stmt.order_by(AccessRequest.created_at.desc()).limit(200)))
+
+
+def partner_organisations() -> list[Organisation]:
+    return list(db.session.scalars(
+        select(Organisation).where(Organisation.kind == "partner", Organisation.active.is_(True))
+        .order_by(Organisation.name)
+    ))
+
+
+def sharing_history(owner: Organisation, limit: int = 200) -> list[AuditEvent]:
+    """Sharing changes of the academy: its own actions, and requests about its items."""
+    stmt = (
+        select(AuditEvent)
+        .outerjoin(Item, Item.id == AuditEvent.item_id)
+        .where(
+            AuditEvent.action.like("sharing.%"),
+            or_(AuditEvent.organisation_id == owner.id, Item.owner_id == owner.id),
+        )
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def downloads_by_organisation(owner: Organisation) -> list[tuple]:
+    """(organisation or None for anonymous, country code, downloads, last download) for the owner's items."""
+    stmt = (
+        select(AuditEvent.organisation_id, func.count(AuditEvent.id), func.max(AuditEvent.at))
+        .join(Item, Item.id == AuditEvent.item_id)
+        .where(AuditEvent.action == "download", Item.owner_id == owner.id)
+        .group_by(AuditEvent.organisation_id)
+        .order_by(func.count(AuditEvent.id).desc())
+    )
+    rows = db.session.execute(stmt).all()
+    orgs = {o.id: o for o in db.session.scalars(
+        select(Organisation).where(Organisation.id.in_([r[0] for r in rows if r[0] is not None]))
+    )}
+    return [(orgs.get(oid), orgs[oid].country_code if oid in orgs else None, n, last) for oid, n, last in rows]
+
+
+def downloads_by_country(owner: Organisation) -> list[tuple[str | None, int]]:
+    stmt = (
+        select(Organisation.country_code, func.count(AuditEvent.id))
+        .select_from(AuditEvent)
+        .join(Item, Item.id == AuditEvent.item_id)
+        .outerjoin(Organisation, Organisation.id == AuditEvent.organisation_id)
+        .where(AuditEvent.action == "download", Item.owner_id == owner.id)
+        .group_by(Organisation.country_code)
+        .order_by(func.count(AuditEvent.id).desc())
+    )
+    return [(code, n) for code, n in db.session.execute(stmt).all()]
+
+
+def recent_downloads(owner: Organisation, limit: int = 100) -> list[AuditEvent]:
+    stmt = (
+        select(AuditEvent).join(Item, Item.id == AuditEvent.item_id)
+        .where(AuditEvent.action == "download", Item.owner_id == owner.id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def notifications_for(user, limit: int = 100) -> list[Notification]:
+    return list(db.session.scalars(
+        select(Notification).where(Notification.user_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
+    ))
+
+
+def unread_count(user) -> int:
+    return db.session.scalar(
+        select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    ) or 0
+
+

@@ -1,0 +1,220 @@
+"""Sharing pages: "Shared with us", the academy's sharing page and download audit,
+"who can see this, and why", access requests and notifications. Thin: operations decide."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from pan_platform.access import can, download_grants, read_grants
+from pan_platform.access.expiry import expire_due_throttled
+from pan_platform.catalogue.queries import BrowseFilters, get_readable
+from pan_platform.extensions import db
+from pan_platform.i18n import _
+from pan_platform.organisations.models import Organisation
+from pan_platform.sharing import operations, queries
+from pan_platform.sharing.markings import MARKINGS, marking_of
+from pan_platform.sharing.models import AccessRequest, SharingAgreement
+from pan_platform.sharing.signals import announce_committed
+from pan_platform.sharing.vocab import REQUEST_STATES, SHARING_ACTIONS
+from pan_platform.util import utcnow
+
+bp = Blueprint("sharing", __name__)
+
+
+@bp.before_app_request
+def _sweep_expired() -> None:
+    expire_due_throttled()
+
+
+@bp.after_app_request
+def _announce(response):
+    """Items whose readers changed in this request reach the index before the reply."""
+    announce_committed()
+    return response
+
+
+@bp.app_context_processor
+def _helpers() -> dict:
+    def unread() -> int:
+        return queries.unread_count(current_user) if current_user.is_authenticated else 0
+
+    def org_by_label(label: str) -> Organisation | None:
+        prefix, _sep, number = label.partition(":")
+        return db.session.get(Organisation, int(number)) if prefix == "org" and number.isdigit() else None
+
+    return {
+        "MARKINGS": MARKINGS, "marking_of": marking_of, "unread_notifications": unread,
+        "org_by_label": org_by_label, "REQUEST_STATES": REQUEST_STATES,
+        "SHARING_ACTIONS": SHARING_ACTIONS, "now": utcnow,
+    }
+
+
+def _date_arg(value: str | None) -> date | None:
+    """A yyyy-mm-dd date from a form, or None when empty; a bad value is an error for the user."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise operations.SharingError(_("Please enter the date as YYYY-MM-DD.")) from error
+
+
+def _managed_org(slug: str, action: str = "manage_sharing") -> Organisation:
+    organisation = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if organisation is None or not can(current_user, action, organisation):
+        abort(404)
+    return organisation
+
+
+# -- "Shared with us" ------------------------------------------------------------------
+
+@bp.route("/shared-with-us")
+@login_required
+def shared_with_us():
+    filters = BrowseFilters.from_args(request.args)
+    only_new = request.args.get("new") == "1"
+    since = queries.record_visit(current_user)
+    page = queries.shared_with(current_user, filters, since, only_new)
+    return render_template(
+        "sharing/shared.html", page=page, filters=filters, only_new=only_new, since=since,
+        new_ids=queries.new_ids(current_user, page.items, since),
+        new_total=queries.count_new(current_user, since),
+        options=queries.shared_options(current_user),
+    )
+
+
+# -- the academy's sharing page ---------------------------------------------------------
+
+@bp.route("/organisations/<slug>/sharing")
+def organisation_sharing(slug: str):
+    organisation = _managed_org(slug)
+    agreements = queries.agreements_of(organisation)
+    return render_template(
+        "sharing/organisation.html", organisation=organisation, agreements=agreements,
+        covered={a.id: queries.items_covered(a) for a in agreements},
+        pending=queries.requests_for(organisation, "pending"),
+        decided=[r for r in queries.requests_for(organisation) if r.status != "pending"],
+        partners=queries.partner_organisations(), history=queries.sharing_history(organisation),
+        today=date.today().isoformat(),
+    )
+
+
+@bp.route("/organisations/<slug>/sharing/agreements", methods=["POST"])
+def create_agreement(slug: str):
+    organisation = _managed_org(slug)
+    partner_value = request.form.get("partner", "")
+    try:
+        partner = None
+        if partner_value != "all":
+            partner = db.session.get(Organisation, int(partner_value)) if partner_value.isdigit() else None
+            if partner is None:
+                raise operations.SharingError(_("Choose a partner organisation."))
+        operations.create_agreement(
+            current_user, organisation, partner, request.form.getlist("areas"), _date_arg(request.form.get("until"))
+        )
+        flash(_("The agreement is in force. The items it covers are shared now."), "success")
+    except operations.SharingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    return redirect(url_for(".organisation_sharing", slug=slug))
+
+
+@bp.route("/organisations/<slug>/sharing/agreements/<int:agreement_id>/revoke", methods=["POST"])
+def revoke_agreement(slug: str, agreement_id: int):
+    organisation = _managed_org(slug)
+    agreement = db.session.get(SharingAgreement, agreement_id)
+    if agreement is None or agreement.owner_id != organisation.id:
+        abort(404)
+    try:
+        operations.revoke_agreement(current_user, agreement)
+        flash(_("The agreement is revoked. What it shared is no longer visible to the partner."), "success")
+    except operations.SharingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    return redirect(url_for(".organisation_sharing", slug=slug))
+
+
+@bp.route("/organisations/<slug>/sharing/requests/<int:request_id>", methods=["POST"])
+def decide_request(slug: str, request_id: int):
+    organisation = _managed_org(slug, "decide_requests")
+    access_request = db.session.get(AccessRequest, request_id)
+    if access_request is None or access_request.item.owner_id != organisation.id:
+        abort(404)
+    approve = request.form.get("decision") == "approve"
+    try:
+        operations.decide_request(current_user, access_request, approve, _date_arg(request.form.get("until")))
+        flash(_("Request approved: the organisation may now download the files.") if approve
+              else _("Request refused."), "success")
+    except operations.SharingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    return redirect(url_for(".organisation_sharing", slug=slug))
+
+
+@bp.route("/organisations/<slug>/downloads")
+def organisation_downloads(slug: str):
+    organisation = _managed_org(slug, "view_audit")
+    return render_template(
+        "sharing/downloads.html", organisation=organisation,
+        by_organisation=queries.downloads_by_organisation(organisation),
+        by_country=queries.downloads_by_country(organisation),
+        recent=queries.recent_downloads(organisation),
+    )
+
+
+# -- one item: who can see it, handling, access requests ----------------------------------
+
+@bp.route("/items/<int:item_id>/access", methods=["GET", "POST"])
+def item_access(item_id: int):
+    item = get_readable(current_user, item_id)
+    if not can(current_user, "see_access", item) and not can(current_user, "share", item):
+        abort(404)
+    if request.method == "POST":
+        try:
+            operations.set_item_policy(
+                current_user, item, request.form.get("marking"), request.form.get("files_access", "same")
+            )
+            flash(_("Handling settings saved."), "success")
+        except operations.SharingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        return redirect(url_for(".item_access", item_id=item.id))
+    return render_template(
+        "sharing/item_access.html", item=item, grants=read_grants(item), files=download_grants(item),
+        requests=sorted(item.access_requests, key=lambda r: r.created_at, reverse=True),
+    )
+
+
+@bp.route("/items/<int:item_id>/request-access", methods=["GET", "POST"])
+@login_required
+def request_access(item_id: int):
+    item = get_readable(current_user, item_id)
+    pending = operations.pending_request(item, current_user.organisation_id)
+    if request.method == "POST":
+        try:
+            operations.request_access(current_user, item, request.form.get("reason", ""))
+            flash(_("Your request has been sent to the academy. You will be notified of its decision."), "success")
+            return redirect(url_for("catalogue.detail", item_id=item.id))
+        except operations.SharingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+    return render_template(
+        "sharing/request_access.html", item=item, pending=pending,
+        reason=request.form.get("reason", ""), max_reason=operations.MAX_REASON,
+    )
+
+
+# -- notifications ----------------------------------------------------------------------
+
+@bp.route("/notifications", methods=["GET", "POST"])
+@login_required
+def notifications():
+    if request.method == "POST":
+        operations.mark_notifications_read(current_user)
+        return redirect(url_for(".notifications"))
+    return render_template("sharing/notifications.html", rows=queries.notifications_for(current_user))
