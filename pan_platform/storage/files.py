@@ -1,25 +1,38 @@
-"""Adding file versions to materials: the one way a stored file gets attached to an item."""
+"""Adding file versions to materials: the one way a stored file gets attached to an item.
+
+Blobs written during a transaction are remembered on the session; `discard_new_blobs()`
+after a rollback deletes those no committed version refers to, so a failed upload or
+import leaves no orphan file behind.
+"""
 
 from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from pan_platform.extensions import db
-from pan_platform.storage import store
+from pan_platform.storage import extract, store
 from pan_platform.storage.models import FileVersion
+from pan_platform.storage.validate import safe_filename, sniff, stream_size
+
+_NEW_BLOBS_KEY = "pan_new_blobs"
 
 
 def add_version(item, stream, original_name: str, mime_type: str, user=None, note: str | None = None) -> FileVersion:
     """Store the stream and add it as the item's next version (the caller commits)."""
     sha, size = store.put_stream(stream)
+    db.session.info.setdefault(_NEW_BLOBS_KEY, set()).add(sha)
     number = (item.file_versions[-1].number + 1) if item.file_versions else 1
     version = FileVersion(
         number=number,
         sha256=sha,
         size=size,
         mime_type=mime_type,
-        original_name=original_name[:255],
+        original_name=safe_filename(original_name)[:255],
         note=note,
         uploaded_by_id=getattr(user, "id", None),
         text_status="pending",
@@ -33,3 +46,43 @@ def add_version_from_path(item, path: Path, user=None, note: str | None = None) 
     mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     with open(path, "rb") as fh:
         return add_version(item, fh, path.name, mime, user=user, note=note)
+
+
+def add_checked_version(item, stream: BinaryIO, filename: str, user=None, note: str | None = None) -> FileVersion:
+    """Validate an upload by its content, store it, add the version and queue its extraction.
+
+    Raises validate.UploadRejected before anything is written. The caller commits; after a
+    failed commit it must roll back and call discard_new_blobs().
+    """
+    name = safe_filename(filename)
+    detected = sniff(stream, name, size=stream_size(stream))
+    version = add_version(item, stream, name, detected.mime_type, user=user, note=note)
+    extract.request_extraction(version)
+    return version
+
+
+def copy_version(source: FileVersion, target_item, user=None) -> FileVersion:
+    """A new version row of `target_item` pointing at the same blob (no file is copied)."""
+    number = (target_item.file_versions[-1].number + 1) if target_item.file_versions else 1
+    version = FileVersion(
+        number=number, sha256=source.sha256, size=source.size, mime_type=source.mime_type,
+        original_name=source.original_name, note=source.note, uploaded_at=source.uploaded_at,
+        uploaded_by_id=source.uploaded_by_id, text=source.text, text_status=source.text_status,
+        text_language=source.text_language,
+    )
+    target_item.file_versions.append(version)
+    db.session.add(version)
+    if version.text_status == "pending":
+        extract.request_extraction(version)
+    return version
+
+
+def discard_new_blobs() -> None:
+    """After a rollback: delete blobs written in the failed transaction that nothing uses."""
+    for sha in db.session.info.pop(_NEW_BLOBS_KEY, set()):
+        store.remove_if_unused(sha)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_committed_blobs(session: Session) -> None:
+    session.info.pop(_NEW_BLOBS_KEY, None)

@@ -1,0 +1,329 @@
+"""The editor workspace (/workspace): thin views over catalogue.operations."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.exceptions import Forbidden
+
+from pan_platform.access import can
+from pan_platform.catalogue import importer, operations, workspace
+from pan_platform.catalogue.forms import ActionForm, ImportForm, ItemForm, SharingForm, UploadForm
+from pan_platform.catalogue.models import ALLOWED_PARENT, Item
+from pan_platform.catalogue.vocabularies import ITEM_KINDS, STATES
+from pan_platform.i18n import _
+from pan_platform.organisations.models import Organisation
+from pan_platform.storage.validate import UploadRejected
+from pan_platform.web.templating import language_name
+
+bp = Blueprint("editor", __name__, url_prefix="/workspace")
+
+
+def _my_academy() -> Organisation:
+    organisation = current_user.organisation
+    if not can(current_user, "create_item", organisation):
+        raise Forbidden()
+    return organisation
+
+
+def _editable(item_id: int) -> Item:
+    item = operations.get_item(item_id)
+    operations.require(current_user, "edit", item)
+    return item
+
+
+def _apply_errors(form, errors: dict[str, str]) -> None:
+    """Show the operation's messages next to the matching fields (or as a message)."""
+    for name, message in errors.items():
+        target = getattr(form, name, None)
+        if target is not None and hasattr(target, "errors"):
+            target.errors = [*list(target.errors or []), message]
+        else:
+            flash(message, "error")
+
+
+def _page_arg() -> int:
+    try:
+        return max(1, min(int(request.args.get("page", 1)), 10_000))
+    except ValueError:
+        return 1
+
+
+@bp.route("/")
+@login_required
+def index():
+    organisation = _my_academy()
+    state = request.args.get("state") if request.args.get("state") in STATES else None
+    kind = request.args.get("kind") if request.args.get("kind") in ITEM_KINDS else None
+    return render_template(
+        "workspace/index.html",
+        organisation=organisation,
+        page=workspace.academy_items(organisation, state, kind, _page_arg()),
+        counts=workspace.state_counts(organisation),
+        state=state,
+        kind=kind,
+    )
+
+
+@bp.route("/new/<kind>", methods=["GET", "POST"])
+@login_required
+def create(kind: str):
+    if kind not in ALLOWED_PARENT:
+        abort(404)
+    organisation = _my_academy()
+    form = ItemForm()
+    form.fill_choices(language_name, workspace.possible_parents(organisation, kind))
+    if request.method == "GET":
+        form.parent_id.data = request.args.get("parent", 0, type=int)
+        form.language.data = form.language.data or "en"
+    if kind == "curriculum":
+        del form.parent_id
+    if form.validate_on_submit():
+        parent_id = form.parent_id.data if kind != "curriculum" else 0
+        parent = operations.get_item(parent_id) if parent_id else None
+        try:
+            item = operations.create_item(current_user, organisation, kind, form.fields_data(), parent=parent)
+            operations.commit()
+        except operations.InvalidInput as error:
+            operations.rollback()
+            _apply_errors(form, error.errors)
+        else:
+            flash(_("Saved as a draft."), "success")
+            return redirect(url_for("editor.manage", item_id=item.id))
+    return render_template("workspace/item_form.html", form=form, kind=kind, item=None)
+
+
+@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(item_id: int):
+    item = _editable(item_id)
+    form = ItemForm(obj=item)
+    form.fill_choices(language_name)
+    del form.parent_id
+    if request.method == "GET":
+        form.area_codes.data = item.area_codes
+        form.keywords.data = ", ".join(item.keywords or [])
+    if form.validate_on_submit():
+        try:
+            operations.update_item(current_user, item, form.fields_data())
+            operations.commit()
+        except operations.InvalidInput as error:
+            operations.rollback()
+            _apply_errors(form, error.errors)
+        else:
+            flash(_("Changes saved."), "success")
+            return redirect(url_for("editor.manage", item_id=item.id))
+    return render_template("workspace/item_form.html", form=form, kind=item.kind, item=item)
+
+
+def _sharing_form(item: Item, formdata=None) -> SharingForm:
+    form = SharingForm(formdata=formdata)
+    form.fill_choices(item, workspace.partner_organisations())
+    if formdata is None:
+        form.visibility.data = item.visibility
+        form.partner_scope.data = item.partner_scope
+        form.shares.data = [s.organisation_id for s in item.shares]
+    return form
+
+
+def _render_manage(item: Item, sharing: SharingForm | None = None, upload: UploadForm | None = None):
+    return render_template(
+        "workspace/manage.html",
+        item=item,
+        sharing=sharing or _sharing_form(item),
+        upload=upload or UploadForm(formdata=None),
+        action_form=ActionForm(),
+        modules=workspace.attachable_modules(item) if item.kind == "curriculum" else [],
+        adaptations=workspace.adaptations(current_user, item),
+        original=workspace.readable_original(current_user, item),
+    )
+
+
+@bp.route("/items/<int:item_id>")
+@login_required
+def manage(item_id: int):
+    return _render_manage(_editable(item_id))
+
+
+@bp.route("/items/<int:item_id>/sharing", methods=["POST"])
+@login_required
+def sharing(item_id: int):
+    item = _editable(item_id)
+    form = _sharing_form(item, formdata=request.form)
+    if form.validate():
+        try:
+            operations.set_sharing(current_user, item, form.visibility.data, form.partner_scope.data,
+                                   form.shares.data or [])
+            operations.commit()
+        except operations.InvalidInput as error:
+            operations.rollback()
+            _apply_errors(form, error.errors)
+        else:
+            flash(_("Sharing saved."), "success")
+            return redirect(url_for("editor.manage", item_id=item.id))
+    return _render_manage(item, sharing=form), 400
+
+
+@bp.route("/items/<int:item_id>/state", methods=["POST"])
+@login_required
+def state(item_id: int):
+    item = _editable(item_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    action = request.form.get("action", "")
+    try:
+        changed = operations.set_state(current_user, item, action)
+        operations.commit()
+    except operations.InvalidInput:
+        operations.rollback()
+        abort(400)
+    messages = {
+        "publish": _("Published: %(n)d item(s).", n=len(changed)),
+        "archive": _("Archived."),
+        "draft": _("Back to draft."),
+    }
+    flash(messages[action], "success")
+    return redirect(url_for("editor.manage", item_id=item.id))
+
+
+@bp.route("/items/<int:item_id>/move", methods=["POST"])
+@login_required
+def move(item_id: int):
+    item = _editable(item_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    operations.move(current_user, item, request.form.get("direction", ""))
+    operations.commit()
+    return redirect(url_for("editor.manage", item_id=item.parent_id or item.id))
+
+
+@bp.route("/items/<int:item_id>/attach", methods=["POST"])
+@login_required
+def attach(item_id: int):
+    curriculum = _editable(item_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    module_id = request.form.get("module_id", type=int)
+    module = _editable(module_id) if module_id else None
+    if module is None:
+        flash(_("Please choose a module."), "error")
+        return redirect(url_for("editor.manage", item_id=curriculum.id))
+    try:
+        operations.attach_module(current_user, curriculum, module)
+        operations.commit()
+    except operations.InvalidInput as error:
+        operations.rollback()
+        for message in error.errors.values():
+            flash(message, "error")
+    else:
+        flash(_("Module attached."), "success")
+    return redirect(url_for("editor.manage", item_id=curriculum.id))
+
+
+@bp.route("/items/<int:item_id>/detach", methods=["POST"])
+@login_required
+def detach(item_id: int):
+    item = _editable(item_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    parent_id = item.parent_id
+    operations.detach(current_user, item)
+    operations.commit()
+    flash(_("Removed from its parent; it now stands alone as a private item."), "success")
+    return redirect(url_for("editor.manage", item_id=parent_id or item.id))
+
+
+@bp.route("/items/<int:item_id>/upload", methods=["POST"])
+@login_required
+def upload(item_id: int):
+    item = _editable(item_id)
+    form = UploadForm()
+    if form.validate_on_submit():
+        try:
+            operations.add_file_version(current_user, item, form.file.data.stream, form.file.data.filename,
+                                        note=form.note.data)
+            operations.commit()
+        except UploadRejected as error:
+            operations.rollback()
+            form.file.errors = [*list(form.file.errors), str(error)]
+        except operations.InvalidInput as error:
+            operations.rollback()
+            _apply_errors(form, error.errors)
+        else:
+            flash(_("File uploaded."), "success")
+            return redirect(url_for("editor.manage", item_id=item.id))
+    return _render_manage(item, upload=form), 400
+
+
+@bp.route("/items/<int:item_id>/preview")
+@login_required
+def preview(item_id: int):
+    item = operations.get_item(item_id)
+    operations.require(current_user, "preview", item)
+    partners = workspace.partner_organisations()
+    chosen = request.args.get("partner", type=int)
+    partner = next((p for p in partners if p.id == chosen), partners[0] if partners else None)
+    nodes, rows = workspace.preview(item, partner)
+    return render_template("workspace/preview.html", item=item, nodes=nodes, rows=rows,
+                           partners=partners, partner=partner)
+
+
+@bp.route("/items/<int:item_id>/adapt", methods=["POST"])
+@login_required
+def adapt(item_id: int):
+    item = operations.get_item(item_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    copy = operations.adapt_item(current_user, item)
+    operations.commit()
+    flash(_("A copy was made in your academy as a private draft. Adapt it, then publish it."), "success")
+    return redirect(url_for("editor.manage", item_id=copy.id))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def import_archive():
+    _my_academy()
+    form = ImportForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        try:
+            report = importer.import_archive(current_user, form.archive.data.stream,
+                                             source_name=form.archive.data.filename)
+        except importer.ImportFailed as error:
+            errors = error.errors
+        else:
+            flash(_("Imported %(items)d items and %(files)d files as drafts unless the manifest said otherwise.",
+                    items=report.created, files=report.files), "success")
+            return redirect(url_for("editor.index"))
+    status = 400 if errors or form.errors else 200
+    return render_template("workspace/import.html", form=form, errors=errors), status
+
+
+@bp.app_template_global()
+def workspace_item_link(item: Item) -> str:
+    """Where a title in the workspace leads: the manage page for editors, else the public page."""
+    if can(current_user, "edit", item):
+        return url_for("editor.manage", item_id=item.id)
+    return url_for("catalogue.detail", item_id=item.id)
+
+
+@bp.app_template_global()
+def text_status_label(status: str) -> str:
+    labels = {
+        "pending": _("Being extracted"),
+        "done": _("Extracted"),
+        "failed": _("Text could not be extracted"),
+        "none": _("No text (image or video)"),
+    }
+    return labels.get(status, status)
+
+
+@bp.app_template_global()
+def readable_original(item: Item) -> Item | None:
+    return workspace.readable_original(current_user, item)
+
+
+@bp.app_template_global()
+def item_adaptations(item: Item) -> workspace.Adaptations:
+    return workspace.adaptations(current_user, item)

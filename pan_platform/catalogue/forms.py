@@ -1,0 +1,119 @@
+"""Forms of the editor workspace. Choices are filled per request, so labels are translated."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    DecimalField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from pan_platform.catalogue import vocabularies as vocab
+from pan_platform.i18n import _, _l
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _https_only(form, field) -> None:
+    if field.data and not field.data.lower().startswith("https://"):
+        raise ValidationError(_("Please enter a full link starting with https://."))
+
+
+def _choices(vocabulary: dict) -> list[tuple[str, str]]:
+    return [("", _("— not set —"))] + [(code, str(label)) for code, label in vocabulary.items()]
+
+
+class ItemForm(FlaskForm):
+    parent_id = SelectField(_l("Part of"), coerce=int, validators=[Optional()])
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Please enter a title.")), Length(max=300)])
+    summary = TextAreaField(_l("Summary"), validators=[Length(max=20_000)])
+    learning_outcomes = TextAreaField(
+        _l("Learning outcomes"), validators=[Length(max=20_000)], description=_l("One outcome per line.")
+    )
+    language = SelectField(_l("Original language"))
+    area_codes = MultiCheckboxField(_l("Priority areas"))
+    keywords = StringField(_l("Keywords"), validators=[Length(max=2000)], description=_l("Separated by commas."))
+    resource_type = SelectField(_l("Type of material"))
+    audience = SelectField(_l("Target audience"))
+    level = SelectField(_l("Level"))
+    delivery_mode = SelectField(_l("Delivery mode"))
+    duration_hours = DecimalField(
+        _l("Duration (hours)"),
+        validators=[Optional(), NumberRange(min=0.25, max=10_000, message=_l("Please enter a number of hours between 0 and 10,000."))],
+    )
+    licence = SelectField(_l("Licence"))
+    external_url = URLField(
+        _l("Link to an external resource (e.g. a video)"), validators=[Optional(), Length(max=500), _https_only]
+    )
+
+    def fill_choices(self, language_name, parents: list | None = None) -> None:
+        self.language.choices = [(code, language_name(code)) for code in dict.fromkeys(vocab.CONTENT_LANGUAGES)]
+        self.area_codes.choices = [(code, str(label)) for code, label in vocab.PRIORITY_AREAS.items()]
+        self.resource_type.choices = _choices(vocab.RESOURCE_TYPES)
+        self.audience.choices = _choices(vocab.AUDIENCES)
+        self.level.choices = _choices(vocab.LEVELS)
+        self.delivery_mode.choices = _choices(vocab.DELIVERY_MODES)
+        self.licence.choices = _choices(vocab.LICENCES)
+        self.parent_id.choices = [(0, _("— stands alone —"))] + [(p.id, p.title) for p in parents or []]
+
+    def validate_area_codes(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_("Please choose at least one priority area."))
+
+    def fields_data(self) -> dict:
+        """Plain values for the operations."""
+        duration = self.duration_hours.data
+        return {
+            "title": self.title.data, "summary": self.summary.data,
+            "learning_outcomes": self.learning_outcomes.data, "language": self.language.data,
+            "area_codes": list(self.area_codes.data or []), "keywords": self.keywords.data or "",
+            "resource_type": self.resource_type.data or None, "audience": self.audience.data or None,
+            "level": self.level.data or None, "delivery_mode": self.delivery_mode.data or None,
+            "duration_hours": float(duration) if duration is not None else None,
+            "licence": self.licence.data or None, "external_url": self.external_url.data or None,
+        }
+
+
+class SharingForm(FlaskForm):
+    visibility = RadioField(_l("Who may see it"))
+    partner_scope = RadioField(_l("Partner organisations"), default="named")
+    shares = MultiCheckboxField(_l("Share with these partner organisations"), coerce=int)
+
+    def fill_choices(self, item, partners: list) -> None:
+        choices = [
+            ("private", _("My academy only")),
+            ("network", _("All academies of the network")),
+            ("partners", _("Academies and partner organisations")),
+            ("public", _("Everyone (public)")),
+        ]
+        if item.parent is not None:
+            choices.insert(0, ("inherit", _("As its parent (inherit)")))
+        self.visibility.choices = choices
+        self.partner_scope.choices = [
+            ("named", _("Only the partners ticked below")), ("all", _("All partner organisations")),
+        ]
+        self.shares.choices = [(o.id, o.display_name) for o in partners]
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("File"), validators=[FileRequired(_l("Please choose a file."))])
+    note = StringField(_l("What changed (for a new version)"), validators=[Length(max=1000)])
+
+
+class ImportForm(FlaskForm):
+    archive = FileField(_l("ZIP archive with a manifest"), validators=[FileRequired(_l("Please choose a file."))])
+
+
+class ActionForm(FlaskForm):
+    """Buttons that change something: only the CSRF token."""

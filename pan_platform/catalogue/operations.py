@@ -1,0 +1,379 @@
+"""Business actions on curricula, modules and materials.
+
+Every operation takes the acting user and plain arguments (no request or form objects, so
+the editor pages, the bulk importer and the API share them), asks `can()` first, records
+an audit event and leaves the commit to the caller (`commit()` / `rollback()` below keep
+the file store consistent with the database).
+
+Hidden items raise NotFound (the same as a missing id); visible but not editable ones
+raise Forbidden; bad values raise InvalidInput with one translated message per field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import BinaryIO
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+from werkzeug.exceptions import Forbidden, NotFound
+
+from pan_platform.access import VISIBILITIES, can
+from pan_platform.access.principals import INHERIT, PARTNER_SCOPES
+from pan_platform.audit.models import record
+from pan_platform.catalogue import vocabularies as vocab
+from pan_platform.catalogue.models import ALLOWED_PARENT, Item, ItemTranslation
+from pan_platform.extensions import db
+from pan_platform.i18n import _
+from pan_platform.organisations.models import Organisation
+from pan_platform.sharing.models import ItemShare
+from pan_platform.storage import files
+from pan_platform.storage.models import FileVersion
+from pan_platform.util import utcnow
+
+TEXT_FIELDS = ("title", "summary", "learning_outcomes", "language", "external_url")
+CODE_FIELDS = {
+    "audience": vocab.AUDIENCES,
+    "level": vocab.LEVELS,
+    "delivery_mode": vocab.DELIVERY_MODES,
+    "licence": vocab.LICENCES,
+    "resource_type": vocab.RESOURCE_TYPES,
+}
+EDITABLE_FIELDS = (*TEXT_FIELDS, *CODE_FIELDS, "keywords", "duration_hours", "area_codes")
+STATE_ACTIONS = {"publish": "published", "archive": "archived", "draft": "draft"}
+
+
+class InvalidInput(ValueError):
+    """Values that cannot be saved: {field: translated message}."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+# ------------------------------------------------------------------ checks
+
+def require(user, action: str, obj) -> None:
+    """NotFound when `user` may not even see `obj`, Forbidden when they see it but may not act."""
+    if can(user, action, obj):
+        return
+    if isinstance(obj, Item) and not can(user, "read", obj):
+        raise NotFound()
+    raise Forbidden()
+
+
+def get_item(item_id: int) -> Item:
+    item = db.session.get(Item, item_id)
+    if item is None:
+        raise NotFound()
+    return item
+
+
+def _https_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme == "https" and bool(parts.netloc) and " " not in value
+
+
+def clean_fields(fields: dict) -> dict:
+    """Normalise and check metadata values; raises InvalidInput listing every problem."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput({name: _("This field cannot be set.") for name in sorted(unknown)})
+    out, errors = {}, {}
+    for name in TEXT_FIELDS:
+        if name in fields:
+            value = (fields[name] or "").strip()
+            out[name] = value or None
+    if "title" in fields:
+        out["title"] = " ".join((fields["title"] or "").split())
+        if not out["title"]:
+            errors["title"] = _("Please enter a title.")
+        elif len(out["title"]) > 300:
+            errors["title"] = _("The title must be at most 300 characters long.")
+    if "language" in fields and out.get("language") not in vocab.CONTENT_LANGUAGES:
+        errors["language"] = _("Please choose a language from the list.")
+    if out.get("external_url") and not _https_url(out["external_url"]):
+        errors["external_url"] = _("Please enter a full link starting with https://.")
+    if out.get("external_url") and len(out["external_url"]) > 500:
+        errors["external_url"] = _("The link must be at most 500 characters long.")
+    for name, vocabulary in CODE_FIELDS.items():
+        if name in fields:
+            value = fields[name] or None
+            if value is not None and value not in vocabulary:
+                errors[name] = _("Unknown value %(value)s.", value=value)
+            out[name] = value
+    if "keywords" in fields:
+        raw = fields["keywords"] or []
+        items = raw.split(",") if isinstance(raw, str) else list(raw)
+        out["keywords"] = list(dict.fromkeys(k.strip()[:80] for k in items if k and k.strip()))[:30]
+    if "duration_hours" in fields:
+        value = fields["duration_hours"]
+        try:
+            out["duration_hours"] = None if value in (None, "") else float(value)
+        except (TypeError, ValueError):
+            errors["duration_hours"] = _("Please enter a number of hours.")
+        else:
+            if out["duration_hours"] is not None and not 0 < out["duration_hours"] <= 10_000:
+                errors["duration_hours"] = _("Please enter a number of hours between 0 and 10,000.")
+    if "area_codes" in fields:
+        codes = list(dict.fromkeys(fields["area_codes"] or []))
+        bad = [c for c in codes if c not in vocab.PRIORITY_AREAS]
+        if bad:
+            errors["area_codes"] = _("Unknown priority area %(code)s.", code=", ".join(bad))
+        elif not codes:
+            errors["area_codes"] = _("Please choose at least one priority area.")
+        out["area_codes"] = codes
+    if errors:
+        raise InvalidInput(errors)
+    return out
+
+
+def _check_parent(kind: str, parent: Item | None, owner: Organisation) -> None:
+    if kind not in ALLOWED_PARENT:
+        raise InvalidInput({"kind": _("Unknown kind of item.")})
+    if parent is None:
+        return
+    if parent.kind not in ALLOWED_PARENT[kind] or parent.owner_id != owner.id:
+        raise InvalidInput({"parent": _("This item cannot be placed there.")})
+
+
+def _next_position(parent: Item | None) -> int:
+    return max((c.position for c in parent.children), default=-1) + 1 if parent else 0
+
+
+# ------------------------------------------------------------------ create / edit
+
+def create_item(user, owner: Organisation, kind: str, fields: dict, parent: Item | None = None,
+                source_key: str | None = None) -> Item:
+    """A new draft owned by `owner`; private when standalone, inheriting under a parent."""
+    require(user, "create_item", owner)
+    if parent is not None:
+        require(user, "edit", parent)
+    _check_parent(kind, parent, owner)
+    values = clean_fields({"language": "en", **fields})
+    if "title" not in values:
+        raise InvalidInput({"title": _("Please enter a title.")})
+    areas = values.pop("area_codes", None)
+    if areas is None:
+        if parent is None:
+            raise InvalidInput({"area_codes": _("Please choose at least one priority area.")})
+        areas = parent.area_codes
+    item = Item(
+        kind=kind, owner=owner, parent=parent, position=_next_position(parent), state="draft",
+        visibility=INHERIT if parent else "private", partner_scope="named",
+        created_by_id=getattr(user, "id", None), source_key=source_key, **values,
+    )
+    item.area_codes = areas
+    item.refresh_languages()
+    db.session.add(item)
+    db.session.flush()
+    record("create", user, item, kind=kind, title=item.title)
+    return item
+
+
+def update_item(user, item: Item, fields: dict) -> Item:
+    require(user, "edit", item)
+    values = clean_fields(fields)
+    changed = []
+    if "area_codes" in values:
+        areas = values.pop("area_codes")
+        if areas != item.area_codes:
+            item.area_codes = areas
+            changed.append("area_codes")
+    for name, value in values.items():
+        if getattr(item, name) != value:
+            setattr(item, name, value)
+            changed.append(name)
+    if "language" in changed:
+        # A translation in the new original language would duplicate it.
+        item.translations = [t for t in item.translations if t.language != item.language]
+        item.refresh_languages()
+    if changed:
+        item.updated_at = utcnow()
+        record("edit", user, item, fields=sorted(changed))
+    return item
+
+
+# ------------------------------------------------------------------ structure
+
+def move(user, item: Item, direction: str) -> Item:
+    """Swap the item with its previous ("up") or next ("down") sibling."""
+    require(user, "edit", item)
+    if item.parent is None or direction not in ("up", "down"):
+        return item
+    siblings = list(item.parent.children)
+    for position, child in enumerate(siblings):  # repair gaps and duplicates first
+        child.position = position
+    index = siblings.index(item)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(siblings):
+        siblings[index].position, siblings[other].position = other, index
+        record("move", user, item, direction=direction)
+    return item
+
+
+def attach_module(user, curriculum: Item, module: Item) -> Item:
+    """Put an existing module of the academy at the end of `curriculum` (moving it if needed)."""
+    require(user, "edit", curriculum)
+    require(user, "edit", module)
+    if curriculum.kind != "curriculum" or module.kind != "module" or module.owner_id != curriculum.owner_id:
+        raise InvalidInput({"module": _("Only a module of your academy can be attached to a curriculum.")})
+    if module.parent_id == curriculum.id:
+        return module
+    previous = module.parent_id
+    module.parent = curriculum
+    module.position = _next_position(curriculum)
+    record("attach", user, module, curriculum_id=curriculum.id, previous_parent_id=previous)
+    return module
+
+
+def detach(user, item: Item) -> Item:
+    """Make a module or material stand alone again (it keeps its own copy of the rule)."""
+    require(user, "edit", item)
+    if item.parent is None:
+        return item
+    previous = item.parent_id
+    if item.visibility == INHERIT:
+        item.visibility = "private"
+    item.parent = None
+    item.position = 0
+    record("detach", user, item, previous_parent_id=previous)
+    return item
+
+
+# ------------------------------------------------------------------ life cycle
+
+def set_state(user, item: Item, action: str, with_children: bool = True) -> list[Item]:
+    """publish / archive / draft. Publishing takes the item's draft contents along, so a
+    curriculum goes online in one step; archiving and back-to-draft touch the item only
+    (what inherits from it disappears with it)."""
+    if action not in STATE_ACTIONS:
+        raise InvalidInput({"action": _("Unknown action.")})
+    require(user, "publish" if action == "publish" else "archive", item)
+    target = STATE_ACTIONS[action]
+    nodes = [item]
+    if action == "publish" and with_children:
+        nodes += [n for n in item.descendants() if n.state == "draft" and can(user, "publish", n)]
+    changed = []
+    for node in nodes:
+        if node.state == target:
+            continue
+        node.state = target
+        if target == "published":
+            node.published_at = node.published_at or utcnow()
+        node.updated_at = utcnow()
+        changed.append(node)
+        record(action, user, node, state=target)
+    return changed
+
+
+def set_sharing(user, item: Item, visibility: str, partner_scope: str = "named",
+                shares: Iterable[int] = ()) -> Item:
+    """Who may read the item: its visibility, the partner scope and named partner organisations."""
+    require(user, "share", item)
+    errors = {}
+    if visibility not in (*VISIBILITIES, INHERIT):
+        errors["visibility"] = _("Unknown visibility.")
+    elif visibility == INHERIT and item.parent is None:
+        errors["visibility"] = _("An item without a parent cannot inherit its sharing.")
+    if partner_scope not in PARTNER_SCOPES:
+        errors["partner_scope"] = _("Unknown partner scope.")
+    wanted = set(shares)
+    partners = {o.id: o for o in db.session.scalars(select(Organisation).where(Organisation.id.in_(wanted)))}
+    if any(pid not in partners or partners[pid].kind != "partner" for pid in wanted):
+        errors["shares"] = _("Items can only be shared with partner organisations.")
+    if errors:
+        raise InvalidInput(errors)
+    before = (item.visibility, item.partner_scope, sorted(s.organisation_id for s in item.shares))
+    item.visibility, item.partner_scope = visibility, partner_scope
+    item.shares = [s for s in item.shares if s.organisation_id in wanted]
+    have = {s.organisation_id for s in item.shares}
+    item.shares.extend(ItemShare(organisation=partners[pid]) for pid in sorted(wanted - have))
+    after = (visibility, partner_scope, sorted(wanted))
+    if before != after:
+        item.updated_at = utcnow()
+        record("share", user, item, visibility=visibility, partner_scope=partner_scope,
+               shares=sorted(wanted), previous={"visibility": before[0], "partner_scope": before[1],
+                                                "shares": before[2]})
+    return item
+
+
+# ------------------------------------------------------------------ files
+
+def add_file_version(user, item: Item, stream: BinaryIO, filename: str, note: str | None = None) -> FileVersion:
+    """A new current file of a material; earlier versions stay downloadable.
+
+    Raises validate.UploadRejected (nothing written) for a refused file.
+    """
+    require(user, "edit", item)
+    if item.kind != "material":
+        raise InvalidInput({"file": _("Files can only be added to materials.")})
+    note = (note or "").strip()[:1000] or None
+    version = files.add_checked_version(item, stream, filename, user=user, note=note)
+    item.updated_at = utcnow()
+    try:
+        db.session.flush()
+    except Exception:  # the blob is on disk already: take it back with the rows
+        rollback()
+        raise
+    record("upload", user, item, version=version.number, sha256=version.sha256, size=version.size,
+           mime_type=version.mime_type, name=version.original_name)
+    return version
+
+
+# ------------------------------------------------------------------ adapt
+
+def _copy_node(user, node: Item, owner: Organisation, parent: Item | None, position: int) -> Item:
+    copy = Item(
+        kind=node.kind, owner=owner, parent=parent, position=position, title=node.title,
+        summary=node.summary, learning_outcomes=node.learning_outcomes, language=node.language,
+        keywords=list(node.keywords or []), audience=node.audience, level=node.level,
+        delivery_mode=node.delivery_mode, duration_hours=node.duration_hours, licence=node.licence,
+        resource_type=node.resource_type, external_url=node.external_url, state="draft",
+        visibility="private" if parent is None else INHERIT, partner_scope="named",
+        created_by_id=getattr(user, "id", None), adapted_from=node,
+    )
+    copy.area_codes = node.area_codes
+    for tr in node.translations:
+        copy.translations.append(ItemTranslation(
+            language=tr.language, title=tr.title, summary=tr.summary, learning_outcomes=tr.learning_outcomes))
+    copy.refresh_languages()
+    for version in node.file_versions:
+        files.copy_version(version, copy)
+    # Only what the adapting user may read is copied: hidden parts stay hidden.
+    readable = [child for child in node.children if can(user, "read", child)]
+    for child_position, child in enumerate(readable):
+        _copy_node(user, child, owner, copy, child_position)
+    db.session.add(copy)
+    return copy
+
+
+def adapt_item(user, item: Item) -> Item:
+    """Copy a readable curriculum or module into the user's academy as a private draft.
+
+    File versions point at the same stored blobs: nothing is duplicated on disk.
+    """
+    require(user, "adapt", item)
+    owner = user.organisation
+    require(user, "create_item", owner)
+    copy = _copy_node(user, item, owner, None, 0)
+    db.session.flush()
+    record("adapt", user, copy, original_id=item.id, original_owner_id=item.owner_id,
+           items=1 + len(copy.descendants()))
+    return copy
+
+
+# ------------------------------------------------------------------ transactions
+
+def commit() -> None:
+    """Commit; on failure roll back and remove files stored for the failed transaction."""
+    try:
+        db.session.commit()
+    except Exception:
+        rollback()
+        raise
+
+
+def rollback() -> None:
+    db.session.rollback()
+    files.discard_new_blobs()
