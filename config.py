@@ -69,6 +69,18 @@ class Config:
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.WTF_CSRF_TIME_LIMIT = None
         self.PAN_PAGE_SIZE = 20
+        # Number of reverse proxies in front of the portal whose X-Forwarded-* headers are trusted.
+        self.PAN_TRUSTED_PROXIES = int(os.environ.get("PAN_TRUSTED_PROXIES", "0"))
+        # E-mail: SMTP when a host is set, else messages go to the log ("console").
+        self.PAN_MAIL_BACKEND = os.environ.get("PAN_MAIL_BACKEND") or None
+        self.PAN_MAIL_FROM = os.environ.get("PAN_MAIL_FROM", "PAN Platform <no-reply@localhost>")
+        self.PAN_SMTP_HOST = os.environ.get("PAN_SMTP_HOST") or None
+        self.PAN_SMTP_PORT = int(os.environ.get("PAN_SMTP_PORT", "587"))
+        self.PAN_SMTP_USER = os.environ.get("PAN_SMTP_USER") or None
+        self.PAN_SMTP_PASSWORD = os.environ.get("PAN_SMTP_PASSWORD", "")
+        self.PAN_SMTP_STARTTLS = os.environ.get("PAN_SMTP_STARTTLS", "1") == "1"
+        self.PAN_INVITATION_DAYS = int(os.environ.get("PAN_INVITATION_DAYS", "14"))
+        self.PAN_RESET_MINUTES = int(os.environ.get("PAN_RESET_MINUTES", "60"))
         self.SQLALCHEMY_TRACK_MODIFICATIONS = False
 
 

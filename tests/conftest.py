@@ -47,6 +47,7 @@ def make_app(tmp_path, **overrides):
         "PAN_STORAGE_DIR": str(tmp_path / "storage"),
         "PAN_INDEX_DIR": str(tmp_path / "index"),
         "WTF_CSRF_ENABLED": False,
+        "PAN_MAIL_BACKEND": "memory",
         "SERVER_NAME": None,
     }
     config.update(overrides)

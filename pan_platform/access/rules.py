@@ -80,6 +80,17 @@ def can_manage_organisation(user, organisation) -> bool:
     return _signed_in(user) and user.role == "org_admin" and _is_member(user, organisation.id)
 
 
+def can_manage_user(user, target) -> bool:
+    """Change the role of, deactivate or reactivate `target`: an admin of the target's own
+    organisation; platform administrators are managed by the secretariat console only."""
+    return (
+        _signed_in(user)
+        and user.role == "org_admin"
+        and _is_member(user, target.organisation_id)
+        and target.role != "platform_admin"
+    )
+
+
 _ITEM_RULES = {
     "read": can_read,
     "download": can_download,
@@ -102,7 +113,13 @@ _ORG_RULES = {
 }
 
 
+_USER_RULES = {
+    "manage_user": can_manage_user,
+}
+
+
 def _rule_for(action: str, obj):
+    from pan_platform.accounts.models import User
     from pan_platform.catalogue.models import Item
     from pan_platform.organisations.models import Organisation
 
@@ -110,6 +127,8 @@ def _rule_for(action: str, obj):
         return _ITEM_RULES.get(action)
     if isinstance(obj, Organisation):
         return _ORG_RULES.get(action)
+    if isinstance(obj, User):
+        return _USER_RULES.get(action)
     return None
 
 

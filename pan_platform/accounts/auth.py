@@ -9,10 +9,14 @@ from pan_platform.extensions import db
 
 
 def load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+    """Sessions carry "<id>:<session_version>" (User.get_id); a bumped version ends them."""
+    ident, _, version = user_id.partition(":")
+    if not ident.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.is_active else None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.is_active or (user.session_version or 0) != int(version):
+        return None
+    return user
 
 
 def safe_next(target: str | None, default: str) -> str:

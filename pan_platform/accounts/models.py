@@ -9,7 +9,7 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pan_platform.extensions import db
@@ -23,6 +23,14 @@ ROLES = {
     "org_admin": _l("Organisation administrator"),
     "platform_admin": _l("Platform administrator"),
 }
+
+NOTIFICATIONS = {
+    "shared_with_us": _l("Items newly shared with my organisation"),
+    "area_updates": _l("New items in the priority areas I follow"),
+    "account_security": _l("Security notices about my account (new sign-in, password change)"),
+}
+NOTIFICATIONS_DEFAULT = {"shared_with_us": True, "area_updates": False, "account_security": True}
+INVITABLE_ROLES = ("trainer", "editor", "org_admin")
 
 _hasher = PasswordHasher()
 
@@ -46,6 +54,13 @@ class User(UserMixin, db.Model):
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Part of the session id (get_id): bumping it ends every session and remember cookie.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    notification_prefs: Mapped[dict | None] = mapped_column(JSON)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The last accepted TOTP time step: a code is accepted once (no replay).
+    totp_last_step: Mapped[int | None]
 
     organisation: Mapped[Organisation] = relationship()
 
@@ -67,6 +82,21 @@ class User(UserMixin, db.Model):
     @property
     def is_platform_admin(self) -> bool:
         return self.role == "platform_admin"
+
+    @property
+    def has_totp(self) -> bool:
+        return bool(self.totp_secret)
+
+    def get_id(self) -> str:
+        """Flask-Login's session id: "<id>:<session_version>", so old sessions die on a bump."""
+        return f"{self.id}:{self.session_version or 0}"
+
+    def end_all_sessions(self) -> None:
+        self.session_version = (self.session_version or 0) + 1
+
+    def wants(self, notification: str) -> bool:
+        prefs = self.notification_prefs or {}
+        return bool(prefs.get(notification, NOTIFICATIONS_DEFAULT.get(notification, False)))
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
@@ -96,3 +126,75 @@ class ApiToken(db.Model):
         """Create a token; the clear value is returned once and never stored."""
         clear = "pan_" + secrets.token_urlsafe(32)
         return cls(user=user, name=name, token_hash=cls.hash_token(clear)), clear
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Invitation(db.Model):
+    """An e-mailed invitation to join an organisation with a role; single use, expires."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str | None] = mapped_column(String(200))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    organisation: Mapped[Organisation] = relationship()
+    invited_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.used_at is None and self.revoked_at is None and self.expires_at > utcnow()
+
+
+class PasswordReset(db.Model):
+    """A password-reset token sent by e-mail; only its SHA-256 is stored; single use."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.used_at is None and self.expires_at > utcnow()
+
+
+class LoginAttempt(db.Model):
+    """A failed sign-in (or reset request), keyed by account or address.
+
+    In the database so that every worker process sees the same counts.
+    """
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+def new_token() -> tuple[str, str]:
+    """A random URL-safe token and its hash (only the hash is stored)."""
+    clear = secrets.token_urlsafe(32)
+    return clear, _token_hash(clear)
+
+
+def hash_token(clear: str) -> str:
+    return _token_hash(clear)

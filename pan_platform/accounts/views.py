@@ -1,18 +1,46 @@
-"""Sign-in and sign-out."""
+"""Sign-in and sign-out, password reset, invitations, profile, two-factor, organisation people."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+import time
+from zoneinfo import available_timezones
 
-from pan_platform.accounts.auth import find_user_by_email, safe_next
-from pan_platform.accounts.forms import LoginForm
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from pan_platform.access import can
+from pan_platform.accounts import operations as ops
+from pan_platform.accounts import totp
+from pan_platform.accounts.auth import load_user, safe_next
+from pan_platform.accounts.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    EmptyForm,
+    EnableTotpForm,
+    InviteForm,
+    LoginForm,
+    NewPasswordForm,
+    PasswordConfirmForm,
+    ProfileForm,
+    ResetRequestForm,
+    RoleForm,
+    SecondFactorForm,
+    TokenForm,
+)
+from pan_platform.accounts.models import INVITABLE_ROLES, NOTIFICATIONS, ROLES, Invitation, User
 from pan_platform.extensions import db
 from pan_platform.i18n import _
-from pan_platform.util import utcnow
+from pan_platform.organisations.models import Organisation
+from pan_platform.web.templating import LANGUAGE_NAMES
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 
+PENDING_2FA = "pan_pending_2fa"
+PENDING_2FA_SECONDS = 300
+
+
+# --- sign-in -----------------------------------------------------------------------------
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 def login():
@@ -20,18 +48,58 @@ def login():
     if current_user.is_authenticated:
         return redirect(target)
     form = LoginForm()
+    status = 200
     if form.validate_on_submit():
-        user = find_user_by_email(form.email.data)
-        if user is None or not user.check_password(form.password.data) or not user.is_active:
-            flash(_("The e-mail address or password is not correct."), "error")
+        result = ops.authenticate(form.email.data, form.password.data, ops.client_address())
+        if result.user is None:
+            flash(result.error, "error")
+            status = 429 if result.throttled else 200
+        elif result.user.has_totp:
+            session.clear()
+            session[PENDING_2FA] = {
+                "id": result.user.get_id(), "remember": bool(form.remember.data),
+                "next": target, "at": int(time.time()),
+            }
+            return redirect(url_for("accounts.second_factor"))
         else:
-            session.clear()  # a new session on sign-in: no fixation
-            login_user(user, remember=form.remember.data)
-            user.last_login_at = utcnow()
-            db.session.commit()
-            flash(_("Welcome, %(name)s.", name=user.name), "success")
-            return redirect(target)
-    return render_template("accounts/login.html", form=form)
+            return _complete_sign_in(result.user, bool(form.remember.data), target)
+    return render_template("accounts/login.html", form=form), status
+
+
+def _complete_sign_in(user: User, remember: bool, target: str):
+    session.clear()  # a new session on sign-in: nothing carried over from before
+    login_user(user, remember=remember)
+    ops.note_sign_in(user)
+    flash(_("Welcome, %(name)s.", name=user.name), "success")
+    if user.is_platform_admin and not user.has_totp:
+        flash(_("Platform administrators must set up two-factor authentication before using the console."), "info")
+        return redirect(url_for("accounts.two_factor"))
+    return redirect(target)
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+def second_factor():
+    pending = session.get(PENDING_2FA)
+    if not pending or time.time() - pending.get("at", 0) > PENDING_2FA_SECONDS:
+        session.pop(PENDING_2FA, None)
+        flash(_("Please sign in again."), "info")
+        return redirect(url_for("accounts.login"))
+    user = load_user(pending["id"])
+    if user is None or not user.has_totp:
+        session.pop(PENDING_2FA, None)
+        return redirect(url_for("accounts.login"))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        from pan_platform.accounts import throttle
+
+        wait = throttle.blocked_for([(throttle.ACCOUNT, user.email)])
+        if wait:
+            flash(_("Too many failed attempts. Please wait %(minutes)d minutes and try again.", minutes=wait), "error")
+        elif ops.check_second_factor(user, form.code.data):
+            return _complete_sign_in(user, pending.get("remember", False), safe_next(pending.get("next"), url_for("main.home")))
+        else:
+            flash(_("The code is not correct. Check the time on your device and try again."), "error")
+    return render_template("accounts/second_factor.html", form=form)
 
 
 @bp.route("/sign-out", methods=["POST"])
@@ -41,3 +109,301 @@ def logout():
     session.clear()
     flash(_("You have signed out."), "success")
     return redirect(url_for("main.home"))
+
+
+@bp.route("/sign-out-everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    ops.sign_out_everywhere(current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash(_("You have signed out on every device."), "success")
+    return redirect(url_for("main.home"))
+
+
+# --- password reset ------------------------------------------------------------------------
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        ops.request_password_reset(form.email.data, ops.client_address())
+        # The same answer whether or not the address has an account: no account discovery.
+        flash(_("If an account exists for this address, we have sent it a link to choose a new password."), "success")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    reset = ops.open_reset(token)
+    if reset is None:
+        return render_template("accounts/link_invalid.html"), 404
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            ops.complete_reset(reset, form.password.data)
+        except ops.AccountError as error:
+            form.password.errors.append(str(error))
+        else:
+            flash(_("Your password has been changed. Please sign in."), "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/reset.html", form=form)
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    invitation = ops.open_invitation(token)
+    if invitation is None:
+        return render_template("accounts/link_invalid.html"), 404
+    if current_user.is_authenticated:
+        logout_user()
+        session.clear()
+    form = AcceptInvitationForm()
+    if request.method == "GET" and invitation.name:
+        form.name.data = invitation.name
+    if form.validate_on_submit():
+        try:
+            user = ops.accept_invitation(invitation, form.name.data, form.password.data)
+        except ops.AccountError as error:
+            form.password.errors.append(str(error))
+        else:
+            return _complete_sign_in(user, False, url_for("main.home"))
+    return render_template("accounts/accept.html", form=form, invitation=invitation, role_label=ROLES[invitation.role])
+
+
+# --- profile ---------------------------------------------------------------------------------
+
+def _profile_form(user: User) -> ProfileForm:
+    form = ProfileForm(obj=None if request.method == "POST" else user)
+    form.locale.choices = [("", _("Automatic (from the browser)"))] + [
+        (code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["PAN_LANGUAGES"]
+    ]
+    form.time_zone.choices = [("", "UTC")] + [(tz, tz) for tz in sorted(available_timezones())]
+    if request.method == "GET":
+        form.locale.data = user.locale or ""
+        form.time_zone.data = user.time_zone or ""
+    return form
+
+
+def _render_profile(user: User, form=None, new_token: str | None = None, status: int = 200):
+    return render_template(
+        "accounts/profile.html", form=form or _profile_form(user), password_form=ChangePasswordForm(),
+        token_form=TokenForm(), empty_form=EmptyForm(), tokens=ops.api_tokens(user),
+        notifications=NOTIFICATIONS, new_token=new_token,
+    ), status
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def profile():
+    user = current_user._get_current_object()
+    form = _profile_form(user)
+    if form.validate_on_submit():
+        chosen = {key: request.form.get(f"notify_{key}") == "on" for key in NOTIFICATIONS}
+        try:
+            ops.update_profile(user, form.name.data, form.locale.data, form.time_zone.data, chosen)
+        except ops.AccountError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Your profile has been saved."), "success")
+            return redirect(url_for("accounts.profile"))
+    return _render_profile(user, form)
+
+
+@bp.route("/account/password", methods=["POST"])
+@login_required
+def change_password():
+    user = current_user._get_current_object()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            ops.change_password(user, form.current.data, form.password.data)
+        except ops.AccountError as error:
+            flash(str(error), "error")
+        else:
+            login_user(user)  # other sessions end; this one continues with the new version
+            flash(_("Your password has been changed. Your other sessions have been signed out."), "success")
+    else:
+        for errors in form.errors.values():
+            flash(" ".join(str(e) for e in errors), "error")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/account/tokens", methods=["POST"])
+@login_required
+def create_token():
+    user = current_user._get_current_object()
+    form = TokenForm()
+    if not form.validate_on_submit():
+        flash(_("Please give the token a name."), "error")
+        return redirect(url_for("accounts.profile"))
+    clear = ops.create_api_token(user, form.name.data)
+    # Shown in this response only; never stored in clear and never put in the session.
+    return _render_profile(user, new_token=clear)
+
+
+@bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke_token(token_id: int):
+    if EmptyForm().validate_on_submit():
+        try:
+            ops.revoke_api_token(current_user._get_current_object(), token_id)
+        except ops.AccountError:
+            abort(404)
+        flash(_("The token has been revoked."), "success")
+    return redirect(url_for("accounts.profile"))
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@login_required
+def two_factor():
+    user = current_user._get_current_object()
+    form = EnableTotpForm()
+    if user.has_totp:
+        return render_template("accounts/two_factor.html", enabled=True, disable_form=PasswordConfirmForm())
+    secret = session.get("pan_totp_setup")
+    if not secret or request.method == "GET":
+        secret = session["pan_totp_setup"] = totp.new_secret()
+    if form.validate_on_submit():
+        try:
+            ops.enable_totp(user, secret, form.code.data)
+        except ops.AccountError as error:
+            form.code.errors.append(str(error))
+        else:
+            session.pop("pan_totp_setup", None)
+            flash(_("Two-factor authentication is on."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template(
+        "accounts/two_factor.html", enabled=False, form=form, secret=secret,
+        uri=totp.provisioning_uri(secret, user.email),
+    )
+
+
+@bp.route("/account/two-factor/disable", methods=["POST"])
+@login_required
+def disable_two_factor():
+    form = PasswordConfirmForm()
+    if form.validate_on_submit():
+        try:
+            ops.disable_totp(current_user._get_current_object(), form.password.data)
+        except ops.AccountError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("Two-factor authentication is off."), "success")
+    return redirect(url_for("accounts.two_factor"))
+
+
+# --- an organisation's people -------------------------------------------------------------------
+
+def _managed_organisation(slug: str) -> Organisation:
+    organisation = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if organisation is None or not can(current_user, "manage_users", organisation):
+        abort(404)
+    return organisation
+
+
+def _member(organisation: Organisation, user_id: int) -> User:
+    target = db.session.get(User, user_id)
+    if target is None or target.organisation_id != organisation.id or not can(current_user, "manage_user", target):
+        abort(404)
+    return target
+
+
+def _role_choices() -> list[tuple[str, str]]:
+    return [(role, str(ROLES[role])) for role in INVITABLE_ROLES]
+
+
+def _invite_form() -> InviteForm:
+    form = InviteForm()
+    form.role.choices = _role_choices()
+    form.locale.choices = [(code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["PAN_LANGUAGES"]]
+    return form
+
+
+@bp.route("/organisations/<slug>/people")
+@login_required
+def people(slug: str):
+    organisation = _managed_organisation(slug)
+    form = _invite_form()
+    form.locale.data = str(request.environ.get("pan.url_lang") or current_user.locale or form.locale.choices[0][0])
+    return _render_people(organisation, form)
+
+
+def _render_people(organisation: Organisation, form: InviteForm, status: int = 200):
+    role_form = RoleForm()
+    role_form.role.choices = _role_choices()
+    return render_template(
+        "accounts/people.html", organisation=organisation, members=ops.members(organisation),
+        invitations=ops.pending_invitations(organisation), form=form, role_form=role_form,
+        empty_form=EmptyForm(), roles=ROLES,
+    ), status
+
+
+@bp.route("/organisations/<slug>/people/invite", methods=["POST"])
+@login_required
+def invite(slug: str):
+    organisation = _managed_organisation(slug)
+    form = _invite_form()
+    if form.validate_on_submit():
+        try:
+            ops.invite(current_user._get_current_object(), organisation, form.email.data, form.role.data,
+                       name=form.name.data or None, locale=form.locale.data)
+        except ops.AccountError as error:
+            form.email.errors = [*form.email.errors, str(error)]
+        else:
+            flash(_("The invitation has been sent to %(email)s.", email=form.email.data.strip().lower()), "success")
+            return redirect(url_for("accounts.people", slug=slug))
+    return _render_people(organisation, form, 400)
+
+
+@bp.route("/organisations/<slug>/people/<int:user_id>/role", methods=["POST"])
+@login_required
+def change_role(slug: str, user_id: int):
+    organisation = _managed_organisation(slug)
+    target = _member(organisation, user_id)
+    form = RoleForm()
+    form.role.choices = _role_choices()
+    if form.validate_on_submit():
+        try:
+            ops.change_role(current_user._get_current_object(), target, form.role.data)
+        except ops.AccountError as error:
+            flash(str(error), "error")
+        else:
+            flash(_("The role of %(name)s has been changed.", name=target.name), "success")
+    else:
+        flash(_("Please choose one of the offered roles."), "error")
+    return redirect(url_for("accounts.people", slug=slug))
+
+
+@bp.route("/organisations/<slug>/people/<int:user_id>/<any(deactivate, reactivate):action>", methods=["POST"])
+@login_required
+def set_active(slug: str, user_id: int, action: str):
+    organisation = _managed_organisation(slug)
+    target = _member(organisation, user_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            ops.set_active(current_user._get_current_object(), target, action == "reactivate")
+        except ops.AccountError as error:
+            flash(str(error), "error")
+        else:
+            if action == "reactivate":
+                flash(_("%(name)s can sign in again.", name=target.name), "success")
+            else:
+                flash(_("%(name)s can no longer sign in.", name=target.name), "success")
+    return redirect(url_for("accounts.people", slug=slug))
+
+
+@bp.route("/organisations/<slug>/invitations/<int:invitation_id>/revoke", methods=["POST"])
+@login_required
+def revoke_invitation(slug: str, invitation_id: int):
+    organisation = _managed_organisation(slug)
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.organisation_id != organisation.id:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        ops.revoke_invitation(current_user._get_current_object(), invitation)
+        flash(_("The invitation has been withdrawn."), "success")
+    return redirect(url_for("accounts.people", slug=slug))

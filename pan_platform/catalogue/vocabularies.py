@@ -94,4 +94,11 @@ def label(vocabulary: dict, code: str | None) -> str:
     """The translated label of a code, or the code itself when unknown (never an error)."""
     if code is None:
         return ""
+    if vocabulary is PRIORITY_AREAS:
+        # The secretariat may override a priority area's label per language (admin console).
+        from pan_platform.admin.labels import override_for
+
+        override = override_for(code)
+        if override:
+            return override
     return str(vocabulary.get(code, code))

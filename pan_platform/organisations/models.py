@@ -71,3 +71,37 @@ class Organisation(db.Model):
 
     def __repr__(self) -> str:
         return f"<Organisation {self.slug}>"
+
+
+APPLICATION_KINDS = ("academy", "partner")
+APPLICATION_STATES = {
+    "pending": _l("Waiting for a decision"),
+    "approved": _l("Approved"),
+    "refused": _l("Refused"),
+}
+
+
+class OrganisationApplication(db.Model):
+    """An academy's or partner organisation's request to join, decided by the secretariat."""
+
+    __tablename__ = "organisation_applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    country_code: Mapped[str | None] = mapped_column(ForeignKey("countries.code"))
+    website: Mapped[str | None] = mapped_column(String(300))
+    contact_name: Mapped[str] = mapped_column(String(200))
+    contact_email: Mapped[str] = mapped_column(String(254), index=True)
+    message: Mapped[str | None] = mapped_column(Text)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="SET NULL"))
+
+    country: Mapped[Country | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    decided_by = relationship("User")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from pan_platform.catalogue import queries
 from pan_platform.catalogue.models import Item
 from pan_platform.extensions import db
+from pan_platform.i18n import _
 from pan_platform.organisations.models import ORGANISATION_KINDS, Organisation
 
 bp = Blueprint("organisations", __name__, template_folder="templates")
@@ -35,3 +36,31 @@ def detail(slug: str):
         .limit(50)
     ).all()
     return render_template("organisations/detail.html", organisation=organisation, items=items)
+
+
+@bp.route("/organisations/apply", methods=["GET", "POST"])
+def apply():
+    """An academy or partner organisation applies to join the network."""
+    from flask import flash, redirect, url_for
+    from flask_babel import get_locale
+
+    from pan_platform.organisations import applications
+    from pan_platform.organisations.forms import ApplicationForm
+    from pan_platform.organisations.models import Country
+
+    form = ApplicationForm()
+    countries = sorted(db.session.scalars(select(Country)), key=lambda c: c.name)
+    form.country.choices = [("", "—")] + [(c.code, c.name) for c in countries]
+    if form.validate_on_submit():
+        try:
+            applications.submit(
+                form.name.data, form.kind.data, form.country.data or None, form.contact_name.data,
+                form.contact_email.data, website=form.website.data, message=form.message.data,
+                locale=str(get_locale()),
+            )
+        except applications.ApplicationError as error:
+            form.country.errors = [*form.country.errors, str(error)]
+        else:
+            flash(_("Thank you. The secretariat will review your application and write to the contact address."), "success")
+            return redirect(url_for("main.home"))
+    return render_template("organisations/apply.html", form=form)

@@ -168,6 +168,22 @@ def test_organisation_actions(world):
     assert _allowed(world, "create_item", world["cepol"]) == {"platform_admin"}
 
 
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [
+        ("own_trainer", {"own_admin", "platform_admin"}),
+        ("own_editor", {"own_admin", "platform_admin"}),
+        ("deactivated_owner", {"own_admin", "platform_admin"}),
+        ("other_trainer", {"platform_admin"}),
+        ("interpol_user", {"interpol_user", "platform_admin"}),
+        ("platform_admin", {"platform_admin"}),
+    ],
+)
+def test_manage_user_stays_inside_the_organisation(world, target, expected):
+    assert _allowed(world, "manage_user", world["users"][target]) == expected
+    assert _allowed(world, "read", world["users"][target]) == set()
+
+
 def test_unknown_action_or_object_is_refused(world):
     item = _case(world, "public")
     assert _allowed(world, "delete-everything", item) == set()

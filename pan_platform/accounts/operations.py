@@ -1,0 +1,358 @@
+"""Account operations: sign-in, invitations, password resets, roles, profiles, tokens, 2FA.
+
+Views call these; each one that acts on someone else checks can() itself.
+Failures raise AccountError with a message in the user's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app, g, request, url_for
+from sqlalchemy import select
+
+from pan_platform import mail
+from pan_platform.access import can
+from pan_platform.accounts import throttle, totp
+from pan_platform.accounts.models import (
+    INVITABLE_ROLES,
+    NOTIFICATIONS,
+    ROLES,
+    ApiToken,
+    Invitation,
+    PasswordReset,
+    User,
+    hash_token,
+    new_token,
+)
+from pan_platform.accounts.passwords import password_problems
+from pan_platform.audit.models import record
+from pan_platform.extensions import db
+from pan_platform.i18n import _
+from pan_platform.organisations.models import Organisation
+from pan_platform.util import utcnow
+
+
+class AccountError(Exception):
+    """A refused account action; str(error) is the translated message for the user."""
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    user: User | None
+    error: str | None = None
+    throttled: bool = False
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+# --- sign-in ------------------------------------------------------------------------
+
+def authenticate(email: str, password: str, address: str) -> SignInResult:
+    """Check a password, counting failures per account and per address."""
+    email = normalise_email(email)
+    checks = [(throttle.ACCOUNT, email), (throttle.ADDRESS, address)]
+    wait = throttle.blocked_for(checks)
+    if wait:
+        message = _(
+            "Too many failed sign-in attempts. For your security, please wait %(minutes)d minutes "
+            "and try again, or reset your password.",
+            minutes=wait,
+        )
+        return SignInResult(None, message, throttled=True)
+    user = find_user(email)
+    if user is None or not user.check_password(password) or not user.is_active:
+        throttle.note_failure(checks)
+        return SignInResult(None, _("The e-mail address or password is not correct."))
+    throttle.clear(throttle.ACCOUNT, email)
+    return SignInResult(user)
+
+
+def check_second_factor(user: User, code: str) -> bool:
+    step = totp.verify(user.totp_secret or "", code, user.totp_last_step)
+    if step is None:
+        throttle.note_failure([(throttle.ACCOUNT, user.email)])
+        return False
+    user.totp_last_step = step
+    return True
+
+
+def note_sign_in(user: User) -> None:
+    user.last_login_at = utcnow()
+    record("account.sign_in", user)
+    db.session.commit()
+
+
+def sign_out_everywhere(user: User) -> None:
+    user.end_all_sessions()
+    record("account.sign_out_everywhere", user)
+    db.session.commit()
+
+
+# --- links in e-mails -------------------------------------------------------------------
+
+def link_for(endpoint: str, locale: str | None, **values) -> str:
+    """An absolute link in the recipient's language (its URL prefix), whatever ours is."""
+    root = request.root_path
+    current = g.get("url_lang")
+    if current and root.endswith("/" + current):
+        root = root[: -len(current) - 1]
+    path = url_for(endpoint, **values)[len(request.root_path):]
+    return f"{request.host_url.rstrip('/')}{root}/{mail.recipient_locale(locale)}{path}"
+
+
+# --- invitations --------------------------------------------------------------------------
+
+def invite(actor: User | None, organisation: Organisation, email: str, role: str,
+           name: str | None = None, locale: str | None = None, check: bool = True) -> Invitation:
+    """Invite `email` to `organisation` with `role`. `check=False` only for the secretariat's
+    approval of an application, which has checked `administer` itself."""
+    if check and not can(actor, "manage_users", organisation):
+        raise AccountError(_("You do not have permission to do this."))
+    email = normalise_email(email)
+    if role not in INVITABLE_ROLES:
+        raise AccountError(_("Please choose one of the offered roles."))
+    if find_user(email) is not None:
+        raise AccountError(_("A user with this e-mail address already exists."))
+    now = utcnow()
+    for old in db.session.scalars(
+        select(Invitation).where(Invitation.email == email, Invitation.used_at.is_(None),
+                                 Invitation.revoked_at.is_(None))
+    ):
+        old.revoked_at = now  # one open invitation per address: the newest
+    clear, digest = new_token()
+    invitation = Invitation(
+        email=email, organisation=organisation, role=role, name=name, locale=locale,
+        token_hash=digest, invited_by=actor,
+        expires_at=now + timedelta(days=current_app.config["PAN_INVITATION_DAYS"]),
+    )
+    db.session.add(invitation)
+    record("user.invite", actor, email=email, role=role, organisation_id=organisation.id)
+    db.session.commit()
+    mail.send_template(
+        email, "invitation", locale, invitation=invitation, organisation=organisation,
+        role_label=ROLES[role], link=link_for("accounts.accept_invitation", locale, token=clear),
+        days=current_app.config["PAN_INVITATION_DAYS"],
+    )
+    return invitation
+
+
+def open_invitation(token: str) -> Invitation | None:
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token or "")))
+    if invitation is None or not invitation.is_open or not invitation.organisation.active:
+        return None
+    return invitation
+
+
+def accept_invitation(invitation: Invitation, name: str, password: str) -> User:
+    if not invitation.is_open:
+        raise AccountError(_("This invitation link has expired or was already used."))
+    if find_user(invitation.email) is not None:
+        raise AccountError(_("A user with this e-mail address already exists."))
+    problems = password_problems(password, invitation.email, name)
+    if problems:
+        raise AccountError(" ".join(problems))
+    user = User(
+        email=invitation.email, name=name.strip(), organisation=invitation.organisation,
+        role=invitation.role, locale=invitation.locale,
+    )
+    user.set_password(password)
+    invitation.used_at = utcnow()
+    db.session.add(user)
+    db.session.flush()
+    record("user.join", user, invitation_id=invitation.id, role=invitation.role)
+    db.session.commit()
+    return user
+
+
+def pending_invitations(organisation: Organisation) -> list[Invitation]:
+    return list(db.session.scalars(
+        select(Invitation).where(
+            Invitation.organisation_id == organisation.id, Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow(),
+        ).order_by(Invitation.created_at.desc())
+    ))
+
+
+def revoke_invitation(actor: User, invitation: Invitation) -> None:
+    if not can(actor, "manage_users", invitation.organisation):
+        raise AccountError(_("You do not have permission to do this."))
+    invitation.revoked_at = utcnow()
+    record("user.invite_revoke", actor, email=invitation.email)
+    db.session.commit()
+
+
+# --- managing people -----------------------------------------------------------------------
+
+def change_role(actor: User, target: User, role: str) -> None:
+    if not can(actor, "manage_user", target):
+        raise AccountError(_("You do not have permission to do this."))
+    allowed = set(INVITABLE_ROLES)
+    if can(actor, "administer") and target.organisation.kind == "secretariat":
+        allowed.add("platform_admin")
+    if role not in allowed:
+        raise AccountError(_("Please choose one of the offered roles."))
+    if target.id == actor.id:
+        raise AccountError(_("You cannot change your own role; ask another administrator."))
+    old, target.role = target.role, role
+    target.end_all_sessions()  # permissions changed: sign in again
+    record("user.role", actor, target_user_id=target.id, old=old, new=role)
+    db.session.commit()
+
+
+def set_active(actor: User, target: User, active: bool) -> None:
+    if not can(actor, "manage_user", target):
+        raise AccountError(_("You do not have permission to do this."))
+    if target.id == actor.id:
+        raise AccountError(_("You cannot deactivate your own account; ask another administrator."))
+    target.active = active
+    if not active:
+        target.end_all_sessions()
+    record("user.reactivate" if active else "user.deactivate", actor, target_user_id=target.id)
+    db.session.commit()
+
+
+def members(organisation: Organisation) -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(User.organisation_id == organisation.id).order_by(User.name, User.email)
+    ))
+
+
+# --- passwords -----------------------------------------------------------------------------
+
+def request_password_reset(email: str, address: str) -> None:
+    """E-mail a reset link when the account exists; the caller says the same either way."""
+    checks = [(throttle.RESET, address)]
+    if throttle.blocked_for(checks):
+        return
+    throttle.note_failure(checks)  # every request counts against the address
+    user = find_user(email)
+    if user is None or not user.is_active:
+        return
+    clear, digest = new_token()
+    reset = PasswordReset(
+        user=user, token_hash=digest,
+        expires_at=utcnow() + timedelta(minutes=current_app.config["PAN_RESET_MINUTES"]),
+    )
+    db.session.add(reset)
+    record("account.reset_request", user)
+    db.session.commit()
+    mail.send_template(
+        user.email, "password_reset", user.locale, user=user,
+        link=link_for("accounts.reset_password", user.locale, token=clear),
+        minutes=current_app.config["PAN_RESET_MINUTES"],
+    )
+
+
+def open_reset(token: str) -> PasswordReset | None:
+    reset = db.session.scalar(select(PasswordReset).where(PasswordReset.token_hash == hash_token(token or "")))
+    if reset is None or not reset.is_open or not reset.user.is_active:
+        return None
+    return reset
+
+
+def complete_reset(reset: PasswordReset, password: str) -> User:
+    if not reset.is_open:
+        raise AccountError(_("This link has expired or was already used."))
+    user = reset.user
+    _set_password(user, password)
+    reset.used_at = utcnow()
+    for other in db.session.scalars(
+        select(PasswordReset).where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None))
+    ):
+        other.used_at = reset.used_at  # every other pending link dies too
+    throttle.clear(throttle.ACCOUNT, user.email)
+    record("account.reset_done", user)
+    db.session.commit()
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not user.check_password(current):
+        raise AccountError(_("Your current password is not correct."))
+    _set_password(user, new)
+    record("account.password_change", user)
+    db.session.commit()
+
+
+def _set_password(user: User, password: str) -> None:
+    problems = password_problems(password, user.email, user.name)
+    if problems:
+        raise AccountError(" ".join(problems))
+    user.set_password(password)
+    user.end_all_sessions()  # a new password ends every other session
+    if user.wants("account_security"):
+        mail.send_template(user.email, "password_changed", user.locale, user=user)
+
+
+# --- profile, tokens, two-factor -----------------------------------------------------------------
+
+def update_profile(user: User, name: str, locale: str | None, time_zone: str | None,
+                   notifications: dict[str, bool]) -> None:
+    from zoneinfo import available_timezones
+
+    if locale and locale not in current_app.config["PAN_LANGUAGES"]:
+        raise AccountError(_("Please choose one of the offered languages."))
+    if time_zone and time_zone not in available_timezones():
+        raise AccountError(_("Please choose one of the offered time zones."))
+    user.name = name.strip() or user.name
+    user.locale = locale or None
+    user.time_zone = time_zone or None
+    user.notification_prefs = {key: bool(notifications.get(key)) for key in NOTIFICATIONS}
+    db.session.commit()
+
+
+def create_api_token(user: User, name: str) -> str:
+    token, clear = ApiToken.issue(user, name.strip()[:100] or "token")
+    db.session.add(token)
+    record("account.token_create", user, token_name=token.name)
+    db.session.commit()
+    return clear
+
+
+def revoke_api_token(user: User, token_id: int) -> None:
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:  # one's own tokens only
+        raise AccountError(_("This token does not exist."))
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        record("account.token_revoke", user, token_name=token.name)
+        db.session.commit()
+
+
+def api_tokens(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at.desc())
+    ))
+
+
+def enable_totp(user: User, secret: str, code: str) -> None:
+    step = totp.verify(secret, code)
+    if step is None:
+        raise AccountError(_("The code is not correct. Check the time on your device and try again."))
+    user.totp_secret = secret
+    user.totp_last_step = step
+    record("account.2fa_enable", user)
+    db.session.commit()
+
+
+def disable_totp(user: User, password: str) -> None:
+    if user.is_platform_admin:
+        raise AccountError(_("Platform administrators must keep two-factor authentication."))
+    if not user.check_password(password):
+        raise AccountError(_("Your current password is not correct."))
+    user.totp_secret = None
+    user.totp_last_step = None
+    record("account.2fa_disable", user)
+    db.session.commit()

@@ -1,0 +1,71 @@
+"""The search index, seen from the console, /healthz and restore.
+
+The search package offers `check(repair=False)` and `rebuild()`; when it is absent (a
+deployment without search), everything here says so instead of failing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+
+def _search():
+    try:
+        module = importlib.import_module("pan_platform.search")
+    except ImportError:
+        return None
+    if not callable(getattr(module, "check", None)) or not callable(getattr(module, "rebuild", None)):
+        return None
+    return module
+
+
+def available() -> bool:
+    return _search() is not None
+
+
+def check(repair: bool = False):
+    """The search package's report, or None when there is no search index."""
+    module = _search()
+    return None if module is None else module.check(repair=repair)
+
+
+def rebuild():
+    module = _search()
+    return None if module is None else module.rebuild()
+
+
+def reachable() -> bool | None:
+    """None without a search package; else whether the index can be opened (cheap, for /healthz)."""
+    module = _search()
+    if module is None:
+        return None
+    ping = getattr(module, "ping", None)
+    if callable(ping):
+        return bool(ping())
+    base = Path(current_app.config["PAN_INDEX_DIR"])
+    return base.is_dir() and any(base.iterdir())
+
+
+def report_rows(report) -> list[tuple[str, str]]:
+    """Any report shape (mapping, object, text) as rows for a table."""
+    if report is None:
+        return []
+    if isinstance(report, dict):
+        return [(str(k), _short(v)) for k, v in report.items()]
+    if hasattr(report, "__dict__"):
+        return [(k, _short(v)) for k, v in vars(report).items() if not k.startswith("_")]
+    return [("", str(report))]
+
+
+def _short(value) -> str:
+    if isinstance(value, (set, frozenset, list, tuple)):
+        items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else list(value)
+        text = ", ".join(str(v) for v in items[:20])
+        return f"{len(items)}: {text}" + (" …" if len(items) > 20 else "") if items else "0"
+    return str(value)

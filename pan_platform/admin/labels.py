@@ -1,0 +1,88 @@
+"""Priority-area labels: the catalogue's translated label, unless the secretariat overrode it.
+
+Overrides are read once per request (a small table), so every worker shows a change at
+its next request.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, g, has_app_context, has_request_context, request
+from flask_babel import force_locale, get_locale
+from sqlalchemy import select
+
+from pan_platform.admin.models import LabelOverride
+from pan_platform.audit.models import record
+from pan_platform.extensions import db
+from pan_platform.util import utcnow
+
+AREAS = "priority_area"
+
+
+def _overrides() -> dict[tuple[str, str], str]:
+    # Cached for one request only (keyed by it: an app context may outlive several requests).
+    owner = id(request._get_current_object()) if has_request_context() else None
+    cached = g.get("pan_label_overrides")
+    if cached is None or cached[0] != owner or owner is None:
+        rows = db.session.execute(
+            select(LabelOverride.code, LabelOverride.language, LabelOverride.label).where(
+                LabelOverride.vocabulary == AREAS
+            )
+        )
+        cached = g.pan_label_overrides = (owner, {(code, lang): text for code, lang, text in rows})
+    return cached[1]
+
+
+def override_for(code: str, language: str | None = None) -> str | None:
+    if not has_app_context():
+        return None
+    try:
+        language = language or str(get_locale() or "en")
+    except RuntimeError:
+        language = current_app.config["PAN_LANGUAGES"][0]
+    return _overrides().get((code, language))
+
+
+def area_label(code: str, language: str) -> str:
+    """The label shown for `code` in `language` (override, else the catalogue's translation)."""
+    from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
+
+    override = _overrides().get((code, language))
+    if override:
+        return override
+    with force_locale(language):
+        return str(PRIORITY_AREAS.get(code, code))
+
+
+def catalogue_label(code: str, language: str) -> str:
+    from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
+
+    with force_locale(language):
+        return str(PRIORITY_AREAS.get(code, code))
+
+
+def save(actor, values: dict[tuple[str, str], str]) -> int:
+    """Store the submitted labels: an empty value or the catalogue's own label removes the override."""
+    existing = {
+        (row.code, row.language): row
+        for row in db.session.scalars(select(LabelOverride).where(LabelOverride.vocabulary == AREAS))
+    }
+    changed = 0
+    for (code, language), text in values.items():
+        text = (text or "").strip()[:200]
+        row = existing.get((code, language))
+        if not text or text == catalogue_label(code, language):
+            if row is not None:
+                db.session.delete(row)
+                changed += 1
+        elif row is None:
+            db.session.add(LabelOverride(vocabulary=AREAS, code=code, language=language, label=text,
+                                         updated_by_id=actor.id))
+            changed += 1
+        elif row.label != text:
+            row.label, row.updated_at, row.updated_by_id = text, utcnow(), actor.id
+            changed += 1
+    if changed:
+        record("taxonomy.labels", actor, changed=changed)
+    db.session.commit()
+    g.pop("pan_label_overrides", None)
+    return changed

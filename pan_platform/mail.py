@@ -1,0 +1,87 @@
+"""Outgoing e-mail: SMTP when PAN_SMTP_HOST is set, else the console (the log).
+
+Tests set PAN_MAIL_BACKEND=memory and read `outbox()`. Messages are rendered in the
+recipient's language with templates under `templates/mail/<name>.txt`; the first line
+of the rendered template is the subject.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    body: str
+
+
+def _backend() -> str:
+    configured = current_app.config.get("PAN_MAIL_BACKEND")
+    if configured:
+        return configured
+    return "smtp" if current_app.config.get("PAN_SMTP_HOST") else "console"
+
+
+def outbox() -> list[Mail]:
+    """Messages sent with the memory backend (tests)."""
+    return current_app.extensions.setdefault("pan_mail_outbox", [])
+
+
+def recipient_locale(locale: str | None) -> str:
+    languages = current_app.config["PAN_LANGUAGES"]
+    return locale if locale in languages else languages[0]
+
+
+def render(template: str, locale: str | None, **context) -> tuple[str, str]:
+    """(subject, body) of `mail/<template>.txt` in the recipient's language."""
+    with force_locale(recipient_locale(locale)):
+        text = render_template(f"mail/{template}.txt", **context)
+    subject, _, body = text.strip().partition("\n")
+    return subject.strip(), body.strip() + "\n"
+
+
+def send_template(to: str, template: str, locale: str | None, **context) -> Mail:
+    subject, body = render(template, locale, **context)
+    return send(to, subject, body)
+
+
+def send(to: str, subject: str, body: str) -> Mail:
+    mail = Mail(to=to, subject=subject, body=body)
+    backend = _backend()
+    if backend == "memory":
+        outbox().append(mail)
+    elif backend == "smtp":
+        _send_smtp(mail)
+    else:
+        log.info("e-mail (console backend) to=%s subject=%s\n%s", to, subject, body)
+    return mail
+
+
+def _send_smtp(mail: Mail) -> None:
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config.get("PAN_MAIL_FROM", "PAN Platform <no-reply@localhost>")
+    message["To"] = mail.to
+    message["Subject"] = mail.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid()
+    message.set_content(mail.body)
+    host, port = config["PAN_SMTP_HOST"], int(config.get("PAN_SMTP_PORT", 587))
+    with smtplib.SMTP(host, port, timeout=30) as smtp:
+        if config.get("PAN_SMTP_STARTTLS", True):
+            smtp.starttls(context=ssl.create_default_context())
+        if config.get("PAN_SMTP_USER"):
+            smtp.login(config["PAN_SMTP_USER"], config.get("PAN_SMTP_PASSWORD", ""))
+        smtp.send_message(message)

@@ -1,0 +1,33 @@
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, StringField, TextAreaField, URLField
+from wtforms.validators import URL, DataRequired, Email, Length, Optional
+
+from pan_platform.i18n import _l
+from pan_platform.organisations.models import ORGANISATION_KINDS
+
+
+class ApplicationForm(FlaskForm):
+    name = StringField(
+        _l("Name of the academy or organisation"),
+        validators=[DataRequired(_l("Please enter the name.")), Length(max=200)],
+    )
+    kind = SelectField(
+        _l("Kind"),
+        choices=[("academy", ORGANISATION_KINDS["academy"]), ("partner", ORGANISATION_KINDS["partner"])],
+    )
+    country = SelectField(_l("Country"), choices=[], validate_choice=True)
+    website = URLField(_l("Website (optional)"), validators=[Optional(), URL(message=_l("Please enter a valid address.")), Length(max=300)])
+    contact_name = StringField(
+        _l("Official contact: name"), validators=[DataRequired(_l("Please enter the name.")), Length(max=200)]
+    )
+    contact_email = EmailField(
+        _l("Official contact: e-mail address"),
+        description=_l("This person becomes the organisation's first administrator."),
+        validators=[DataRequired(_l("Please enter your e-mail address.")),
+                    Email(_l("Please enter a valid e-mail address.")), Length(max=254)],
+    )
+    message = TextAreaField(_l("Message to the secretariat (optional)"), validators=[Optional(), Length(max=4000)])
+
+
+class DecisionForm(FlaskForm):
+    reason = TextAreaField(_l("Reason (sent to the contact when refusing)"), validators=[Optional(), Length(max=4000)])
