@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -51,7 +51,10 @@ def select_locale() -> str:
     languages = supported_languages()
     if not has_request_context():  # CLI, background work: the default language
         return languages[0]
-    chosen = supported_locale(g.get("url_lang"), languages) or _user_preference(languages)
+    # Read from the WSGI environ, not g: the locale may be needed before any before_request
+    # hook has run (and is then cached for the whole request).
+    from_url = request.environ.get("pan.url_lang")
+    chosen = supported_locale(from_url, languages) or _user_preference(languages)
     if chosen:
         return chosen
     return request.accept_languages.best_match(languages) or languages[0]

@@ -115,3 +115,29 @@ def _touch(*items: Item) -> None:
     # item updates (search index, feeds) sees them.
     for each in items:
         each.updated_at = utcnow()
+
+
+def prefer_language(items: list[Item], language: str) -> list[Item]:
+    """Ranked items with each group of language versions together, `language` first.
+
+    A list (search results, a page of the catalogue) may hold several versions of one
+    work; the reader sees the version in their own language at the place of the group's
+    best-ranked member, the other versions right after it. Other items keep their rank.
+    """
+    ids = [item.id for item in items]
+    if len(ids) < 2:
+        return list(items)
+    groups = dict(db.session.execute(
+        select(ItemLanguageVersion.item_id, ItemLanguageVersion.group_id).where(ItemLanguageVersion.item_id.in_(ids))
+    ).all())
+    ordered: list[Item] = []
+    placed: set[str] = set()
+    for item in items:
+        group = groups.get(item.id)
+        if group is None:
+            ordered.append(item)
+        elif group not in placed:
+            placed.add(group)
+            members = [each for each in items if groups.get(each.id) == group]
+            ordered.extend(sorted(members, key=lambda each: each.language != language))
+    return ordered

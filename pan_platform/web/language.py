@@ -13,7 +13,7 @@ Only exact, configured codes count as a prefix: /xx/items/5 and /RU/items/5 are 
 from __future__ import annotations
 
 from flask import Flask, Response, g, request
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 
 ENVIRON_KEY = "pan.url_lang"
 
@@ -35,7 +35,7 @@ class LanguagePrefixMiddleware:
 
 def url_language() -> str | None:
     """The language named by this request's URL prefix, if any."""
-    return g.get("url_lang")
+    return request.environ.get(ENVIRON_KEY)
 
 
 def _unprefixed_root() -> str:
@@ -58,9 +58,14 @@ def page_url(code: str | None, external: bool = False) -> str:
 
 
 def register(app: Flask) -> None:
-    @app.before_request
     def _remember_url_language() -> None:
         g.url_lang = request.environ.get(ENVIRON_KEY)
+        # Flask-Babel caches the locale on `g`, which outlives a request when an app
+        # context was pushed around it (tests, CLI-driven requests): choose afresh.
+        refresh()
+
+    # First of all hooks: others may already build URLs or translate.
+    app.before_request_funcs.setdefault(None, []).insert(0, _remember_url_language)
 
     @app.after_request
     def _language_headers(response: Response) -> Response:
