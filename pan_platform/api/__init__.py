@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask
+from flask import Flask, g
 
 from pan_platform.api import models  # noqa: F401  (tables known to create_all and Alembic)
 
@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
 
     _add_write_endpoints()
     from pan_platform.api.auth import load_user_from_request
+    from pan_platform.api.limits import FixedWindowLimiter
     from pan_platform.extensions import csrf, login_manager
 
     app.config.setdefault("PAN_CORS_ORIGINS", os.environ.get("PAN_CORS_ORIGINS", ""))
@@ -27,9 +28,14 @@ def register(app: Flask) -> None:
 
     # Token-authenticated, cookie-less writes (API) and form-encoded POST harvests (OAI-PMH)
     # carry no CSRF token; a session cookie never authorises an API write (see api/auth.py).
+    app.extensions["pan_rate_limiter"] = FixedWindowLimiter()
     csrf.exempt(v1.bp)
     csrf.exempt(oai.bp)
     login_manager.request_loader(load_user_from_request)
+    # First hook of every request: the user Flask-Login caches on `g` belongs to one request.
+    # `g` lives in the application context, which a script or test may push once around
+    # many requests; a bearer-token user must never carry over to the next request.
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_cached_user)
     for blueprint in (v1.bp, oai.bp, feeds.bp, sitemap.bp):
         app.register_blueprint(blueprint)
 
@@ -41,3 +47,7 @@ def _add_write_endpoints() -> None:
     except ModuleNotFoundError as error:
         if error.name not in ("pan_platform.catalogue.operations", "pan_platform.storage.validate"):
             raise
+
+
+def _forget_cached_user() -> None:
+    g.pop("_login_user", None)

@@ -7,7 +7,7 @@ cookie), so a cross-site form cannot act through the API on a signed-in browser'
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import request
 from flask_login import AnonymousUserMixin, current_user
 from sqlalchemy import select
 
@@ -42,9 +42,10 @@ def user_for_token(clear: str) -> tuple[User, ApiToken] | None:
 
 
 def resolve_caller() -> User | AnonymousUserMixin:
-    """The caller for this request, cached on `g`. Raises InvalidToken for a bad header."""
-    if "api_user" in g:
-        return g.api_user
+    """The caller for this request, cached on the request (not on `g`, which may outlive
+    one request when an application context was pushed by the caller). Raises InvalidToken."""
+    if "pan.api_user" in request.environ:
+        return request.environ["pan.api_user"]
     clear = bearer_token()
     if clear is not None:
         found = user_for_token(clear)
@@ -53,13 +54,18 @@ def resolve_caller() -> User | AnonymousUserMixin:
         user, token = found
         token.last_used_at = utcnow()
         db.session.commit()
-        g.api_token_id = token.id
-        g.api_user = user
+        request.environ["pan.api_token_id"] = token.id
+        request.environ["pan.api_user"] = user
         return user
-    g.api_token_id = None
+    request.environ["pan.api_token_id"] = None
     # Reads may use the browser session too (a signed-in user trying the API in a tab).
-    g.api_user = current_user if current_user.is_authenticated else AnonymousUserMixin()
-    return g.api_user
+    request.environ["pan.api_user"] = current_user if current_user.is_authenticated else AnonymousUserMixin()
+    return request.environ["pan.api_user"]
+
+
+def token_id() -> int | None:
+    """The id of the bearer token of this request, None without one."""
+    return request.environ.get("pan.api_token_id")
 
 
 def caller() -> User | AnonymousUserMixin:

@@ -43,7 +43,9 @@ class FixedWindowLimiter:
             self._windows.clear()
 
 
-limiter = FixedWindowLimiter()
+def limiter() -> FixedWindowLimiter:
+    """One limiter per application (each test app starts with empty counters)."""
+    return current_app.extensions["pan_rate_limiter"]
 
 
 def check_rate(token_id: int | None) -> tuple[bool, dict]:
@@ -54,7 +56,7 @@ def check_rate(token_id: int | None) -> tuple[bool, dict]:
         key, limit = f"token:{token_id}", int(config.get("PAN_API_RATE_LIMIT", 600))
     else:
         key, limit = f"ip:{request.remote_addr}", int(config.get("PAN_API_RATE_LIMIT_ANON", 120))
-    allowed, remaining, reset = limiter.hit(key, limit, window)
+    allowed, remaining, reset = limiter().hit(key, limit, window)
     headers = {
         "X-RateLimit-Limit": str(limit),
         "X-RateLimit-Remaining": str(remaining),

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Blueprint, Response, current_app, g, request, url_for
+from flask import Blueprint, Response, current_app, request, url_for
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from lxml import etree
 from sqlalchemy import func, select
@@ -27,7 +27,7 @@ from werkzeug.exceptions import NotFound
 
 from pan_platform.access import readable_by
 from pan_platform.api import metadata
-from pan_platform.api.auth import InvalidToken, resolve_caller
+from pan_platform.api.auth import InvalidToken, resolve_caller, token_id
 from pan_platform.api.limits import check_rate
 from pan_platform.api.models import OaiTombstone
 from pan_platform.catalogue import queries
@@ -131,7 +131,7 @@ def endpoint():
     except InvalidToken:
         return Response("Unknown or revoked token.\n", status=401, mimetype="text/plain",
                         headers={"WWW-Authenticate": 'Bearer realm="pan"'})
-    allowed, headers = check_rate(g.get("api_token_id"))
+    allowed, headers = check_rate(token_id())
     if not allowed:
         return Response("Too many requests.\n", status=429, mimetype="text/plain", headers=headers)
     source = request.form if request.method == "POST" else request.args

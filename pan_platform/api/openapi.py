@@ -15,6 +15,7 @@ from functools import wraps
 
 from flask import Blueprint, request
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import NotFound
 
 from pan_platform.api.errors import ApiError
 from pan_platform.i18n import _
@@ -80,7 +81,7 @@ class ApiSpec:
 
         def decorator(view: Callable) -> Callable:
             op = Operation(
-                path=self.prefix + path, method=method.lower(), operation_id=view.__name__,
+                path=path, method=method.lower(), operation_id=view.__name__,
                 summary=summary, tag=tag, params=path_params + list(params), body=body,
                 body_media=body_media, responses=responses, auth_required=auth_required,
                 description=description,
@@ -89,6 +90,7 @@ class ApiSpec:
 
             @wraps(view)
             def wrapper(**kwargs):
+                check_path(op.params, kwargs)
                 query = parse_query(op.params, request.args)
                 if op.body is not None and op.body_media == "application/json":
                     kwargs["payload"] = parse_json_body(op.body, self.schemas)
@@ -152,6 +154,14 @@ def _response_doc(text: str, schema: dict | None) -> dict:
 
 
 # -- validation of what the document declares ----------------------------------------
+
+def check_path(params: list[Param], values: dict) -> None:
+    """A path value outside its declared range names nothing: the same 404 as a missing id
+    (and a 20-digit id never reaches the database, which could not store it)."""
+    for param in params:
+        if param.location == "path" and validate(param.schema, values.get(param.name), {}):
+            raise NotFound()
+
 
 def parse_query(params: list[Param], args: MultiDict) -> dict:
     """Coerce and check query parameters; unknown ones are ignored, bad ones are a 400."""

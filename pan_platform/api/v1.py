@@ -4,7 +4,7 @@ every single item through `get_readable` (hidden and missing give the same 404).
 from __future__ import annotations
 
 from babel import Locale, UnknownLocaleError
-from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from flask_babel import force_locale
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, NotFound
@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 from pan_platform import search as search_service
 from pan_platform.access import can
 from pan_platform.api import serialize
-from pan_platform.api.auth import InvalidToken, resolve_caller
+from pan_platform.api.auth import InvalidToken, resolve_caller, token_id
 from pan_platform.api.errors import ApiError, error_response
 from pan_platform.api.limits import add_cors_headers, check_rate
 from pan_platform.api.openapi import Param
@@ -49,15 +49,15 @@ def guard_request():
         resolve_caller()
     except InvalidToken:
         return error_response(401, headers={"WWW-Authenticate": 'Bearer realm="pan"'})
-    allowed, headers = check_rate(g.get("api_token_id"))
-    g.rate_headers = headers
+    allowed, headers = check_rate(token_id())
+    request.environ["pan.rate_headers"] = headers
     if not allowed:
         return error_response(429, headers=headers)
     return None
 
 
 def finish_response(response):
-    for name, value in g.get("rate_headers", {}).items():
+    for name, value in request.environ.get("pan.rate_headers", {}).items():
         response.headers.setdefault(name, value)
     return add_cors_headers(response)
 
@@ -319,6 +319,6 @@ def root():
 def docs():
     document = spec.document(url_for("api.root", _external=True).rstrip("/"))
     response = current_app.make_response(
-        render_template("api/docs.html", document=document, title=_("API documentation"))
+        render_template("api/docs.html", document=document, prefix=spec.prefix, title=_("API documentation"))
     )
     return response

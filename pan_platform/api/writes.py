@@ -7,12 +7,12 @@ is exempt from CSRF tokens, so a cookie alone would let another site act for the
 
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import jsonify, request
 from sqlalchemy import select
 from werkzeug.exceptions import Forbidden, NotFound
 
 from pan_platform.api import serialize
-from pan_platform.api.auth import resolve_caller
+from pan_platform.api.auth import resolve_caller, token_id
 from pan_platform.api.errors import ApiError
 from pan_platform.api.spec import (
     FILE_UPLOAD,
@@ -39,7 +39,7 @@ CREATED = 201
 def token_user():
     """The token's user; 401 without a bearer token (anonymous or cookie-only)."""
     user = resolve_caller()
-    if g.get("api_token_id") is None:
+    if token_id() is None:
         raise ApiError(401)
     return user
 
