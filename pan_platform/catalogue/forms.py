@@ -25,6 +25,13 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+class CodeSelectField(SelectField):
+    """A vocabulary code; an unset code (None) is the empty choice, never an invalid one."""
+
+    def process_data(self, value) -> None:
+        self.data = "" if value is None else str(value)
+
+
 def _https_only(form, field) -> None:
     if field.data and not field.data.lower().startswith("https://"):
         raise ValidationError(_("Please enter a full link starting with https://."))
@@ -41,18 +48,18 @@ class ItemForm(FlaskForm):
     learning_outcomes = TextAreaField(
         _l("Learning outcomes"), validators=[Length(max=20_000)], description=_l("One outcome per line.")
     )
-    language = SelectField(_l("Original language"))
+    language = SelectField(_l("Original language"), default="en")
     area_codes = MultiCheckboxField(_l("Priority areas"))
     keywords = StringField(_l("Keywords"), validators=[Length(max=2000)], description=_l("Separated by commas."))
-    resource_type = SelectField(_l("Type of material"))
-    audience = SelectField(_l("Target audience"))
-    level = SelectField(_l("Level"))
-    delivery_mode = SelectField(_l("Delivery mode"))
+    resource_type = CodeSelectField(_l("Type of material"), default="")
+    audience = CodeSelectField(_l("Target audience"), default="")
+    level = CodeSelectField(_l("Level"), default="")
+    delivery_mode = CodeSelectField(_l("Delivery mode"), default="")
     duration_hours = DecimalField(
         _l("Duration (hours)"),
         validators=[Optional(), NumberRange(min=0.25, max=10_000, message=_l("Please enter a number of hours between 0 and 10,000."))],
     )
-    licence = SelectField(_l("Licence"))
+    licence = CodeSelectField(_l("Licence"), default="")
     external_url = URLField(
         _l("Link to an external resource (e.g. a video)"), validators=[Optional(), Length(max=500), _https_only]
     )

@@ -151,7 +151,8 @@ def _check_entry(entry: Entry, keys: dict[str, Entry], partners: dict[str, Organ
     parent = keys.get(parent_key) if parent_key else None
     if parent_key and parent is None:
         problems.append(_("parent: no earlier entry has the key %(key)s", key=parent_key))
-    elif parent is not None and kind in ALLOWED_PARENT and parent.data.get("kind") not in ALLOWED_PARENT[kind]:
+    elif (parent is not None and kind in ALLOWED_PARENT and parent.data.get("kind") in ALLOWED_PARENT
+          and parent.data.get("kind") not in ALLOWED_PARENT[kind]):  # a bad parent kind is reported once, there
         problems.append(_("parent: a %(kind)s cannot be placed in a %(parent)s", kind=kind, parent=parent.data.get("kind")))
     for list_name in LIST_FIELDS:
         if list_name in data and not isinstance(data[list_name], list | str):

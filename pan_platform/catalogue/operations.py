@@ -333,6 +333,7 @@ def _copy_node(user, node: Item, owner: Organisation, parent: Item | None, posit
         visibility="private" if parent is None else INHERIT, partner_scope="named",
         created_by_id=getattr(user, "id", None), adapted_from=node,
     )
+    db.session.add(copy)
     copy.area_codes = node.area_codes
     for tr in node.translations:
         copy.translations.append(ItemTranslation(
@@ -344,7 +345,6 @@ def _copy_node(user, node: Item, owner: Organisation, parent: Item | None, posit
     readable = [child for child in node.children if can(user, "read", child)]
     for child_position, child in enumerate(readable):
         _copy_node(user, child, owner, copy, child_position)
-    db.session.add(copy)
     return copy
 
 
@@ -356,7 +356,8 @@ def adapt_item(user, item: Item) -> Item:
     require(user, "adapt", item)
     owner = user.organisation
     require(user, "create_item", owner)
-    copy = _copy_node(user, item, owner, None, 0)
+    with db.session.no_autoflush:  # copy the whole tree before anything is written
+        copy = _copy_node(user, item, owner, None, 0)
     db.session.flush()
     record("adapt", user, copy, original_id=item.id, original_owner_id=item.owner_id,
            items=1 + len(copy.descendants()))
