@@ -79,6 +79,8 @@ class Config:
         self.PAN_SMTP_USER = os.environ.get("PAN_SMTP_USER") or None
         self.PAN_SMTP_PASSWORD = os.environ.get("PAN_SMTP_PASSWORD", "")
         self.PAN_SMTP_STARTTLS = os.environ.get("PAN_SMTP_STARTTLS", "1") == "1"
+        # The portal's public address, for links in e-mails sent outside a request (commands).
+        self.PAN_BASE_URL = os.environ.get("PAN_BASE_URL", "http://localhost:5000")
         self.PAN_INVITATION_DAYS = int(os.environ.get("PAN_INVITATION_DAYS", "14"))
         self.PAN_RESET_MINUTES = int(os.environ.get("PAN_RESET_MINUTES", "60"))
         self.SQLALCHEMY_TRACK_MODIFICATIONS = False

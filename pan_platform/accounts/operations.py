@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, g, request, url_for
+from flask import current_app, g, has_request_context, request, url_for
 from sqlalchemy import select
 
 from pan_platform import mail
@@ -103,7 +103,13 @@ def sign_out_everywhere(user: User) -> None:
 # --- links in e-mails -------------------------------------------------------------------
 
 def link_for(endpoint: str, locale: str | None, **values) -> str:
-    """An absolute link in the recipient's language (its URL prefix), whatever ours is."""
+    """An absolute link in the recipient's language (its URL prefix), whatever ours is.
+
+    Outside a request (a command), links start from PAN_BASE_URL."""
+    if not has_request_context():
+        base = current_app.config.get("PAN_BASE_URL") or "http://localhost:5000"
+        with current_app.test_request_context("/", base_url=base):
+            return link_for(endpoint, locale, **values)
     root = request.root_path
     current = g.get("url_lang")
     if current and root.endswith("/" + current):

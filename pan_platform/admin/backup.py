@@ -3,9 +3,9 @@
 Portable between SQLite and PostgreSQL: rows are written per column type (dates as ISO
 text, binary as base64), tables in dependency order (metadata.sorted_tables).
 
-Consistent while the portal runs: all tables are read in one read transaction
-(REPEATABLE READ on PostgreSQL, one BEGIN ... on SQLite), and exactly the blobs that
-snapshot refers to are copied. Blobs are content-addressed and never rewritten, so a
+Consistent while the portal runs: all tables are read from one snapshot (a REPEATABLE
+READ transaction on PostgreSQL, an online-backup copy on SQLite), and exactly the blobs
+that snapshot refers to are copied. Blobs are content-addressed and never rewritten, so a
 blob read after the snapshot is still the one the snapshot names.
 """
 
@@ -16,13 +16,15 @@ import hashlib
 import io
 import json
 import os
+import sqlite3
 import tarfile
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from pathlib import Path
 
-from sqlalchemy import Date, DateTime, LargeBinary, Table, Time, func, inspect, select, text
+from sqlalchemy import Date, DateTime, LargeBinary, Table, Time, create_engine, func, inspect, select, text
 from sqlalchemy.engine import Connection
 
 from pan_platform.extensions import db
@@ -70,13 +72,38 @@ def _tables() -> list[Table]:
 
 # --- snapshot -------------------------------------------------------------------------------
 
-def _begin_snapshot(conn: Connection) -> None:
-    if conn.dialect.name == "postgresql":
-        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-    elif conn.dialect.name == "sqlite":
-        # pysqlite opens no transaction for SELECTs: begin one, so every table is read
-        # from the same snapshot (WAL) or under one shared lock (rollback journal).
-        conn.exec_driver_sql("BEGIN")
+@contextmanager
+def _snapshot() -> Iterator[Connection]:
+    """A connection that sees one consistent state of the database.
+
+    PostgreSQL: one REPEATABLE READ, READ ONLY transaction (writers are never blocked).
+    SQLite: the online backup API copies the database into a temporary file page by page
+    (restarting if a writer intervenes), holding the read lock only for that copy; all
+    tables are then read from the copy while the portal keeps writing to the original.
+    """
+    if db.engine.dialect.name == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="pan-backup-") as tmp:
+            copy_path = Path(tmp) / "snapshot.sqlite"
+            source = db.engine.raw_connection()
+            try:
+                target = sqlite3.connect(copy_path)
+                source.driver_connection.backup(target)
+                target.close()
+            finally:
+                source.close()
+            engine = create_engine(f"sqlite:///{copy_path}")
+            try:
+                with engine.connect() as conn:
+                    yield conn
+            finally:
+                engine.dispose()
+    else:
+        options = {"isolation_level": "REPEATABLE READ"}
+        if db.engine.dialect.name == "postgresql":
+            options["postgresql_readonly"] = True
+        with db.engine.connect().execution_options(**options) as conn:
+            with conn.begin():
+                yield conn
 
 
 def _self_referencing(table: Table) -> list[tuple[str, str]]:
@@ -129,11 +156,8 @@ def _referenced_blobs(data: dict[str, list[dict]]) -> list[str]:
 def backup(path: Path) -> dict:
     """Write a backup archive to `path` (atomically); returns the manifest."""
     path = Path(path)
-    with db.engine.connect() as conn:
-        _begin_snapshot(conn)
+    with _snapshot() as conn:
         data = _read_tables(conn)
-        conn.rollback()
-    with db.engine.connect() as conn:
         revisions = _alembic_revision(conn)
     blobs = _referenced_blobs(data)
     missing = [sha for sha in blobs if not store.exists(sha)]

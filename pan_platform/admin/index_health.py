@@ -40,16 +40,27 @@ def rebuild():
     return None if module is None else module.rebuild()
 
 
-def reachable() -> bool | None:
-    """None without a search package; else whether the index can be opened (cheap, for /healthz)."""
-    module = _search()
-    if module is None:
+def reachable() -> str | None:
+    """For /healthz (cheap): None without a search package, else "ok", "not built" (the search
+    package builds it on first use) or "error" when the live index cannot be opened."""
+    if _search() is None:
         return None
-    ping = getattr(module, "ping", None)
+    ping = getattr(_search(), "ping", None)
     if callable(ping):
-        return bool(ping())
+        return "ok" if ping() else "error"
+    from whoosh import index as whoosh_index
+
+    from pan_platform.search import index as search_index
+
     base = Path(current_app.config["PAN_INDEX_DIR"])
-    return base.is_dir() and any(base.iterdir())
+    if search_index.live_dir(base) is None:
+        return "not built"
+    ix = whoosh_index.open_dir(str(base))
+    try:
+        ix.doc_count()
+    finally:
+        ix.close()
+    return "ok"
 
 
 def report_rows(report) -> list[tuple[str, str]]:
