@@ -11,6 +11,7 @@ from pan_platform.catalogue import importer, operations, workspace
 from pan_platform.catalogue.forms import ActionForm, ImportForm, ItemForm, SharingForm, UploadForm
 from pan_platform.catalogue.models import ALLOWED_PARENT, Item
 from pan_platform.catalogue.vocabularies import ITEM_KINDS, STATES
+from pan_platform.extensions import db
 from pan_platform.i18n import _
 from pan_platform.organisations.models import Organisation
 from pan_platform.storage.validate import UploadRejected
@@ -75,6 +76,9 @@ def create(kind: str):
     form.fill_choices(language_name, workspace.possible_parents(organisation, kind))
     if request.method == "GET":
         form.parent_id.data = request.args.get("parent", 0, type=int)
+        parent = db.session.get(Item, form.parent_id.data) if form.parent_id.data else None
+        if parent is not None and can(current_user, "edit", parent):
+            form.area_codes.data = parent.area_codes
         form.language.data = form.language.data or "en"
     if kind == "curriculum":
         del form.parent_id

@@ -75,7 +75,9 @@ class ItemForm(FlaskForm):
         self.parent_id.choices = [(0, _("— stands alone —"))] + [(p.id, p.title) for p in parents or []]
 
     def validate_area_codes(self, field) -> None:
-        if not field.data:
+        # An item placed in a parent takes the parent's areas when none are ticked.
+        in_parent = "parent_id" in self._fields and bool(self.parent_id.data)
+        if not field.data and not in_parent:
             raise ValidationError(_("Please choose at least one priority area."))
 
     def fields_data(self) -> dict:
