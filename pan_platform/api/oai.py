@@ -147,6 +147,8 @@ def endpoint():
     except OaiError as error:
         for child in list(root)[2:]:
             root.remove(child)
+        if error.code in ("badVerb", "badArgument"):
+            root[1].attrib.clear()  # the request element then carries the base URL only
         _element(root, "error", error.message, code=error.code)
     return _respond(root)
 
