@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from pan_platform import search as search_service
 from pan_platform.access import can
+from pan_platform.catalogue.language_versions import prefer_language
 from pan_platform.catalogue.models import Item
 from pan_platform.catalogue.vocabularies import (
     AUDIENCES,
@@ -93,7 +94,8 @@ def search_page():
         current_user, query, filters=filters, page=_page(request.args), sort=sort, lang=lang,
         per_page=20,
     )
-    items = _items_in_order(result.ids)
+    # Versions of one work in several languages: the reader's own language first.
+    items = prefer_language(_items_in_order(result.ids), lang)
     return render_template(
         "search/search.html",
         result=result,
