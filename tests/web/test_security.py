@@ -200,3 +200,10 @@ def test_one_json_log_line_per_request(app, client, caplog):
     line = lines[0]
     assert (line["method"], line["path"], line["status"], line["user_id"]) == ("GET", "/catalogue", 200, user.id)
     assert isinstance(line["duration_ms"], float)
+
+
+def test_organisation_descriptions_are_rendered_as_safe_markdown(app, client):
+    make_org(slug="md-academy", description="We teach **interviewing**. <script>alert(1)</script>")
+    db.session.commit()
+    body = client.get("/organisations/md-academy").get_data(as_text=True)
+    assert "<strong>interviewing</strong>" in body and "<script>alert" not in body
