@@ -7,6 +7,12 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 HOST ?= 127.0.0.1
+# `make serve`: gunicorn sync workers, each serving one request at a time. Three keep a 2-core host
+# responsive while one worker streams a large download or rebuilds part of the index, and stay
+# within modest memory (each worker holds its own index searcher). Gunicorn's rule of thumb is
+# 2 x cores + 1: raise WORKERS on bigger hosts. Workers share nothing in memory that matters:
+# sessions are signed cookies, sign-in throttling is counted in the database, and index writes
+# go through the index lock, so any number of workers agree.
 WORKERS ?= 3
 
 .PHONY: run test setup install translations compile-translations migrate seed index serve lint clean

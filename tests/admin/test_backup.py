@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 import tarfile
+from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from pan_platform.accounts.models import User
 from pan_platform.accounts.operations import invite
@@ -17,8 +18,33 @@ from pan_platform.catalogue.models import Item, ItemTranslation
 from pan_platform.extensions import db
 from pan_platform.storage import store
 from pan_platform.storage.files import add_version
-from tests.conftest import make_app, sign_in
+from tests.conftest import ON_POSTGRES, make_app, sign_in
 from tests.factories import make_item, make_org, make_user
+
+
+@contextmanager
+def empty_instance(tmp_path):
+    """A second, empty instance: its own SQLite file, or its own schema on PostgreSQL
+    (the test database is shared, so the restored copy lives beside it)."""
+    overrides = {}
+    if ON_POSTGRES:
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS pan_restore CASCADE"))
+            conn.execute(text("CREATE SCHEMA pan_restore"))
+        overrides["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_pre_ping": True, "connect_args": {"options": "-csearch_path=pan_restore"},
+        }
+    other = make_app(tmp_path, **overrides)
+    try:
+        with other.app_context():
+            db.create_all()
+            yield other
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        if ON_POSTGRES:
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA IF EXISTS pan_restore CASCADE"))
 
 
 def _populate():
@@ -51,9 +77,7 @@ def test_backup_and_restore_into_an_empty_instance(app, tmp_path, tmp_path_facto
     assert manifest["tables"] == counts and len(manifest["files"]) == 2 and manifest["missing_files"] == []
 
     other = tmp_path_factory.mktemp("restored")
-    restored = make_app(other)
-    with restored.app_context():
-        db.create_all()
+    with empty_instance(other) as restored:
         backup_module.restore(archive)
         assert backup_module.digest_of_tables() == digests
         assert {t.name: db.session.scalar(select(func.count()).select_from(t))
@@ -71,8 +95,6 @@ def test_backup_and_restore_into_an_empty_instance(app, tmp_path, tmp_path_facto
         db.session.commit()
         with pytest.raises(backup_module.BackupError, match="not empty"):
             backup_module.restore(archive)
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_backup_reads_one_snapshot_while_the_portal_writes(app, tmp_path, monkeypatch):
@@ -111,16 +133,12 @@ def test_restore_refuses_a_damaged_or_foreign_archive(app, tmp_path, tmp_path_fa
         info = tarfile.TarInfo("../outside.txt")
         info.size = 1
         dst.addfile(info, io.BytesIO(b"x"))
-    empty = make_app(tmp_path_factory.mktemp("empty"))
-    with empty.app_context():
-        db.create_all()
+    with empty_instance(tmp_path_factory.mktemp("empty")):
         with pytest.raises(backup_module.BackupError, match="damaged"):
             backup_module.restore(damaged, rebuild_index=False)
         with pytest.raises(backup_module.BackupError, match="unexpected entry"):
             backup_module.restore(evil, rebuild_index=False)
         assert db.session.scalar(select(func.count(User.id))) == 0
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_cli_backup_and_restore(app, tmp_path, tmp_path_factory):
@@ -129,13 +147,9 @@ def test_cli_backup_and_restore(app, tmp_path, tmp_path_factory):
     result = app.test_cli_runner().invoke(args=["pan", "backup", str(archive)])
     assert result.exit_code == 0, result.output
     assert "Backup written" in result.output and archive.exists()
-    target = make_app(tmp_path_factory.mktemp("cli-restore"))
-    with target.app_context():
-        db.create_all()
+    with empty_instance(tmp_path_factory.mktemp("cli-restore")) as target:
         result = target.test_cli_runner().invoke(args=["pan", "restore", str(archive)])
         assert result.exit_code == 0, result.output
         assert db.session.scalar(select(func.count(Item.id))) == 2
         again = target.test_cli_runner().invoke(args=["pan", "restore", str(archive)])
         assert again.exit_code != 0 and "not empty" in again.output
-        db.session.remove()
-        db.engine.dispose()
