@@ -11,9 +11,7 @@ from pan_platform.api import models  # noqa: F401  (tables known to create_all a
 
 def register(app: Flask) -> None:
     """Blueprints, the bearer-token request loader, CSRF exemptions and defaults."""
-    from pan_platform.api import feeds, oai, sitemap, v1
-
-    _add_write_endpoints()
+    from pan_platform.api import feeds, oai, sitemap, v1, writes  # noqa: F401  (writes adds routes to v1)
     from pan_platform.api.auth import load_user_from_request
     from pan_platform.api.limits import FixedWindowLimiter
     from pan_platform.extensions import csrf, login_manager
@@ -38,15 +36,6 @@ def register(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, _forget_cached_user)
     for blueprint in (v1.bp, oai.bp, feeds.bp, sitemap.bp):
         app.register_blueprint(blueprint)
-
-
-def _add_write_endpoints() -> None:
-    """The write endpoints call the catalogue operations; they join v1 when those exist."""
-    try:
-        from pan_platform.api import writes  # noqa: F401  (adds its routes to the v1 blueprint)
-    except ModuleNotFoundError as error:
-        if error.name not in ("pan_platform.catalogue.operations", "pan_platform.storage.validate"):
-            raise
 
 
 def _forget_cached_user() -> None:
