@@ -268,17 +268,21 @@ def _check_string(schema: dict, value: str, label: str) -> str | None:
     return None
 
 
+def _path(where: str, name: str) -> str:
+    return f"{where}.{name}" if where else name
+
+
 def _check_object(schema: dict, value: dict, components: dict, where: str) -> str | None:
     properties = schema.get("properties", {})
     for name in schema.get("required", []):
         if name not in value:
-            return _("%(field)s: this field is required.", field=f"{where}.{name}".lstrip("."))
+            return _("%(field)s: this field is required.", field=_path(where, name))
     for name, entry in value.items():
         if name not in properties:
             if schema.get("additionalProperties", True) is False:
-                return _("%(field)s: unknown field.", field=f"{where}.{name}".lstrip("."))
+                return _("%(field)s: unknown field.", field=_path(where, name))
             continue
-        error = validate(properties[name], entry, components, f"{where}.{name}".lstrip("."))
+        error = validate(properties[name], entry, components, _path(where, name))
         if error:
             return error
     if len(value) < schema.get("minProperties", 0):
