@@ -88,7 +88,9 @@ def _zip_member_count(stream: BinaryIO) -> int | None:
 
 def _sniff_zip(stream: BinaryIO) -> str | None:
     count = _zip_member_count(stream)
-    if count is None or count == 0xFFFF or count > MAX_ZIP_MEMBERS:
+    if count is None:
+        raise UploadRejected(_("The file is damaged and cannot be read."))
+    if count == 0xFFFF or count > MAX_ZIP_MEMBERS:
         raise UploadRejected(_("The archive holds too many entries to be an office document."))
     stream.seek(0)
     try:
