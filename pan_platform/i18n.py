@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import os
+
 from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -46,11 +48,27 @@ def _user_preference(languages: list[str]) -> str | None:
     return supported_locale(getattr(current_user, "locale", None), languages)
 
 
+def _environment_locale(languages: list[str]) -> str | None:
+    """The operator's language for command-line messages, from the POSIX variables
+    (LANGUAGE may list several, "fr:en"; LC_ALL/LC_MESSAGES/LANG hold one, "ru_RU.UTF-8")."""
+    candidates = os.environ.get("LANGUAGE", "").split(":")
+    candidates += [os.environ.get(name, "") for name in ("LC_ALL", "LC_MESSAGES", "LANG")]
+    for value in candidates:
+        found = supported_locale(value.split(".", 1)[0].split("@", 1)[0], languages)
+        if found:
+            return found
+    return None
+
+
 def select_locale() -> str:
-    """URL prefix, then the signed-in user's preference, then Accept-Language, then English."""
+    """URL prefix, then the signed-in user's preference, then Accept-Language, then English.
+
+    Outside a request (the `pan` commands) the operator's environment decides, then English.
+    E-mails choose the recipient's language themselves (mail.render uses force_locale).
+    """
     languages = supported_languages()
-    if not has_request_context():  # CLI, background work: the default language
-        return languages[0]
+    if not has_request_context():
+        return _environment_locale(languages) or languages[0]
     # Read from the WSGI environ, not g: the locale may be needed before any before_request
     # hook has run (and is then cached for the whole request).
     from_url = request.environ.get("pan.url_lang")

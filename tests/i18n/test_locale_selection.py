@@ -137,3 +137,20 @@ def test_dates_numbers_and_countries_follow_the_locale(app, client):
     assert "Германия" in russian and "5 мар. 2026" in russian
     arabic = client.get(f"/ar/items/{item.id}").get_data(as_text=True)
     assert "ألمانيا" in arabic
+
+
+def test_command_line_messages_follow_the_operators_locale(app, monkeypatch):
+    from flask_babel import get_locale, refresh
+
+    cases = [
+        ({"LANG": "de_DE.UTF-8"}, "de"), ({"LC_ALL": "ru_RU.utf8", "LANG": "fr_FR.UTF-8"}, "ru"),
+        ({"LANGUAGE": "xx:ar", "LANG": "de_DE.UTF-8"}, "ar"), ({"LANG": "C.UTF-8"}, "en"),
+        ({"LANG": "zz_ZZ"}, "en"), ({"LC_MESSAGES": "es_ES@euro"}, "es"), ({}, "en"),
+    ]
+    for environment, expected in cases:
+        for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+            monkeypatch.delenv(name, raising=False)
+        for name, value in environment.items():
+            monkeypatch.setenv(name, value)
+        refresh()
+        assert str(get_locale()) == expected, environment
