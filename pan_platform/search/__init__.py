@@ -235,7 +235,7 @@ def search(
         result.snippets[item_id] = _query.snippet(stored, lang, words)
     if result.total == 0 and user_q is not None:
         try:
-            result.corrected = _query.correction(searcher, text, principals, restrict)
+            result.corrected = _query.correction(searcher, text, restrict)
         except Exception:
             log.warning("spelling correction failed for %r", text, exc_info=True)
     return result

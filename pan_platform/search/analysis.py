@@ -9,10 +9,11 @@ for each language field it searches, so "Ermittlungen" finds "Ermittlung".
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import snowballstemmer
-from whoosh.analysis import Filter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, Token, Tokenizer
 from whoosh.lang import stopwords_for_language
 
 STEMMED_LANGUAGES = {
@@ -54,21 +55,29 @@ def _russian_extra(stem: str) -> str:
     return stem
 
 
-class SnowballFilter(Filter):
-    """Stems tokens with the snowballstemmer package, caching per word (bodies repeat words)."""
+class LanguageTokenizer(Tokenizer):
+    """Words -> lowercase -> stop words -> Snowball stem, fused in one loop.
 
-    is_morph = True
+    One generator instead of a chain of four: on 16 KB bodies the chain's per-token
+    overhead dominated indexing time. Stems are cached per word (bodies repeat words).
+    """
 
-    def __init__(self, language: str, cachesize: int = 50_000) -> None:
+    def __init__(self, language: str, cachesize: int = 100_000) -> None:
         self.language = language
         self.cachesize = cachesize
+        self._setup()
+
+    def _setup(self) -> None:
+        self._pattern = re.compile(WORD_PATTERN, re.UNICODE)
+        self._stops = frozenset(stopwords_for_language(self.language)) if self.language in STEMMED_LANGUAGES else frozenset()
         self._cache: dict[str, str] = {}
 
-    def __getstate__(self) -> dict:  # picklable for multi-process writers; the cache is not shipped
+    def __getstate__(self) -> dict:  # picklable for multi-process writers; caches are rebuilt
         return {"language": self.language, "cachesize": self.cachesize}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(**state)
+        self.__dict__.update(state)
+        self._setup()
 
     def __eq__(self, other) -> bool:
         return type(other) is type(self) and other.language == self.language
@@ -77,9 +86,10 @@ class SnowballFilter(Filter):
         cached = self._cache.get(word)
         if cached is not None:
             return cached
-        if self.language == "ru":
-            word_ = word.replace("ё", "е")
-            result = _russian_extra(_stemmer("ru").stemWord(word_))
+        if self.language not in STEMMED_LANGUAGES:
+            result = word
+        elif self.language == "ru":
+            result = _russian_extra(_stemmer("ru").stemWord(word.replace("ё", "е")))
         else:
             result = _stemmer(self.language).stemWord(word)
         if len(self._cache) >= self.cachesize:
@@ -87,20 +97,39 @@ class SnowballFilter(Filter):
         self._cache[word] = result
         return result
 
-    def __call__(self, tokens):
-        stem = self.stem
-        for token in tokens:
-            if not token.stopped:
-                token.text = stem(token.text)
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        stops, stem = self._stops, self.stem
+        if not tokenize:
+            words = [(value.lower(), 0, len(value))]
+        elif chars:
+            words = ((m.group().lower(), m.start(), m.end()) for m in self._pattern.finditer(value))
+        else:  # lowercase once: offsets are not needed
+            words = ((w, 0, 0) for w in self._pattern.findall(value.lower()))
+        pos = start_pos
+        for word, start, end in words:
+            stopped = word in stops
+            if stopped and removestops:
+                pos += 1  # keep the gap, as StopFilter does
+                continue
+            token.text = word if stopped else stem(word)
+            token.stopped = stopped
+            token.boost = 1.0
+            if keeporiginal:
+                token.original = word
+            if positions:
+                token.pos = pos
+            if chars:
+                token.startchar = start_char + start
+                token.endchar = start_char + end
+            pos += 1
             yield token
 
 
-def analyzer_for(language: str):
+def analyzer_for(language: str) -> LanguageTokenizer:
     """The analyser of one field group ('en', 'ru', ..., 'other')."""
-    chain = RegexTokenizer(WORD_PATTERN) | LowercaseFilter()
-    if language in STEMMED_LANGUAGES:
-        chain = chain | StopFilter(stoplist=stopwords_for_language(language), minsize=1) | SnowballFilter(language)
-    return chain
+    return LanguageTokenizer(language)
 
 
 def plain_analyzer():

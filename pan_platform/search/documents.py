@@ -83,7 +83,7 @@ def _spell_terms(record: dict) -> str:
             words.append(word)
             if len(words) >= MAX_SPELL_WORDS:
                 break
-    return ",".join(f"{p}|{w}" for p in record["principals"] for w in words)
+    return ",".join(words)
 
 
 def build_document(record: dict) -> dict:

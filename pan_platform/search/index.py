@@ -232,11 +232,10 @@ def searcher(base: Path):
     entry = cache.get(key)
     if entry is not None:
         path, current = entry
-        if path == real:
-            if not current.up_to_date():
-                current = current.refresh()
-                cache[key] = (path, current)
+        if path == real and current.up_to_date():
             return current
+        # Not Searcher.refresh(): it reuses segment readers by segment id, and a segment
+        # whose deletions changed keeps its id, so replaced documents would reappear.
         current.close()
     current = open_index(base).searcher()
     cache[key] = (os.path.realpath(base), current)

@@ -305,38 +305,35 @@ def positive_words(text: str) -> list[str]:
 # -- spelling -------------------------------------------------------------------------------
 
 
-def _vocabulary_principals(searcher, principals: frozenset[str] | None) -> list[str]:
-    if principals is not None:
-        return sorted(principals)
-    return sorted(t.decode() if isinstance(t, bytes) else t for t in searcher.reader().lexicon("principals"))
+def _readable_count(searcher, word: str, restrict: Query | None, limit: int = 50) -> int:
+    """How many documents the user may read (within the filters) contain `word`, up to `limit`."""
+    count = 0
+    for _docnum in searcher.docs_for_query(combine(Term("spell", word), restrict)):
+        count += 1
+        if count >= limit:
+            break
+    return count
 
 
-def _readable_has(searcher, word: str, vocab_principals: list[str], restrict: Query | None) -> bool:
-    q = combine(Or([Term("spell", f"{p}|{word}") for p in vocab_principals]), restrict)
-    return any(True for _ in searcher.docs_for_query(q))
-
-
-def correction(searcher, text: str, principals: frozenset[str] | None, restrict: Query | None) -> str | None:
-    """A corrected query from words of readable items, or None."""
-    vocab = _vocabulary_principals(searcher, principals)
+def correction(searcher, text: str, restrict: Query | None) -> str | None:
+    """A corrected query, or None. Candidates within two edits come from the spelling
+    field's word list, but one is proposed only when documents the user may read contain
+    it (the access filter is part of `restrict`), ranked by how many of those do; a word
+    found only in hidden items is never proposed and never influences the choice."""
     reader = searcher.reader()
     changed, out = False, text
     for word in dict.fromkeys(plain_words(text)):
-        if len(word) < 3 or word.isdigit() or _readable_has(searcher, word, vocab, restrict):
+        if len(word) < 3 or word.isdigit() or _readable_count(searcher, word, restrict, limit=1):
             continue
-        candidates: Counter = Counter()
-        for p in vocab:
-            prefix = f"{p}|"
-            for maxdist in (1, 2):
-                found = list(reader.terms_within("spell", prefix + word, maxdist, prefix=len(prefix) + 1))
-                for term in found:
-                    candidates[term[len(prefix):]] += reader.doc_frequency("spell", term)
-                if found:
-                    break
-        for candidate, _freq in candidates.most_common(5):
-            if candidate != word and _readable_has(searcher, candidate, vocab, restrict):
-                out = re.sub(rf"(?i)(?<!\w){re.escape(word)}(?!\w)", candidate, out)
-                changed = True
+        candidates: list[str] = []
+        for maxdist in (1, 2):
+            candidates = [c for c in reader.terms_within("spell", word, maxdist, prefix=1) if c != word][:20]
+            if candidates:
                 break
+        scored = [(_readable_count(searcher, c, restrict), c) for c in candidates]
+        scored = [(n, c) for n, c in scored if n > 0]
+        if scored:
+            best = max(scored, key=lambda nc: (nc[0], [-ord(ch) for ch in nc[1]]))[1]
+            out = re.sub(rf"(?i)(?<!\w){re.escape(word)}(?!\w)", best, out)
+            changed = True
     return out if changed else None
-

@@ -13,8 +13,8 @@ cached, so facet counts are computed from matched document numbers.
 
 from __future__ import annotations
 
-from whoosh.columns import VarBytesColumn
-from whoosh.fields import COLUMN, ID, KEYWORD, NGRAMWORDS, NUMERIC, STORED, TEXT, Schema
+from whoosh.columns import NumericColumn, VarBytesColumn
+from whoosh.fields import COLUMN, ID, KEYWORD, NGRAMWORDS, STORED, TEXT, Schema
 
 from pan_platform.search.analysis import FIELD_LANGUAGES, OTHER, analyzer_for
 
@@ -65,10 +65,12 @@ def build_schema() -> Schema:
         "level": ID(),
         "kind": ID(),
         "state": ID(),
-        "published": NUMERIC(int, bits=64, sortable=True),
+        # Sort key only (no range queries): a column, no index terms.
+        "published": COLUMN(NumericColumn("q", default=0)),
         "facets": COLUMN(VarBytesColumn()),
-        # "<principal>|<word>": a spelling vocabulary per principal, so "did you mean"
-        # only proposes words of items the user may read.
+        # Unstemmed words of titles, summaries and keywords: spelling candidates. A
+        # candidate is only ever proposed after a query with the user's principals filter
+        # found it in a document the user may read (query.correction).
         "spell": KEYWORD(commas=True, scorable=False),
         # Word starts of titles, for suggestions while typing.
         "complete": NGRAMWORDS(minsize=2, maxsize=15, at="start"),

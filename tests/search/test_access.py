@@ -1,0 +1,113 @@
+"""For every role, a restricted item's words appear in no result, count, facet,
+snippet, suggestion or correction; the roles that may read it do find it."""
+
+from __future__ import annotations
+
+import pytest
+
+from pan_platform import search
+from pan_platform.extensions import db
+from tests.factories import make_org, make_user
+from tests.search.conftest import make_text_item
+
+SECRET = "Zanzibarquux"
+CANT_READ = ["anonymous", "other_editor", "other_admin", "partner", "named_partner", "secretariat"]
+
+
+@pytest.fixture
+def hidden(app, world):
+    """A private item of an academy whose every facet value is unique to it, next to
+    public items sharing a common word, and a draft of the main academy."""
+    hidden_academy = make_org("academy", slug="hidden-academy", country="LI")
+    world["users"]["hidden_member"] = make_user(hidden_academy, "trainer")
+    secret = make_text_item(
+        hidden_academy, f"{SECRET} covert handbook", f"Common training with {SECRET} methods",
+        visibility="private", resource_type="assessment", audience="senior-managers", level="specialist",
+        areas=("terrorism",), keywords=["quuxkeyword"], language="en",
+    )
+    draft = make_text_item(world["academy"], "Draftonlyword training", "Common training", state="draft")
+    public = [
+        make_text_item(world["other"], f"Common training {n}", "Common training for patrol officers",
+                       resource_type="handbook", audience="recruits", level="introductory")
+        for n in range(3)
+    ]
+    db.session.commit()
+    return {"secret": secret, "draft": draft, "public": public}
+
+
+def _leaks(result, item, words: list[str]) -> list[str]:
+    problems = []
+    if item.id in result.ids:
+        problems.append("result")
+    for name, values in result.facets.items():
+        for value, _count in values:
+            if value in ("hidden-academy", "LI", "assessment", "senior-managers", "specialist", "terrorism"):
+                problems.append(f"facet {name}={value}")
+    for snip in result.snippets.values():
+        text = "".join(p for p, _ in snip["title"] + snip["summary"]).lower()
+        problems += [f"snippet {w}" for w in words if w.lower() in text]
+    if result.corrected and any(w.lower() in result.corrected.lower() for w in words):
+        problems.append("correction")
+    return problems
+
+
+@pytest.mark.parametrize("role", CANT_READ)
+def test_restricted_item_leaks_nowhere(world, hidden, role):
+    user = world["users"][role]
+    secret = hidden["secret"]
+    assert search.search(user, SECRET).total == 0
+    assert search.search(user, "quuxkeyword").total == 0
+    assert search.search(user, f'"{SECRET} covert"').total == 0
+    common = search.search(user, "common training")
+    assert common.total == len(hidden["public"])  # the count leaves out the hidden item
+    assert _leaks(common, secret, [SECRET]) == []
+    browse = search.search(user, "", filters={})
+    assert _leaks(browse, secret, [SECRET]) == []
+    assert search.search(user, "", filters={"academy": "hidden-academy"}).total == 0
+    # Suggestions and "did you mean" never propose the hidden words.
+    assert search.suggest(user, "zanzib") == []
+    assert search.suggest(user, "covert") == []
+    misspelt = search.search(user, "Zanzibarquix")
+    assert misspelt.corrected is None
+    assert search.search(user, "quuxkeywork").corrected is None
+
+
+@pytest.mark.parametrize("role", CANT_READ + ["other_editor"])
+def test_drafts_are_found_by_their_owners_only(world, hidden, role):
+    assert search.search(world["users"][role], "draftonlyword").total == 0
+    assert search.search(world["users"]["owner_trainer"], "draftonlyword").ids == [hidden["draft"].id]
+
+
+@pytest.mark.parametrize("role", ["hidden_member", "platform_admin"])
+def test_readers_find_it_everywhere(world, hidden, role):
+    """The control: the same checks do see the item for those who may read it."""
+    user = world["users"][role]
+    secret = hidden["secret"]
+    assert search.search(user, SECRET).ids == [secret.id]
+    common = search.search(user, "common training")
+    drafts_seen = 1 if role == "platform_admin" else 0  # administrators bypass, explicitly
+    assert secret.id in common.ids and common.total == len(hidden["public"]) + 1 + drafts_seen
+    assert ("hidden-academy", 1) in common.facets["academy"]
+    assert ("LI", 1) in common.facets["country"]
+    snip = common.snippets[secret.id]
+    assert any(hit for piece, hit in snip["summary"])  # "Common"/"training" highlighted
+    assert search.suggest(user, "zanzib") == [secret.id]
+    assert search.search(user, "Zanzibarquix").corrected == SECRET.lower()
+
+
+def test_hidden_words_do_not_steer_corrections(world, hidden):
+    """A misspelling close to both a hidden and a visible word is corrected to the visible one."""
+    make_text_item(world["other"], "Zanzibarquuz open guide", "Public")
+    db.session.commit()
+    assert search.search(None, "Zanzibarquuy").corrected == "zanzibarquuz"
+
+
+def test_revoked_access_leaves_the_index_at_once(world, hidden):
+    public = hidden["public"][0]
+    assert public.id in search.search(None, "common training").ids
+    public.visibility = "private"
+    db.session.commit()
+    result = search.search(None, "common training")
+    assert public.id not in result.ids and result.total == len(hidden["public"]) - 1
+    suggestions = search.suggest(None, "common train")
+    assert public.id not in suggestions and len(suggestions) == len(hidden["public"]) - 1
