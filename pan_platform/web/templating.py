@@ -35,6 +35,11 @@ def country_name(code: str) -> str:
         return code
 
 
+def content_dir(code: str | None) -> str:
+    """Writing direction of content in language `code` (for dir="" on lists and blocks)."""
+    return "rtl" if code in RTL_LANGUAGES else "ltr"
+
+
 def switch_language_url(code: str) -> str:
     """This page in another language: same path and query string, other prefix."""
     return page_url(code)
@@ -59,6 +64,7 @@ def register(app: Flask) -> None:
         return {
             "lang": lang,
             "text_dir": "rtl" if lang in RTL_LANGUAGES else "ltr",
+            "content_dir": content_dir,
             "languages": app.config["PAN_LANGUAGES"],
             "language_names": LANGUAGE_NAMES,
             "language_name": language_name,
