@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 
-import pytest
-
 from pan_platform.access import can
 from pan_platform.accounts.models import ApiToken
 from pan_platform.api.serialize import KIND_PATHS
@@ -32,41 +30,41 @@ def _listed(client, world, who) -> tuple[set[int], str]:
     return ids, "".join(bodies)
 
 
-@pytest.mark.parametrize("who", VIEWS)
-def test_lists_show_exactly_the_readable_published_items(client, world, who):
-    ids, body = _listed(client, world, who)
-    expected = {world.items[k].id for k in EXPECTED[who] if world.items[k].state == "published"}
-    assert ids == expected
-    by_access = {i.id for i in db.session.scalars(db.select(Item))
-                 if i.state == "published" and can(_user(world, who), "read", i)}
-    assert ids == by_access
-    for key, mark in MARKS.items():
-        if key not in EXPECTED[who] or world.items[key].state != "published":
-            assert mark not in body
+def test_lists_show_exactly_the_readable_published_items(client, world):
+    for who in VIEWS:
+        ids, body = _listed(client, world, who)
+        expected = {world.items[k].id for k in EXPECTED[who] if world.items[k].state == "published"}
+        assert ids == expected
+        by_access = {i.id for i in db.session.scalars(db.select(Item))
+                     if i.state == "published" and can(_user(world, who), "read", i)}
+        assert ids == by_access
+        for key, mark in MARKS.items():
+            if key not in EXPECTED[who] or world.items[key].state != "published":
+                assert mark not in body
 
 
-@pytest.mark.parametrize("who", VIEWS)
-def test_detail_hidden_is_the_same_404_as_missing(client, world, who):
-    missing = client.get("/api/v1/materials/999999", headers=world.headers(who))
-    assert missing.status_code == 404
-    for key, item in world.items.items():
-        response = client.get(f"/api/v1/{KIND_PATHS[item.kind]}/{item.id}", headers=world.headers(who))
-        if key in EXPECTED[who]:
-            assert response.status_code == 200, key
-            assert response.json["id"] == item.id
-        else:
-            assert response.status_code == 404, key
-            assert response.get_data() == missing.get_data()
+def test_detail_hidden_is_the_same_404_as_missing(client, world):
+    for who in VIEWS:
+        missing = client.get("/api/v1/materials/999999", headers=world.headers(who))
+        assert missing.status_code == 404
+        for key, item in world.items.items():
+            response = client.get(f"/api/v1/{KIND_PATHS[item.kind]}/{item.id}", headers=world.headers(who))
+            if key in EXPECTED[who]:
+                assert response.status_code == 200, key
+                assert response.json["id"] == item.id
+            else:
+                assert response.status_code == 404, key
+                assert response.get_data() == missing.get_data()
 
 
-@pytest.mark.parametrize("who", VIEWS)
-def test_detail_children_and_parent_are_filtered(client, world, who):
-    module = world.items["module"]
-    body = client.get(f"/api/v1/modules/{module.id}", headers=world.headers(who)).json
-    readable_children = {world.items[k].id for k in ("hidden_child",) if k in EXPECTED[who]}
-    assert set(body["children"]) == readable_children
-    assert body["parent_id"] == world.items["curriculum"].id
-    assert "HIDDENCHILDMARK" not in str(body) or "hidden_child" in EXPECTED[who]
+def test_detail_children_and_parent_are_filtered(client, world):
+    for who in VIEWS:
+        module = world.items["module"]
+        body = client.get(f"/api/v1/modules/{module.id}", headers=world.headers(who)).json
+        readable_children = {world.items[k].id for k in ("hidden_child",) if k in EXPECTED[who]}
+        assert set(body["children"]) == readable_children
+        assert body["parent_id"] == world.items["curriculum"].id
+        assert "HIDDENCHILDMARK" not in str(body) or "hidden_child" in EXPECTED[who]
 
 
 def test_detail_of_the_wrong_kind_is_404(client, world):
@@ -74,24 +72,24 @@ def test_detail_of_the_wrong_kind_is_404(client, world):
     assert client.get(f"/api/v1/curricula/{item.id}").status_code == 404
 
 
-@pytest.mark.parametrize("who", VIEWS)
-def test_search_returns_only_readable_items(client, world, who):
-    response = client.get("/api/v1/search?per_page=100", headers=world.headers(who))
-    assert response.status_code == 200
-    ids = {row["id"] for row in response.json["data"]}
-    readable = {world.items[k].id for k in EXPECTED[who]}
-    assert ids <= readable
-    assert {world.items[k].id for k in EXPECTED[who] if world.items[k].state == "published"} <= ids
-    assert response.json["meta"]["total"] == len(ids)
-    for key, mark in MARKS.items():
-        hit = client.get(f"/api/v1/search?q={mark}", headers=world.headers(who))
-        found = {row["id"] for row in hit.json["data"]}
-        if key in EXPECTED[who]:
-            assert world.items[key].id in found, key
-        else:
-            assert mark not in str(hit.json["data"]) + str(hit.json["facets"])
-            assert hit.json["meta"]["total"] == 0
-            assert all(sum(values.values()) == 0 for values in hit.json["facets"].values())
+def test_search_returns_only_readable_items(client, world):
+    for who in VIEWS:
+        response = client.get("/api/v1/search?per_page=100", headers=world.headers(who))
+        assert response.status_code == 200
+        ids = {row["id"] for row in response.json["data"]}
+        readable = {world.items[k].id for k in EXPECTED[who]}
+        assert ids <= readable
+        assert {world.items[k].id for k in EXPECTED[who] if world.items[k].state == "published"} <= ids
+        assert response.json["meta"]["total"] == len(ids)
+        for key, mark in MARKS.items():
+            hit = client.get(f"/api/v1/search?q={mark}", headers=world.headers(who))
+            found = {row["id"] for row in hit.json["data"]}
+            if key in EXPECTED[who]:
+                assert world.items[key].id in found, key
+            else:
+                assert mark not in str(hit.json["data"]) + str(hit.json["facets"])
+                assert hit.json["meta"]["total"] == 0
+                assert all(sum(values.values()) == 0 for values in hit.json["facets"].values())
 
 
 def test_sharing_block_only_for_the_owner_editor(client, world):
