@@ -121,23 +121,25 @@ def delete(item_id: int, language: str):
 def link_version(item_id: int):
     item = _editable_item(item_id)
     form = LinkVersionForm()
-    back = url_for(".overview", item_id=item.id)
-    if not form.validate_on_submit():
-        for message in form.other.errors:
-            flash(str(message), "error")
-        return redirect(back)
-    other = _item_from_reference(form.other.data)
-    if other is None:
-        flash(_("No item with this number or address is available to you."), "error")
-        return redirect(back)
-    try:
-        language_versions.link_versions(current_user, item, other)
-    except VersionError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        flash(_("The language versions have been linked."), "success")
-    return redirect(back)
+    if form.validate_on_submit():
+        other = _item_from_reference(form.other.data)
+        if other is None:
+            form.other.errors.append(_("No item with this number or address is available to you."))
+        else:
+            try:
+                language_versions.link_versions(current_user, item, other)
+            except VersionError as error:
+                db.session.rollback()
+                form.other.errors.append(str(error))
+            else:
+                flash(_("The language versions have been linked."), "success")
+                return redirect(url_for(".overview", item_id=item.id))
+    # Refused: the editor page again, with the reference as typed and the reason beside it.
+    language = _default_language(item)
+    if language is None:
+        abort(404)
+    translation_form = TranslationForm(formdata=None, obj=item.translation(language))
+    return _render_editor(item, language, translation_form, form), 422
 
 
 @bp.route("/workspace/items/<int:item_id>/versions/<int:other_id>/remove", methods=["POST"])
