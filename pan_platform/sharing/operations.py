@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, time
 
+from flask import has_request_context, url_for
 from sqlalchemy import select
 
 from pan_platform.access import FILES_ACCESS, can
@@ -125,6 +126,17 @@ def _notify(users, kind: str, request: AccessRequest) -> None:
         db.session.add(Notification(user_id=user.id, kind=kind, item=request.item, request=request))
 
 
+def _link(endpoint: str, locale: str | None, **values) -> str:
+    """An absolute link in the recipient's language; empty outside a request (CLI, tests)."""
+    if not has_request_context():
+        return ""
+    try:
+        from pan_platform.accounts.operations import link_for
+    except ImportError:
+        return url_for(endpoint, _external=True, **values)
+    return link_for(endpoint, locale, **values)
+
+
 def _mail(users, kind: str, request: AccessRequest) -> None:
     """E-mail after the commit; a mail failure never undoes the decision (it is logged)."""
     try:
@@ -132,8 +144,12 @@ def _mail(users, kind: str, request: AccessRequest) -> None:
     except ImportError:
         return
     for user in users:
+        if kind == "request_new":
+            link = _link("sharing.organisation_sharing", user.locale, slug=request.item.owner.slug)
+        else:
+            link = _link("catalogue.detail", user.locale, item_id=request.item_id)
         try:
-            mail.send_template(user.email, f"sharing_{kind}", user.locale, request=request, user=user)
+            mail.send_template(user.email, f"sharing_{kind}", user.locale, request=request, user=user, link=link)
         except Exception:
             log.exception("could not send the %s e-mail to user %s", kind, user.id)
 

@@ -1,8 +1,9 @@
 """`access_changed`: sent after a commit changed who may read some items.
 
-Receivers (the search index) update those items' labels. When nothing subscribes,
-the search package's `index_items(ids)` is called directly, so a revocation reaches
-search results at once either way.
+The search package keeps itself fresh from session events (reader-label rows
+included), so a revocation reaches search results with its commit. Should a search
+package without those handlers be installed, and nothing subscribe to the signal,
+its `index_items(ids)` is called directly here.
 """
 
 from __future__ import annotations
@@ -18,6 +19,14 @@ log = logging.getLogger(__name__)
 _signals = Namespace()
 
 access_changed = _signals.signal("access-changed")  # sender: the app; item_ids: sorted list of ids
+
+
+def _search_tracks_commits() -> bool:
+    try:
+        import pan_platform.search.handlers  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _reindex_directly(item_ids: list[int]) -> None:
@@ -38,7 +47,7 @@ def announce(item_ids) -> None:
     app = current_app._get_current_object()
     if access_changed.receivers:
         access_changed.send(app, item_ids=ids)
-    else:
+    elif not _search_tracks_commits():
         _reindex_directly(ids)
 
 

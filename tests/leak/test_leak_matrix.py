@@ -1,0 +1,626 @@
+"""The leak matrix: role x sharing case x channel.
+
+For every role and every sharing case, each channel (a page, a download, a count, a
+search feature, an API, a feed, a harvest) must show the case's item exactly when the
+access module's can() says so, and a hidden item must answer exactly like an item
+that does not exist. Each item carries a unique made-up word in its title and summary,
+so a leak anywhere in a response body is caught.
+
+ADDING A CHANNEL: write one function `(probe, item) -> bool` ("is the item visible to
+this caller through this channel?") and decorate it with @channel(...). Give `needs=`
+the endpoint it requires: while that endpoint does not exist the channel is skipped,
+so channels can be written before they land. `action` is the can() action the channel
+must agree with ("read", or "download" for files); `applies` limits the channel to the
+items and callers it lists at all (e.g. browse pages list published items only).
+
+The world is built once per module (one app, one database, one index): every case has
+its own owner academy, so agreements of one case cannot touch another.
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import json
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import pytest
+from flask import g
+from flask_login import AnonymousUserMixin
+
+from pan_platform.access import can
+from pan_platform.catalogue.models import Item
+from pan_platform.extensions import db
+from pan_platform.seeding import ensure_priority_areas
+from pan_platform.sharing import operations
+from pan_platform.storage.files import add_version
+from pan_platform.util import utcnow
+from tests.conftest import ON_POSTGRES, _empty_postgres, _prepare_postgres, make_app, sign_in
+from tests.factories import make_item, make_org, make_user
+
+THB = "human-trafficking"
+OC = "organized-crime"
+MISSING_ID = 987654
+
+ROLES = (
+    "anonymous", "own_trainer", "own_editor", "own_admin", "other_trainer",
+    "cepol_user", "interpol_user", "platform_admin",
+)
+OWN = frozenset({"own_trainer", "own_editor", "own_admin", "platform_admin"})
+NETWORK = OWN | {"other_trainer"}
+SIGNED_IN = NETWORK | {"cepol_user", "interpol_user"}
+EVERYONE = SIGNED_IN | {"anonymous"}
+CEPOL = frozenset({"cepol_user"})
+
+
+# -- the cases: (build, readers, downloaders); build(owner, world) -> item; phase 2 runs
+# -- after the search index exists, so revocations and expiries must reach the index ----
+
+@dataclass
+class Case:
+    build: Callable
+    readers: frozenset
+    downloaders: frozenset | None = None  # None: same as readers
+    after_index: Callable | None = None  # (item, owner, world) -> item, run after indexing
+
+
+def _private(owner, w, areas=(THB,), **kw):
+    return make_item(owner, visibility="private", areas=areas, **kw)
+
+
+def _under(owner, parent_vis, child_vis=None, parent_state="published"):
+    parent = make_item(owner, kind="curriculum", visibility=parent_vis, state=parent_state)
+    return make_item(owner, kind="module", parent=parent, visibility=child_vis)
+
+
+def _grandchild(owner, w):
+    root = make_item(owner, kind="curriculum", visibility="partners", shares=(w["cepol"],))
+    module = make_item(owner, kind="module", parent=root)
+    return make_item(owner, kind="material", parent=module)
+
+
+def _agreement(partner_key, areas, until=None):
+    def make(owner, w):
+        admin = w["users"][owner.id]["own_admin"]
+        partner = w[partner_key] if partner_key else None
+        operations.create_agreement(admin, owner, partner, list(areas), until)
+    return make
+
+
+def _with_agreement(item_factory, agreement):
+    def build(owner, w):
+        item = item_factory(owner, w)
+        db.session.commit()
+        agreement(owner, w)
+        return item
+    return build
+
+
+def _remove_share(item, owner, w):
+    item.shares = [s for s in item.shares if s.organisation_id != w["cepol"].id]
+    db.session.commit()
+    return item
+
+
+def _revoke_all(item, owner, w):
+    admin = w["users"][owner.id]["own_admin"]
+    for agreement in operations_agreements(owner):
+        operations.revoke_agreement(admin, agreement)
+    return item
+
+
+
+def _expire_behind_the_orm(item, owner, w):
+    """The clock passes an end date: written with SQL, as time would, with no refresh."""
+    past = utcnow() - timedelta(seconds=1)
+    db.session.execute(db.text("UPDATE sharing_agreements SET valid_until = :t WHERE owner_id = :o"),
+                       {"t": past, "o": owner.id})
+    db.session.execute(db.text("UPDATE item_readers SET expires_at = :t WHERE item_id = :i AND expires_at IS NOT NULL"),
+                       {"t": past, "i": item.id})
+    db.session.execute(db.text("UPDATE access_requests SET valid_until = :t WHERE item_id = :i"),
+                       {"t": past, "i": item.id})
+    db.session.commit()
+    db.session.expire_all()
+    return item
+
+
+def _new_item_after_agreement(item, owner, w):
+    return make_item(owner, visibility="private", areas=(THB,))
+
+
+def _change_areas(item, owner, w):
+    item.area_codes = [OC]
+    db.session.commit()
+    return item
+
+
+def _files_on_request(vis="partners", scope="all"):
+    def build(owner, w):
+        item = make_item(owner, visibility=vis, partner_scope=scope)
+        db.session.commit()
+        operations.set_item_policy(w["users"][owner.id]["own_editor"], item, "law-enforcement-only", "request")
+        return item
+    return build
+
+
+def _approved_request(owner, w, until=None):
+    item = _files_on_request()(owner, w)
+    request = operations.request_access(w["users"]["cepol_user"], item, "Course for investigators")
+    operations.decide_request(w["users"][owner.id]["own_admin"], request, True, until)
+    return item
+
+
+CASES: dict[str, Case] = {
+    "public": Case(lambda o, w: make_item(o, visibility="public"), EVERYONE),
+    "network": Case(lambda o, w: make_item(o, visibility="network"), NETWORK),
+    "partners_all": Case(lambda o, w: make_item(o, visibility="partners", partner_scope="all"), SIGNED_IN),
+    "partners_named_cepol": Case(
+        lambda o, w: make_item(o, visibility="partners", partner_scope="named", shares=(w["cepol"],)), NETWORK | CEPOL),
+    "private": Case(lambda o, w: _private(o, w), OWN),
+    "private_shared_cepol": Case(lambda o, w: _private(o, w, shares=(w["cepol"],)), OWN | CEPOL),
+    "draft_public": Case(lambda o, w: make_item(o, visibility="public", state="draft"), OWN),
+    "archived_public": Case(lambda o, w: make_item(o, visibility="public", state="archived"), OWN),
+    "inherits_public_parent": Case(lambda o, w: _under(o, "public"), EVERYONE),
+    "inherits_draft_parent": Case(lambda o, w: _under(o, "public", parent_state="draft"), OWN),
+    "private_override_under_public": Case(lambda o, w: _under(o, "public", "private"), OWN),
+    "public_override_under_private": Case(lambda o, w: _under(o, "private", "public"), EVERYONE),
+    "grandchild_inherits_named_share": Case(_grandchild, NETWORK | CEPOL),
+    "share_removed_after_indexing": Case(
+        lambda o, w: _private(o, w, shares=(w["cepol"],)), OWN, after_index=_remove_share),
+    "agreement_cepol_thb": Case(_with_agreement(_private, _agreement("cepol", [THB])), OWN | CEPOL),
+    "agreement_other_area": Case(
+        _with_agreement(lambda o, w: _private(o, w, areas=(OC,)), _agreement("cepol", [THB])), OWN),
+    "agreement_all_partners_all_areas": Case(
+        _with_agreement(lambda o, w: _private(o, w, areas=(OC,)), _agreement(None, [])),
+        OWN | {"cepol_user", "interpol_user"}),
+    "agreement_draft_item": Case(
+        _with_agreement(lambda o, w: _private(o, w, state="draft"), _agreement("cepol", [THB])), OWN),
+    "agreement_until_future": Case(
+        _with_agreement(_private, _agreement("cepol", [THB], date.today() + timedelta(days=30))), OWN | CEPOL),
+    "agreement_revoked_after_indexing": Case(
+        _with_agreement(_private, _agreement("cepol", [THB])), OWN, after_index=lambda i, o, w: _revoke_all(i, o, w)),
+    "agreement_expired_after_indexing": Case(
+        _with_agreement(_private, _agreement("cepol", [THB], date.today() + timedelta(days=30))), OWN,
+        after_index=_expire_behind_the_orm),
+    "agreement_covers_item_published_later": Case(
+        lambda o, w: _agreement("cepol", [THB])(o, w) or make_item(o, visibility="private", state="draft"),
+        OWN | CEPOL, after_index=_new_item_after_agreement),
+    "agreement_item_leaves_its_areas": Case(
+        _with_agreement(_private, _agreement("cepol", [THB])), OWN, after_index=_change_areas),
+    "files_on_request": Case(_files_on_request(), SIGNED_IN, OWN),
+    "files_on_request_approved_for_cepol": Case(_approved_request, SIGNED_IN, OWN | CEPOL),
+    "files_on_request_grant_expired": Case(
+        lambda o, w: _approved_request(o, w, date.today() + timedelta(days=5)), SIGNED_IN, OWN,
+        after_index=_expire_behind_the_orm),
+}
+
+
+def _revoke_targets(owner):
+    from pan_platform.sharing.queries import agreements_of
+
+    return [a for a in agreements_of(owner) if a.revoked_at is None]
+
+
+operations_agreements = _revoke_targets  # noqa: F811  (the helper used by _revoke_all)
+
+
+# -- the world ---------------------------------------------------------------------------
+
+def _token(rng: random.Random) -> str:
+    """A made-up word no analyser stems and no other item shares."""
+    return "zq" + "".join(rng.choice("bcdfghjkmnpqrtvwxz") for _ in range(9))
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("leak")
+    app = make_app(tmp, PAN_EXPIRY_SWEEP_SECONDS=0, PAN_API_RATE_LIMIT=10**6, PAN_API_RATE_LIMIT_ANON=10**6)
+    with app.app_context():
+        if ON_POSTGRES:
+            _prepare_postgres()
+        else:
+            db.create_all()
+        ensure_priority_areas()
+        w = _build_world()
+        yield app, w
+        db.session.remove()
+        if ON_POSTGRES:
+            _empty_postgres()
+        db.engine.dispose()
+
+
+def _build_world() -> dict:
+    rng = random.Random(20261129)
+    w: dict = {"cepol": make_org("partner", slug="cepol", country=None, name="CEPOL"),
+               "interpol": make_org("partner", slug="interpol", country=None, name="INTERPOL")}
+    other = make_org("academy", slug="other-academy", country="DE")
+    secretariat = make_org("secretariat", slug="secretariat", country=None)
+    users = {
+        "anonymous": None,
+        "other_trainer": make_user(other, "trainer"),
+        "cepol_user": make_user(w["cepol"], "trainer"),
+        "interpol_user": make_user(w["interpol"], "trainer"),
+        "platform_admin": make_user(secretariat, "platform_admin"),
+    }
+    w["users"] = users
+    w["owners"], w["items"], w["tokens"], w["derived"] = {}, {}, {}, {}
+    for name, case in CASES.items():
+        owner = make_org("academy", slug=f"owner-{name.replace('_', '-')}", country="AT")
+        users[owner.id] = {role: make_user(owner, role.removeprefix("own_").replace("admin", "org_admin"))
+                           for role in ("own_trainer", "own_editor", "own_admin")}
+        db.session.commit()
+        w["owners"][name] = owner
+        w["items"][name] = case.build(owner, w)
+        db.session.commit()
+    from pan_platform import search
+
+    search.rebuild()  # the index exists before phase 2: changes must reach it
+    for name, case in CASES.items():
+        if case.after_index is not None:
+            w["items"][name] = case.after_index(w["items"][name], w["owners"][name], w)
+            db.session.commit()
+    for name, item in w["items"].items():
+        _dress(item, _token(rng), w, name)
+    db.session.commit()
+    return w
+
+
+def _dress(item: Item, token: str, w: dict, name: str) -> None:
+    """Title, summary and files carrying the token; an adapted copy pointing at the item."""
+    item.title = f"{token} {item.kind} for {name.replace('_', ' ')}"
+    item.summary = f"Summary of {token}: a training resource."
+    w["tokens"][name] = token
+    if item.kind == "material":
+        for n in (1, 2):
+            add_version(item, io.BytesIO(f"version {n} of the file\n".encode()), f"file-{n}.txt", "text/plain")
+    copy_owner = make_org("academy", slug=f"adapter-{name.replace('_', '-')}", country="FR")
+    w["derived"][name] = make_item(copy_owner, visibility="public", title=f"Adapted copy for case {len(w['derived'])}",
+                                   adapted_from_id=item.id)
+
+
+# -- probes and channels --------------------------------------------------------------------
+
+@dataclass
+class Probe:
+    """One caller: a role, its user and a client signed in as that user."""
+
+    app: object
+    world: dict
+    role: str
+    user: object
+    client: object
+    name: str = ""
+    # Per-user answers that do not depend on the case (the world is fixed once built):
+    # whole-site counts, full harvests, the sitemap, a feed token.
+    cache: dict = field(default_factory=dict)
+
+    def get(self, url: str, **kw):
+        # The module's app context is shared by every request, and with it `g`, where
+        # Flask-Login caches the signed-in user: forget it, so each request loads its own.
+        g.pop("_login_user", None)
+        return self.client.get(url, **kw)
+
+    def token(self, item: Item) -> str:
+        return self.world["tokens"][self.name]
+
+
+@dataclass
+class Channel:
+    name: str
+    probe: Callable[[Probe, Item], bool]
+    action: str = "read"
+    applies: Callable[[Probe, Item], bool] = lambda p, i: True
+    needs: str | None = None
+
+
+CHANNELS: dict[str, Channel] = {}
+
+
+def channel(name: str, action: str = "read", applies=None, needs: str | None = None):
+    def register(fn):
+        CHANNELS[name] = Channel(name, fn, action, applies or (lambda p, i: True), needs)
+        return fn
+    return register
+
+
+_VOLATILE = [re.compile(p) for p in (r'nonce="[^"]*"', r'name="csrf_token" value="[^"]*"', r"csrf_token=[\w.-]+",
+                                          r"<responseDate>[^<]*</responseDate>")]
+
+
+def _normalise(body: str, item_id: int) -> str:
+    for pattern in _VOLATILE:
+        body = pattern.sub("", body)
+    return re.sub(rf"(?<=[/=]){item_id}(?=[\"'/?&<\s#]|$)", "<ID>", body)  # the id where URLs and identifiers hold it
+
+
+def hidden_like_missing(p: Probe, url_for_id: Callable[[int], str], item_id: int, response) -> None:
+    """A hidden item's answer must equal a non-existent one's (status, type, body)."""
+    missing = p.get(url_for_id(MISSING_ID))
+    assert response.status_code == missing.status_code, (response.status_code, missing.status_code)
+    assert response.mimetype == missing.mimetype
+    hidden_body = _normalise(response.get_data(as_text=True), item_id)
+    missing_body = _normalise(missing.get_data(as_text=True), MISSING_ID)
+    if hidden_body != missing_body:
+        diff = "\n".join(difflib.unified_diff(
+            missing_body.replace(">", ">\n").splitlines(), hidden_body.replace(">", ">\n").splitlines(),
+            "missing", "hidden", lineterm="", n=0))
+        raise AssertionError(f"a hidden item answers differently from a missing one ({p.role}):\n{diff}")
+
+
+def _published(p: Probe, item: Item) -> bool:
+    return item.state == "published"
+
+
+def _signed_in_outsider(p: Probe, item: Item) -> bool:
+    return p.user is not None and p.user.organisation_id != item.owner_id and _published(p, item)
+
+
+def _anonymous_published(p: Probe, item: Item) -> bool:
+    return p.role == "anonymous" and _published(p, item)
+
+
+def _with_token(response, token: str) -> bool:
+    return response.status_code == 200 and token in response.get_data(as_text=True)
+
+
+@channel("catalogue_browse", applies=_published)
+def _browse(p: Probe, item: Item) -> bool:
+    return _with_token(p.get(f"/catalogue?academy={item.owner.slug}"), p.token(item))
+
+
+@channel("organisation_page", applies=lambda p, i: _published(p, i) and i.parent_id is None)
+def _organisation_page(p: Probe, item: Item) -> bool:
+    return _with_token(p.get(f"/organisations/{item.owner.slug}"), p.token(item))
+
+
+@channel("detail_page")
+def _detail(p: Probe, item: Item) -> bool:
+    response = p.get(f"/items/{item.id}")
+    if response.status_code != 200:
+        hidden_like_missing(p, lambda i: f"/items/{i}", item.id, response)
+    return _with_token(response, p.token(item))
+
+
+def _download(p: Probe, item: Item, version) -> bool:
+    response = p.get(f"/files/{version.id}/download")
+    if response.status_code != 200:
+        hidden_like_missing(p, lambda i: f"/files/{i}/download", version.id, response)
+        return False
+    return True
+
+
+@channel("download_current", action="download", applies=lambda p, i: bool(i.file_versions))
+def _download_current(p: Probe, item: Item) -> bool:
+    return _download(p, item, item.file_versions[-1])
+
+
+@channel("download_old_version", action="download", applies=lambda p, i: len(i.file_versions) > 1)
+def _download_old(p: Probe, item: Item) -> bool:
+    return _download(p, item, item.file_versions[0])
+
+
+def _count_minus_others(p: Probe, item: Item, shown: int) -> bool:
+    """Whether a count includes `item`: the shown count minus every other published item
+    the caller may read (asked of can()) must be exactly 0 or 1."""
+    others = p.cache.get("others")
+    if others is None:
+        from sqlalchemy import select
+
+        published = db.session.scalars(select(Item).where(Item.state == "published")).all()
+        others = p.cache["others"] = {i.id for i in published if can(p.user, "read", i)}
+    rest = len(others - {item.id})
+    assert shown - rest in (0, 1), f"count {shown} vs {rest} other readable items"
+    return shown - rest == 1
+
+
+@channel("home_page_count", applies=_published)
+def _home_count(p: Probe, item: Item) -> bool:
+    if "home_count" not in p.cache:
+        body = p.get("/").get_data(as_text=True)
+        match = re.search(r"(\d[\d,.\s]*)\s+resources?\s+available to you", body)
+        assert match, "the home page shows no count"
+        p.cache["home_count"] = int(re.sub(r"\D", "", match.group(1)))
+    return _count_minus_others(p, item, p.cache["home_count"])
+
+
+@channel("shared_with_us", applies=_signed_in_outsider, needs="sharing.shared_with_us")
+def _shared(p: Probe, item: Item) -> bool:
+    return _with_token(p.get(f"/shared-with-us?academy={item.owner.slug}"), p.token(item))
+
+
+@channel("adapted_from_link", applies=lambda p, i: True)
+def _adapted_from(p: Probe, item: Item) -> bool:
+    copy = p.world["derived"][p.name]
+    response = p.get(f"/items/{copy.id}")
+    assert response.status_code == 200
+    return p.token(item) in response.get_data(as_text=True)
+
+
+def _links_to(response, item: Item) -> bool:
+    """The body links to the item's page (the query itself is echoed in the search box)."""
+    return response.status_code == 200 and re.search(
+        rf'/items/{item.id}(?!\d)', response.get_data(as_text=True)) is not None
+
+
+@channel("search_results", needs="search.search_page")
+def _search(p: Probe, item: Item) -> bool:
+    return _links_to(p.get(f"/search?q={p.token(item)}"), item)
+
+
+@channel("search_counts_and_facets", needs="api.search")
+def _search_counts(p: Probe, item: Item) -> bool:
+    data = p.get(f"/api/v1/search?q={p.token(item)}").get_json()
+    facet_total = sum(sum(values.values()) for values in data["facets"].values())
+    visible = data["meta"]["total"] > 0
+    assert visible == (facet_total > 0), data
+    assert visible == (p.token(item) in json.dumps(data["data"]))
+    return visible
+
+
+@channel("search_suggestions", needs="search.suggest")
+def _suggest(p: Probe, item: Item) -> bool:
+    return _with_token(p.get(f"/search/suggest?q={p.token(item)[:7]}"), p.token(item))
+
+
+@channel("search_spelling_correction", needs="search.search_page")
+def _spelling(p: Probe, item: Item) -> bool:
+    token = p.token(item)
+    typo = token[:-1] + ("b" if token[-1] != "b" else "c")
+    response = p.get(f"/search?q={typo}")
+    return _with_token(response, token) or _links_to(response, item)
+
+
+def _plural(item: Item) -> str:
+    return {"curriculum": "curricula", "module": "modules", "material": "materials"}[item.kind]
+
+
+@channel("api_list", applies=_published, needs="api.materials_list")
+def _api_list(p: Probe, item: Item) -> bool:
+    return _with_token(p.get(f"/api/v1/{_plural(item)}?academy={item.owner.slug}&per_page=100"), p.token(item))
+
+
+@channel("api_detail", needs="api.materials_detail")
+def _api_detail(p: Probe, item: Item) -> bool:
+    plural = _plural(item)
+    response = p.get(f"/api/v1/{plural}/{item.id}")
+    if response.status_code != 200:
+        hidden_like_missing(p, lambda i: f"/api/v1/{plural}/{i}", item.id, response)
+    return _with_token(response, p.token(item))
+
+
+@channel("public_feed", applies=lambda p, i: _anonymous_published(p, i) and i.kind == "material",
+         needs="feeds.by_academy")
+def _feed(p: Probe, item: Item) -> bool:
+    return _with_token(p.get(f"/feeds/academies/{item.owner.slug}.atom"), p.token(item))
+
+
+@channel("private_feed", applies=lambda p, i: p.user is not None and _published(p, i) and i.kind == "material",
+         needs="feeds.private")
+def _private_feed(p: Probe, item: Item) -> bool:
+    from pan_platform.api.models import FeedToken
+
+    clear = p.cache.get("feed_token")
+    if clear is None:
+        token, clear = FeedToken.issue(p.user)
+        db.session.add(token)
+        db.session.commit()
+        p.cache["feed_token"] = clear
+    return _with_token(p.get(f"/feeds/private/{clear}/materials.atom?academy={item.owner.slug}"), p.token(item))
+
+
+@channel("oai_get_record", applies=_published, needs="oai.endpoint")
+def _oai_record(p: Probe, item: Item) -> bool:
+    from pan_platform.api.oai import identifier_for
+
+    def url(i: int) -> str:
+        return f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier={identifier_for(i)}"
+
+    response = p.get(url(item.id))
+    if p.token(item) not in response.get_data(as_text=True):
+        hidden_like_missing(p, url, item.id, response)
+        return False
+    return True
+
+
+@channel("oai_list_records", applies=_published, needs="oai.endpoint")
+def _oai_list(p: Probe, item: Item) -> bool:
+    body = p.cache.get("oai_all")
+    if body is None:
+        parts, url = [], "/oai?verb=ListRecords&metadataPrefix=oai_dc"
+        for _page in range(50):
+            text = p.get(url).get_data(as_text=True)
+            parts.append(text)
+            match = re.search(r"<resumptionToken[^>]*>([^<]+)</resumptionToken>", text)
+            if not match:
+                break
+            url = f"/oai?verb=ListRecords&resumptionToken={match.group(1)}"
+        body = p.cache["oai_all"] = "".join(parts)
+    return p.token(item) in body
+
+
+@channel("sitemap", applies=_anonymous_published, needs="sitemap.sitemap")
+def _sitemap(p: Probe, item: Item) -> bool:
+    body = p.cache.get("sitemap") or p.get("/sitemap.xml").get_data(as_text=True)
+    p.cache["sitemap"] = body
+    return f"/items/{item.id}</loc>" in body
+
+
+# -- the tests ------------------------------------------------------------------------------
+
+def _user(w: dict, name: str, role: str):
+    owner = w["owners"][name]
+    return w["users"][owner.id][role] if role.startswith("own_") else w["users"][role]
+
+
+@pytest.fixture(scope="module")
+def clients(world):
+    """One signed-in client per user, reused by every case."""
+    app, _w = world
+    made: dict = {}
+
+    def client_for(user):
+        key = getattr(user, "id", None)
+        if key not in made:
+            client = app.test_client()
+            if user is not None:
+                g.pop("_login_user", None)
+                assert sign_in(client, user).status_code in (302, 303)
+            made[key] = (client, {})
+        return made[key]
+
+    return client_for
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_case_readers_as_designed(world, name):
+    """The oracle itself: can() gives each case the readers and downloaders it was built for."""
+    _app, w = world
+    item = db.session.get(Item, w["items"][name].id)
+    case = CASES[name]
+    readers = {role for role in ROLES if can(_user(w, name, role), "read", item)}
+    downloaders = {role for role in ROLES if can(_user(w, name, role), "download", item)}
+    assert readers == case.readers
+    assert downloaders == (case.downloaders if case.downloaders is not None else case.readers)
+
+
+@pytest.mark.parametrize("channel_name", list(CHANNELS))
+@pytest.mark.parametrize("name", list(CASES))
+def test_channel_shows_exactly_what_can_allows(world, clients, name, channel_name):
+    app, w = world
+    chan = CHANNELS[channel_name]
+    if chan.needs and chan.needs not in app.view_functions:
+        pytest.skip(f"{chan.needs} does not exist yet")
+    item = db.session.get(Item, w["items"][name].id)
+    wrong = []
+    for role in ROLES:
+        user = _user(w, name, role)
+        client, cache = clients(user)
+        probe = Probe(app, w, role, user, client, name, cache)
+        if not chan.applies(probe, item):
+            continue
+        expected = can(user, chan.action, item)
+        seen = chan.probe(probe, item)
+        if seen != expected:
+            wrong.append(f"{role}: visible={seen}, can({chan.action})={expected}")
+    assert not wrong, f"{channel_name} / {name}: " + "; ".join(wrong)
+
+
+def test_every_role_is_both_allowed_and_refused_somewhere():
+    """Guards the matrix itself: a role that every case lets in (or keeps out) would test nothing."""
+    for role in ROLES:
+        if role == "platform_admin" or role.startswith("own_"):  # the owner and the explicit bypass
+            assert all(role in case.readers for case in CASES.values()), role
+            continue
+        assert any(role in case.readers for case in CASES.values()), role
+        assert any(role not in case.readers for case in CASES.values()), role
+
+
+def test_anonymous_probe_is_really_anonymous(world, clients):
+    app, _w = world
+    assert not can(AnonymousUserMixin(), "read", None)
+    g.pop("_login_user", None)
+    assert clients(None)[0].get("/shared-with-us").status_code in (302, 401)
