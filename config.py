@@ -63,6 +63,13 @@ class Config:
         self.BABEL_DEFAULT_LOCALE = self.PAN_LANGUAGES[0]
         self.BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
         self.MAX_CONTENT_LENGTH = int(os.environ.get("PAN_MAX_UPLOAD_MB", "100")) * 1024 * 1024
+        self.PAN_MAX_VIDEO_MB = int(os.environ.get("PAN_MAX_VIDEO_MB", "50"))
+        # Text extraction runs in a child process with these limits (see storage/extract.py);
+        # PAN_EXTRACT_SYNC=1 waits for it at commit time instead of a background thread.
+        self.PAN_EXTRACT_MEMORY_MB = int(os.environ.get("PAN_EXTRACT_MEMORY_MB", "1024"))
+        self.PAN_EXTRACT_CPU_SECONDS = int(os.environ.get("PAN_EXTRACT_CPU_SECONDS", "30"))
+        self.PAN_EXTRACT_TIMEOUT = float(os.environ.get("PAN_EXTRACT_TIMEOUT", "45"))
+        self.PAN_EXTRACT_SYNC = os.environ.get("PAN_EXTRACT_SYNC", "0") == "1"
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = os.environ.get("PAN_SECURE_COOKIES", "0") == "1"

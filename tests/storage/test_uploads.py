@@ -258,3 +258,25 @@ def test_uploads_need_edit_rights_and_hidden_items_are_not_found(app, client, wo
     assert upload(client, private, data, "x.pdf").status_code == 404  # hidden: same as missing
     assert client.post("/workspace/items/999999/upload").status_code == 404
     assert blobs_on_disk(app) == set()
+
+
+def test_cancelled_upload_leaves_nothing(app, editor_client, world):
+    """The browser stops sending half-way: the body is shorter than its declared length."""
+    body = samples.pdf_with_text(["cancelled"]) * 50
+    boundary = "----pan-test"
+    payload = (
+        f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.pdf\"\r\n"
+        "Content-Type: application/pdf\r\n\r\n"
+    ).encode() + body + f"\r\n--{boundary}--\r\n".encode()
+    partial = payload[: len(payload) // 2]
+    response = editor_client.post(
+        f"/workspace/items/{world['material'].id}/upload",
+        input_stream=io.BytesIO(partial),
+        content_type=f"multipart/form-data; boundary={boundary}",
+        content_length=len(payload),
+    )
+    assert response.status_code in (400, 413)
+    assert versions(world["material"]) == [] and blobs_on_disk(app) == set()
+    # The same material still takes a complete upload afterwards.
+    assert upload(editor_client, world["material"], samples.pdf_with_text(["complete"]), "c.pdf").status_code == 302
+    assert_store_consistent(app)
