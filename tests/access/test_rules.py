@@ -7,10 +7,14 @@ makes at least one row here fail.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from pan_platform.access import can, read_principals, user_principals
 from pan_platform.extensions import db
+from pan_platform.sharing.models import AccessRequest, ItemPolicy, SharingAgreement
+from pan_platform.util import utcnow
 from tests.factories import make_item, make_org, make_user
 
 ROLES = (
@@ -45,7 +49,7 @@ def world(app):
     }
     users["deactivated_owner"].active = False
     db.session.commit()
-    return {"own": own, "cepol": cepol, "interpol": interpol, "users": users}
+    return {"own": own, "other": other, "cepol": cepol, "interpol": interpol, "users": users}
 
 
 def _case(world, name):
@@ -98,7 +102,53 @@ def _case(world, name):
         return make_item(own, visibility="public", state="pending-review")
     if name == "unknown_partner_scope":
         return make_item(own, visibility="partners", partner_scope="some")
-    raise AssertionError(name)
+    return _sharing_case(world, name)
+
+
+def _agreement(world, partner=None, areas=(), **kw) -> SharingAgreement:
+    agreement = SharingAgreement(owner=world["own"], partner=partner, areas=list(areas), **kw)
+    db.session.add(agreement)
+    return agreement
+
+
+def _on_request(item, *grants) -> None:
+    """Files on request; `grants`: (organisation, valid_until) of approved requests."""
+    item.policy = ItemPolicy(files_access="request")
+    for organisation, until in grants:
+        item.access_requests.append(AccessRequest(
+            organisation_id=organisation.id, reason="course", status="approved", valid_until=until))
+
+
+def _sharing_case(world, name):
+    """Standing agreements and files on request (see pan_platform/sharing)."""
+    own, cepol, interpol = world["own"], world["cepol"], world["interpol"]
+    thb, past, future = ("human-trafficking",), utcnow() - timedelta(days=1), utcnow() + timedelta(days=9)
+    builders = {
+        "agreement_cepol_thb": lambda: (_agreement(world, cepol, thb), make_item(own, "material", visibility="private", areas=thb))[1],
+        "agreement_other_area": lambda: (_agreement(world, cepol, thb), make_item(own, visibility="private"))[1],
+        "agreement_all_partners": lambda: (_agreement(world), make_item(own, visibility="private"))[1],
+        "agreement_expired": lambda: (_agreement(world, cepol, valid_until=past), make_item(own, visibility="private"))[1],
+        "agreement_until_future": lambda: (_agreement(world, cepol, valid_until=future), make_item(own, visibility="private"))[1],
+        "agreement_revoked": lambda: (_agreement(world, cepol, revoked_at=past), make_item(own, visibility="private"))[1],
+        "agreement_on_draft": lambda: (_agreement(world, cepol), make_item(own, visibility="private", state="draft"))[1],
+        "agreement_of_other_academy": lambda: (
+            db.session.add(SharingAgreement(owner=world["other"], partner=cepol, areas=[])),
+            make_item(own, visibility="private"))[1],
+    }
+    if name in builders:
+        return builders[name]()
+    item = make_item(own, visibility="partners", partner_scope="all")
+    if name == "files_on_request":
+        _on_request(item)
+    elif name == "files_on_request_granted_interpol":
+        _on_request(item, (interpol, None))
+    elif name == "files_on_request_grant_expired":
+        _on_request(item, (interpol, past))
+    elif name == "files_on_request_grant_until_future":
+        _on_request(item, (interpol, future))
+    else:
+        raise AssertionError(name)
+    return item
 
 
 READERS = {
@@ -122,6 +172,25 @@ READERS = {
     "unknown_visibility": OWN,
     "unknown_state": OWN,
     "unknown_partner_scope": OWN,
+    "agreement_cepol_thb": OWN | {"cepol_user"},
+    "agreement_other_area": OWN,
+    "agreement_all_partners": OWN | {"cepol_user", "interpol_user"},
+    "agreement_expired": OWN,
+    "agreement_until_future": OWN | {"cepol_user"},
+    "agreement_revoked": OWN,
+    "agreement_on_draft": OWN,
+    "agreement_of_other_academy": OWN,
+    "files_on_request": EVERYONE_SIGNED_IN,
+    "files_on_request_granted_interpol": EVERYONE_SIGNED_IN,
+    "files_on_request_grant_expired": EVERYONE_SIGNED_IN,
+    "files_on_request_grant_until_future": EVERYONE_SIGNED_IN,
+}
+# Where files are given on request, downloads differ from reads.
+DOWNLOADERS = {
+    "files_on_request": OWN,
+    "files_on_request_granted_interpol": OWN | {"interpol_user"},
+    "files_on_request_grant_expired": OWN,
+    "files_on_request_grant_until_future": OWN | {"interpol_user"},
 }
 EDITORS = {"own_editor", "own_admin", "platform_admin"}
 
@@ -136,7 +205,22 @@ def test_read_and_download(world, case):
     item = _case(world, case)
     db.session.commit()
     assert _allowed(world, "read", item) == READERS[case]
-    assert _allowed(world, "download", item) == READERS[case]
+    assert _allowed(world, "download", item) == DOWNLOADERS.get(case, READERS[case])
+
+
+@pytest.mark.parametrize("case", sorted(READERS))
+def test_request_access_is_for_outside_readers_without_the_files(world, case):
+    item = _case(world, case)
+    db.session.commit()
+    outsiders = {"other_trainer", "other_editor", "cepol_user", "interpol_user", "secretariat_user", "platform_admin"}
+    readers_without_files = (READERS[case] - DOWNLOADERS.get(case, READERS[case])) & outsiders
+    assert _allowed(world, "request_access", item) == readers_without_files | {"platform_admin"}
+
+
+def test_who_can_see_this_is_for_the_owner_academy(world):
+    item = _case(world, "private")
+    assert _allowed(world, "see_access", item) == OWN
+    assert _allowed(world, "decide_requests", world["own"]) == {"own_admin", "platform_admin"}
 
 
 @pytest.mark.parametrize("case", ["public", "private", "draft_public", "inherits_public_parent"])
