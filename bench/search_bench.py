@@ -112,7 +112,7 @@ def generate(n: int, seed: int = 20240501, body_kb: int = 16):
     """Yield n deterministic item records (the shape of pan_platform.search.documents.item_record)."""
     rng = random.Random(seed)
     pools = {lang: _sentences(random.Random(f"{seed}-{lang}"), lang) for lang, _w in LANGUAGES}
-    codes, weights = zip(*LANGUAGES)
+    codes, weights = zip(*LANGUAGES, strict=True)
     academies = [(i + 1, f"academy-{i + 1}", ["AT", "DE", "FR", "IT", "ES", "RU", "TR", "RS", "UA", "KZ",
                                              "GE", "AM", "MD", "AL", "BA"][i % 15]) for i in range(NUM_ACADEMIES)]
     base_time = 1_500_000_000

@@ -213,7 +213,7 @@ def search(
     limit = page * per_page
     try:
         if sort == "date":
-            hits = searcher.search(final, sortedby="published", reverse=True, limit=limit)
+            hits = searcher.search(final, sortedby=["published", "item_id"], reverse=True, limit=limit)
             docset = hits.docs()
             top = [docnum for _key, docnum in hits.top_n]
         else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-from pan_platform.access import read_principals
+from pan_platform.access import files_follow_description, read_principals
 from pan_platform.search.analysis import field_language, plain_words
 from pan_platform.search.schema import FACET_SEPARATOR, body_field, summary_field, title_field
 
@@ -42,6 +42,8 @@ def item_record(item) -> dict:
     ]
     current = item.current_file
     body = (current.text or "") if current is not None and current.text_status == "done" else ""
+    if not files_follow_description(item):
+        body = ""  # files given on request: their text must not reach readers of the description
     owner = item.owner
     return {
         "id": item.id,
@@ -96,6 +98,7 @@ def build_document(record: dict) -> dict:
         "languages": ",".join(record["languages"]),
         "principals": ",".join(record["principals"]),
         "published": int(record["published"] or 0),
+        "item_id": int(record["id"]),
         "facets": FACET_SEPARATOR.join(_facet_pairs(record)).encode("utf-8"),
         "spell": _spell_terms(record),
         "complete": " ".join(t["title"] for t in record["texts"]),

@@ -108,7 +108,7 @@ def clean_text(text: str | None) -> tuple[str, list[str]]:
 
 
 def query_languages(ui_lang: str | None, filter_lang: str | None, text: str) -> list[str]:
-    """Language groups whose fields a query searches: interface and filter languages,
+    """Language groups whose body fields a query searches: interface and filter languages,
     Russian when the query is written in Cyrillic, and always the unstemmed group."""
     groups = [field_language(ui_lang), field_language(filter_lang) if filter_lang else None]
     if _CYRILLIC.search(text):
@@ -143,14 +143,17 @@ def parse_user_query(text: str, langs: list[str], schema) -> Query | None:
 
     def take_field(match: re.Match) -> str:
         name, value = match.group(1).lower(), match.group(2)
-        names = [title_field(g) for g in langs] if name == "title" else ["keywords"]
+        names = [title_field(g) for g in FIELD_LANGUAGES] if name == "title" else ["keywords"]
         sub = _parser(names, schema).parse(value)
         if sub is not NullQuery:
             parts.append(sub)
         return " "
 
     rest = _USER_FIELD_RE.sub(take_field, text)
-    names = [f(g) for g in langs for f in (title_field, summary_field, body_field)] + ["keywords"]
+    # Titles, summaries and outcomes are short: searched in every language, so a word
+    # typed in any language finds them. Long bodies only in the query's languages.
+    names = [f(g) for g in FIELD_LANGUAGES for f in (title_field, summary_field)]
+    names += [body_field(g) for g in langs] + ["keywords"]
     if rest.strip():
         main = _parser(names, schema).parse(rest)
         if main is not NullQuery:

@@ -67,6 +67,7 @@ def build_schema() -> Schema:
         "state": ID(),
         # Sort key only (no range queries): a column, no index terms.
         "published": COLUMN(NumericColumn("q", default=0)),
+        "item_id": COLUMN(NumericColumn("q", default=0)),  # tie-break: newest id first
         "facets": COLUMN(VarBytesColumn()),
         # Unstemmed words of titles, summaries and keywords: spelling candidates. A
         # candidate is only ever proposed after a query with the user's principals filter
