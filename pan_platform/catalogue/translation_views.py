@@ -32,7 +32,7 @@ from pan_platform.web.templating import language_name
 
 bp = Blueprint("translations", __name__)
 
-_ITEM_PATH = re.compile(r"/items/(\d{1,12})/?$")
+_ITEM_PATH = re.compile(r"/items/([0-9]{1,12})/?$")
 
 
 def _editable_item(item_id: int) -> Item:
@@ -48,10 +48,14 @@ def _editable_item(item_id: int) -> Item:
 def _item_from_reference(reference: str) -> Item | None:
     """An item the user may read, from its number or the address of its page."""
     reference = reference.strip()
-    if reference.isdigit() and len(reference) <= 12:
+    if reference.isdecimal() and len(reference) <= 12:  # any script's digits: "42", "٤٢"
         item_id = int(reference)
     else:
-        match = _ITEM_PATH.search(urlsplit(reference).path)
+        try:
+            path = urlsplit(reference).path
+        except ValueError:  # e.g. "http://[" (an unclosed IPv6 host)
+            return None
+        match = _ITEM_PATH.search(path)
         if match is None:
             return None
         item_id = int(match.group(1))

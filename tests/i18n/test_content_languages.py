@@ -133,7 +133,8 @@ def test_language_versions_are_linked_and_shown_to_readers_only(app, client):
     db.session.commit()
     sign_in(client, editor)
     client.post(f"/workspace/items/{english.id}/versions", data={"other": f"http://pan.example/ru/items/{russian.id}"})
-    client.post(f"/workspace/items/{english.id}/versions", data={"other": str(arabic.id)})
+    arabic_digits = str(arabic.id).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    client.post(f"/workspace/items/{english.id}/versions", data={"other": arabic_digits})
     groups = {row.item_id: row.group_id for row in db.session.scalars(select(ItemLanguageVersion))}
     assert set(groups) == {english.id, russian.id, arabic.id} and len(set(groups.values())) == 1
 
@@ -163,6 +164,10 @@ def test_language_version_links_refused_clearly(app, client):
         str(item.id): "of itself",
         "999999": "No item with this number",
         "not an item": "No item with this number",
+        "http://[": "No item with this number",
+        "²": "No item with this number",
+        "/items/٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣٣": "No item with this number",
+        "9" * 40: "No item with this number",
         "": "Please enter the number",
     }
     for reference, message in cases.items():
