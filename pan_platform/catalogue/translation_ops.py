@@ -6,6 +6,7 @@ languages up to date and leave an audit event with the change.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 from flask import current_app
@@ -32,13 +33,19 @@ class TranslationText:
     learning_outcomes: str = ""
 
     def cleaned(self) -> TranslationText:
-        """Trimmed text; outcomes one per line without blank lines."""
-        lines = [line.strip() for line in (self.learning_outcomes or "").splitlines()]
+        """Trimmed text without control characters; outcomes one per line, no blank lines."""
+        lines = [line.strip() for line in _printable(self.learning_outcomes).splitlines()]
         return TranslationText(
-            title=" ".join((self.title or "").split()),
-            summary=(self.summary or "").strip(),
+            title=" ".join(_printable(self.title).split()),
+            summary=_printable(self.summary).strip(),
             learning_outcomes="\n".join(line for line in lines if line),
         )
+
+
+def _printable(text: str | None) -> str:
+    # NUL and other control characters (pasted from PDFs) are refused by PostgreSQL text
+    # columns and mean nothing to a reader; line breaks and tabs stay.
+    return "".join(c for c in (text or "") if c in "\n\t" or unicodedata.category(c) != "Cc")
 
 
 def translation_languages(item: Item) -> list[str]:

@@ -35,13 +35,14 @@ def test_editor_adds_a_translation_side_by_side(app, client):
     assert 'lang="ru"' in html and 'name="title"' in html
 
     saved = client.post(f"/workspace/items/{item.id}/translations/ru", data={
-        "title": "  Пособие по торговле людьми ", "summary": "Для следователей.",
+        "title": "  Пособие по\x00 торговле людьми ", "summary": "Для\x07 следователей.\r\n",
         "learning_outcomes": "Выявлять жертв\n\n  Опрашивать жертв  ",
     })
     assert saved.status_code == 302
     db.session.expire_all()
     tr = item.translation("ru")
     assert tr.title == "Пособие по торговле людьми"
+    assert tr.summary == "Для следователей."
     assert tr.learning_outcomes == "Выявлять жертв\nОпрашивать жертв"
     assert item.languages == ["en", "ru"]
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "translate")).one()
