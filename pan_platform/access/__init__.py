@@ -11,6 +11,7 @@ from pan_platform.access.principals import (
     Grant,
     download_grants,
     download_principals,
+    files_follow_description,
     org,
     read_grants,
     read_principals,
@@ -21,6 +22,6 @@ from pan_platform.access.rules import can
 
 __all__ = [
     "FILES_ACCESS", "INHERIT", "NETWORK", "PARTNERS", "PUBLIC", "VISIBILITIES", "Grant",
-    "can", "download_grants", "download_principals", "expire_due", "org", "read_grants",
+    "can", "download_grants", "download_principals", "expire_due", "files_follow_description", "org", "read_grants",
     "read_principals", "readable_by", "refresh_readers", "user_principals",
 ]

@@ -185,6 +185,12 @@ def files_on_request(item) -> bool:
     return policy is not None and policy.files_access == "request"
 
 
+def files_follow_description(item) -> bool:
+    """True when whoever reads the description may download the files (the default), so
+    file text may be indexed and shown with the description."""
+    return not files_on_request(item)
+
+
 def download_grants(item, now: datetime | None = None) -> list[Grant]:
     """Who may download the item's files: its readers, or — when files are given on
     request — the owner and the organisations whose request was approved (and not expired)."""

@@ -20,7 +20,7 @@ from pan_platform.i18n import _
 from pan_platform.organisations.models import Organisation
 from pan_platform.sharing.markings import MARKINGS
 from pan_platform.sharing.models import AccessRequest, ItemPolicy, Notification, SharingAgreement
-from pan_platform.sharing.signals import commit_and_announce
+from pan_platform.sharing.signals import commit_and_announce, reindex
 from pan_platform.util import utcnow
 
 log = logging.getLogger(__name__)
@@ -108,6 +108,8 @@ def set_item_policy(user, item, marking: str | None, files_access: str) -> None:
         record("sharing.policy_changed", user, item, owner_id=item.owner_id, marking=marking,
                files_access=files_access)
     commit_and_announce()
+    if before[1] != files_access:
+        reindex([item.id])
 
 
 # -- access requests ----------------------------------------------------------------

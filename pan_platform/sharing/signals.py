@@ -29,6 +29,12 @@ def _search_tracks_commits() -> bool:
     return True
 
 
+def reindex(item_ids) -> None:
+    """Re-index items whose indexed content depends on a sharing setting the search
+    package does not watch (files on request hide file text from the index)."""
+    _reindex_directly(sorted(set(item_ids)))
+
+
 def _reindex_directly(item_ids: list[int]) -> None:
     try:
         from pan_platform import search

@@ -32,7 +32,7 @@ import pytest
 from flask import g
 from flask_login import AnonymousUserMixin
 
-from pan_platform.access import can
+from pan_platform.access import can, files_follow_description
 from pan_platform.catalogue.models import Item
 from pan_platform.extensions import db
 from pan_platform.seeding import ensure_priority_areas
@@ -247,7 +247,7 @@ def _build_world() -> dict:
         "platform_admin": make_user(secretariat, "platform_admin"),
     }
     w["users"] = users
-    w["owners"], w["items"], w["tokens"], w["derived"] = {}, {}, {}, {}
+    w["owners"], w["items"], w["tokens"], w["derived"], w["file_tokens"] = {}, {}, {}, {}, {}
     for name, case in CASES.items():
         owner = make_org("academy", slug=f"owner-{name.replace('_', '-')}", country="AT")
         users[owner.id] = {role: make_user(owner, role.removeprefix("own_").replace("admin", "org_admin"))
@@ -276,7 +276,10 @@ def _dress(item: Item, token: str, w: dict, name: str) -> None:
     w["tokens"][name] = token
     if item.kind == "material":
         for n in (1, 2):
-            add_version(item, io.BytesIO(f"version {n} of the file\n".encode()), f"file-{n}.txt", "text/plain")
+            version = add_version(item, io.BytesIO(f"version {n}\n".encode()), f"file-{n}.txt", "text/plain")
+        # The file's text carries its own word: it may be found only by those who may download.
+        w["file_tokens"][name] = _token(random.Random(token))
+        version.text, version.text_status = f"Handout text {w['file_tokens'][name]} for trainers.", "done"
     copy_owner = make_org("academy", slug=f"adapter-{name.replace('_', '-')}", country="FR")
     w["derived"][name] = make_item(copy_owner, visibility="public", title=f"Adapted copy for case {len(w['derived'])}",
                                    adapted_from_id=item.id)
@@ -461,6 +464,18 @@ def _search_counts(p: Probe, item: Item) -> bool:
     return visible
 
 
+# Files on request: their text is not indexed at all (see test_file_text_on_request_is_not_indexed).
+@channel("search_file_text", action="download",
+         applies=lambda p, i: i.kind == "material" and files_follow_description(i), needs="search.search_page")
+def _search_file_text(p: Probe, item: Item) -> bool:
+    word = p.world["file_tokens"][p.name]
+    response = p.get(f"/search?q={word}")
+    body = response.get_data(as_text=True)
+    found = _links_to(response, item)
+    assert found or "Handout" not in body, "a snippet of the file's text shows without its item"
+    return found
+
+
 @channel("search_suggestions", needs="search.suggest")
 def _suggest(p: Probe, item: Item) -> bool:
     return _with_token(p.get(f"/search/suggest?q={p.token(item)[:7]}"), p.token(item))
@@ -607,6 +622,21 @@ def test_channel_shows_exactly_what_can_allows(world, clients, name, channel_nam
         if seen != expected:
             wrong.append(f"{role}: visible={seen}, can({chan.action})={expected}")
     assert not wrong, f"{channel_name} / {name}: " + "; ".join(wrong)
+
+
+@pytest.mark.parametrize("name", [n for n in CASES if n.startswith("files_on_request")])
+def test_file_text_on_request_is_not_indexed(world, clients, name):
+    """Readers of the description must not find (or see snippets of) files they may not have;
+    the price: not even the owner finds such files by their text."""
+    app, w = world
+    if "search.search_page" not in app.view_functions:
+        pytest.skip("no search page yet")
+    item = db.session.get(Item, w["items"][name].id)
+    for role in ROLES:
+        client, _cache = clients(_user(w, name, role))
+        g.pop("_login_user", None)
+        body = client.get(f"/search?q={w['file_tokens'][name]}").get_data(as_text=True)
+        assert f"/items/{item.id}\"" not in body and "Handout" not in body, role
 
 
 def test_every_role_is_both_allowed_and_refused_somewhere():
