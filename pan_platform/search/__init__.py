@@ -207,20 +207,11 @@ def search(
         result.notices.append("no_words")
         return result
     restrict = _query.combine(_query.access_filter(principals), *_query.filter_query(filters))
-    final = _query.combine(user_q, restrict)
     if user_q is None:
         result.sort = sort = "date"
-    limit = page * per_page
     try:
-        if sort == "date":
-            hits = searcher.search(final, sortedby=["published", "item_id"], reverse=True, limit=limit)
-            docset = hits.docs()
-            top = [docnum for _key, docnum in hits.top_n]
-        else:
-            collector = _query._TopAndAllCollector(limit)
-            searcher.search_with_collector(final, collector)
-            docset = collector.docset
-            top = [docnum for _score, docnum in collector.results().top_n]
+        allowed = _query.allowed_docs(searcher, principals, filters)
+        top, docset = _query.run(searcher, user_q, allowed, sort, page * per_page)
     except Exception:
         log.warning("search failed for %r", text, exc_info=True)
         result.notices.append("failed")

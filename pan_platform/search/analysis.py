@@ -127,8 +127,10 @@ class LanguageTokenizer(Tokenizer):
             yield token
 
 
+@lru_cache(maxsize=16)
 def analyzer_for(language: str) -> LanguageTokenizer:
-    """The analyser of one field group ('en', 'ru', ..., 'other')."""
+    """The analyser of one field group ('en', 'ru', ..., 'other'); one shared instance per
+    process, so its stem cache serves indexing, queries and snippets alike."""
     return LanguageTokenizer(language)
 
 

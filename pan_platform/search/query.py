@@ -5,12 +5,13 @@ Everything the user sees is computed from the documents matching
 - counts and facet counts from the matched document numbers;
 - snippets from the stored title and summary of the hits shown;
 - suggestions are titles of readable items;
-- "did you mean" words come from a vocabulary indexed per principal ("<principal>|word"),
-  looked up only under the user's principals and verified against live readable hits.
+- "did you mean" words are proposed only when documents the user may read contain them,
+  ranked by how many of those do.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 import unicodedata
 from collections import Counter, OrderedDict
@@ -42,6 +43,7 @@ MAX_QUERY_CHARS = 200
 MAX_WORDS = 12
 MAX_PAGE = 50  # 1,000 results deep is enough for people; deeper pages cost a full sort
 SUMMARY_SNIPPET_CHARS = 240
+SNIPPET_SOURCE_CHARS = 2_000  # stored summaries and outcomes beyond this are not highlighted
 SORTS = ("relevance", "date")
 # Fields a user may address with "name:" in the query box (documented on the search page).
 USER_FIELDS = ("title", "keyword")
@@ -150,10 +152,11 @@ def parse_user_query(text: str, langs: list[str], schema) -> Query | None:
         return " "
 
     rest = _USER_FIELD_RE.sub(take_field, text)
-    # Titles, summaries and outcomes are short: searched in every language, so a word
-    # typed in any language finds them. Long bodies only in the query's languages.
-    names = [f(g) for g in FIELD_LANGUAGES for f in (title_field, summary_field)]
-    names += [body_field(g) for g in langs] + ["keywords"]
+    # Titles are short: searched in every language, so a word typed in any language finds
+    # them. Summaries, outcomes and bodies in the query's languages (a field per language
+    # costs query time: every field is one more posting list per word).
+    names = [title_field(g) for g in FIELD_LANGUAGES]
+    names += [f(g) for g in langs for f in (summary_field, body_field)] + ["keywords"]
     if rest.strip():
         main = _parser(names, schema).parse(rest)
         if main is not NullQuery:
@@ -197,6 +200,47 @@ class _TopAndAllCollector(collectors.TopCollector):
         return super()._collect(global_docnum, score)
 
 
+def _docs(searcher, query: Query) -> frozenset[int]:
+    """Live documents matching a filter query, cached on the searcher (a new searcher after
+    every index change, so the cache can never be stale)."""
+    cache = searcher.__dict__.setdefault("_pan_filter_docs", {})
+    docs = cache.get(query)
+    if docs is None:
+        if len(cache) > 2_000:
+            cache.clear()
+        docs = cache[query] = frozenset(searcher.docs_for_query(query))
+    return docs
+
+
+def allowed_docs(searcher, principals: frozenset[str] | None, filters: dict[str, str]) -> set[int] | None:
+    """Documents the user may read within the facet filters; None: no restriction at all.
+
+    The access filter is the query object Or([Term("principals", p) ...]); it and each
+    facet filter are evaluated once per index version and intersected as sets."""
+    sets = [_docs(searcher, q) for q in [access_filter(principals), *filter_query(filters)] if q is not None]
+    if not sets:
+        return None
+    sets.sort(key=len)
+    allowed = set(sets[0])
+    for other in sets[1:]:
+        allowed &= other
+    return allowed
+
+
+def run(searcher, user_q: Query | None, allowed: set[int] | None, sort: str, limit: int) -> tuple[list[int], set[int]]:
+    """(top document numbers in order, every matched document number)."""
+    if user_q is None:
+        docset = allowed if allowed is not None else set(searcher.reader().all_doc_ids())
+        return heapq.nlargest(limit, docset, key=_sort_table(searcher).__getitem__), docset
+    collector = _TopAndAllCollector(limit if sort == "relevance" else 1)
+    wrapped = collector if allowed is None else collectors.FilterCollector(collector, allow=allowed)
+    searcher.search_with_collector(user_q, wrapped)
+    docset = collector.docset
+    if sort == "relevance":
+        return [docnum for _score, docnum in collector.results().top_n], docset
+    return heapq.nlargest(limit, docset, key=_sort_table(searcher).__getitem__), docset
+
+
 _segment_facets: OrderedDict = OrderedDict()  # segment id -> tuple per doc of "facet=value"
 _SEGMENT_CACHE_SIZE = 64
 
@@ -223,6 +267,23 @@ def _facet_table(searcher) -> list[tuple[str, ...]]:
     return table
 
 
+def _sort_table(searcher) -> list[tuple[int, int]]:
+    """(published, item id) per global document number, newest first when reversed."""
+    cache = searcher.__dict__.get("_pan_sort_table")
+    if cache is not None:
+        return cache
+    table: list[tuple[int, int]] = []
+    for sub, _offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        columns = [
+            list(reader.column_reader(name)) if reader.has_column(name) else [0] * reader.doc_count_all()
+            for name in ("published", "item_id")
+        ]
+        table.extend(zip(*columns, strict=True))
+    searcher.__dict__["_pan_sort_table"] = table
+    return table
+
+
 def facet_counts(searcher, docnums) -> dict[str, list[tuple[str, int]]]:
     table = _facet_table(searcher)
     counts = Counter(chain.from_iterable(map(table.__getitem__, docnums)))
@@ -244,38 +305,52 @@ def _highlight_terms(words: list[str], group: str) -> set[str]:
     return {token.text for word in words for token in analyzer(word)}
 
 
-def _marked(text: str, group: str, terms: set[str]) -> list[tuple[str, bool]]:
+def _matches(text: str, group: str, terms: set[str]) -> list[tuple[int, int]]:
+    if not terms:
+        return []
+    return [
+        (token.startchar, token.endchar)
+        for token in analyzer_for(group)(text, chars=True, removestops=False)
+        if token.text in terms
+    ]
+
+
+def _marked(text: str, spans: list[tuple[int, int]], offset: int = 0) -> list[tuple[str, bool]]:
     """Text split into (piece, is_match) segments; the template escapes and marks them."""
     pieces: list[tuple[str, bool]] = []
     last = 0
-    if terms:
-        for token in analyzer_for(group)(text, chars=True, removestops=False):
-            if token.text in terms:
-                if token.startchar > last:
-                    pieces.append((text[last : token.startchar], False))
-                pieces.append((text[token.startchar : token.endchar], True))
-                last = token.endchar
+    for start, end in spans:
+        start, end = start - offset, end - offset
+        if start < last or end > len(text):
+            continue
+        if start > last:
+            pieces.append((text[last:start], False))
+        pieces.append((text[start:end], True))
+        last = end
     if last < len(text):
         pieces.append((text[last:], False))
     return pieces
 
 
-def _window(text: str, group: str, terms: set[str]) -> str:
+def _summary_snippet(text: str, group: str, terms: set[str]) -> list[tuple[str, bool]]:
     """Up to SUMMARY_SNIPPET_CHARS around the first match, cut at word boundaries."""
+    text = text[:SNIPPET_SOURCE_CHARS]
+    spans = _matches(text, group, terms)
     if len(text) <= SUMMARY_SNIPPET_CHARS:
-        return text
-    start = 0
-    for token in analyzer_for(group)(text, chars=True, removestops=False):
-        if token.text in terms:
-            start = max(0, token.startchar - SUMMARY_SNIPPET_CHARS // 3)
-            break
+        return _marked(text, spans)
+    start = max(0, spans[0][0] - SUMMARY_SNIPPET_CHARS // 3) if spans else 0
     if start:
         space = text.find(" ", start)
         start = space + 1 if 0 <= space < start + 20 else start
     end = start + SUMMARY_SNIPPET_CHARS
     cut = text.rfind(" ", start, end)
     end = cut if cut > start + SUMMARY_SNIPPET_CHARS // 2 else end
-    return ("… " if start else "") + text[start:end] + (" …" if end < len(text) else "")
+    pieces = _marked(text[start:end], [sp for sp in spans if sp[0] >= start and sp[1] <= end], offset=start)
+    if start:
+        pieces.insert(0, ("… ", False))
+    if end < len(text):
+        pieces.append((" …", False))
+    return pieces
 
 
 def snippet(stored: dict, display_lang: str, words: list[str]) -> dict:
@@ -285,8 +360,11 @@ def snippet(stored: dict, display_lang: str, words: list[str]) -> dict:
         group = stored.get("original") or OTHER
     terms = _highlight_terms(words, group)
     title = stored.get(title_field(group)) or ""
-    summary = _window(stored.get(summary_field(group)) or "", group, terms)
-    return {"title": _marked(title, group, terms), "summary": _marked(summary, group, terms), "group": group}
+    return {
+        "title": _marked(title, _matches(title, group, terms)),
+        "summary": _summary_snippet(stored.get(summary_field(group)) or "", group, terms),
+        "group": group,
+    }
 
 
 def positive_words(text: str) -> list[str]:
