@@ -24,6 +24,7 @@ from pan_platform.extensions import db
 from pan_platform.i18n import _
 from pan_platform.organisations.models import Organisation
 from pan_platform.util import utcnow
+from pan_platform.web.templating import language_name
 
 bp = Blueprint("feeds", __name__)
 
@@ -120,7 +121,7 @@ def by_academy(slug: str):
 def by_language(code: str):
     if code not in vocab.CONTENT_LANGUAGES:
         abort(404)
-    return _public_feed(_("Materials in %(language)s", language=code), language=code)
+    return _public_feed(_("Materials in %(language)s", language=language_name(code)), language=code)
 
 
 # -- private feeds -------------------------------------------------------------------------------

@@ -204,8 +204,13 @@ def identify(user, args: dict, root) -> None:
     _element(node, "baseURL", base_url())
     _element(node, "protocolVersion", "2.0")
     _element(node, "adminEmail", current_app.config["PAN_ADMIN_EMAIL"])
-    earliest = db.session.scalar(select(func.min(Item.updated_at)))
-    _element(node, "earliestDatestamp", datestamp(earliest or datetime(2000, 1, 1)))
+    # Over what this harvester may see only: even a date must not hint at hidden items.
+    stamps = [
+        db.session.scalar(select(func.min(Item.updated_at)).where(Item.id.in_(published_ids(user)))),
+        db.session.scalar(select(func.min(OaiTombstone.deleted_at))),
+    ]
+    earliest = min((stamp for stamp in stamps if stamp is not None), default=datetime(2000, 1, 1))
+    _element(node, "earliestDatestamp", datestamp(earliest))
     _element(node, "deletedRecord", "transient")
     _element(node, "granularity", "YYYY-MM-DDThh:mm:ssZ")
 
