@@ -5,7 +5,19 @@ from __future__ import annotations
 import time
 from zoneinfo import available_timezones
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_babel
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
@@ -38,6 +50,18 @@ bp = Blueprint("accounts", __name__, template_folder="templates")
 
 PENDING_2FA = "pan_pending_2fa"
 PENDING_2FA_SECONDS = 300
+
+
+def _user_time_zone() -> str | None:
+    """Dates and times are shown in the signed-in user's time zone (profile), else UTC."""
+    if not has_request_context():
+        return None
+    return getattr(current_user, "time_zone", None) or None
+
+
+@bp.record_once
+def _use_the_users_time_zone(state) -> None:
+    get_babel(state.app).timezone_selector = _user_time_zone
 
 
 # --- sign-in -----------------------------------------------------------------------------

@@ -125,3 +125,17 @@ def test_change_password_keeps_this_session_and_ends_others(app):
     assert user.check_password(NEW_PASSWORD)
     assert as_client(here).get("/account").status_code == 200
     assert as_client(elsewhere).get("/account").status_code == 302
+
+
+def test_times_are_shown_in_the_users_time_zone(app, client):
+    from datetime import datetime
+
+    user = make_user(make_org(), "trainer")
+    user.time_zone = "Asia/Tokyo"
+    token, _ = ApiToken.issue(user, "clock")
+    token.created_at = datetime(2026, 1, 1, 0, 0, 0)  # stored as naive UTC
+    db.session.add(token)
+    db.session.commit()
+    sign_in(client, user)
+    page = client.get("/account").get_data(as_text=True)
+    assert "Jan 1, 2026, 9:00:00" in page and "12:00:00" not in page
