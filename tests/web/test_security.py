@@ -207,3 +207,31 @@ def test_organisation_descriptions_are_rendered_as_safe_markdown(app, client):
     db.session.commit()
     body = client.get("/organisations/md-academy").get_data(as_text=True)
     assert "<strong>interviewing</strong>" in body and "<script>alert" not in body
+
+
+def test_every_post_form_in_the_templates_carries_a_csrf_token():
+    missing = []
+    for template in TEMPLATES.rglob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        for form in re.finditer(r"<form\b([^>]*)>(.*?)</form>", text, re.S | re.I):
+            if re.search(r'method\s*=\s*"post"', form.group(1), re.I) and not re.search(
+                    r"csrf_token|hidden_tag\(\)", form.group(2)):
+                missing.append(f"{template.relative_to(TEMPLATES)}: <form{form.group(1)}>")
+    assert missing == []
+
+
+def test_every_post_route_is_csrf_protected(app):
+    """Only machine endpoints (token-authenticated API, health) may be exempt from CSRF."""
+    from pan_platform.extensions import csrf
+
+    exempt = set(csrf._exempt_views) | {f"{getattr(bp, 'name', bp)}." for bp in csrf._exempt_blueprints}
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods:
+            continue
+        view = app.view_functions[rule.endpoint]
+        name = f"{view.__module__}.{view.__name__}"
+        checked += 1
+        if name in exempt or any(rule.endpoint.startswith(b) for b in exempt if b.endswith(".")):
+            assert rule.endpoint.split(".")[0] in ("api", "oai"), rule.endpoint
+    assert checked > 20
