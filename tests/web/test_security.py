@@ -193,6 +193,8 @@ def test_one_json_log_line_per_request(app, client, caplog):
     user = make_user(make_org(), "trainer")
     db.session.commit()
     sign_in(client, user)
+    # Alembic's fileConfig (migration tests earlier in the run) disables existing loggers.
+    logging.getLogger("pan.requests").disabled = False
     with caplog.at_level(logging.INFO, logger="pan.requests"):
         client.get("/catalogue?q=x")
     lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "pan.requests"]
