@@ -41,6 +41,21 @@ def use_fast_password_hashing() -> None:
     _hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
 
 
+_dummy_hash: str | None = None
+
+
+def spend_a_password_check(password: str) -> None:
+    """Verify against a throw-away hash, so an unknown address takes as long as a wrong password
+    (no account discovery by timing)."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash(secrets.token_hex(16))
+    try:
+        _hasher.verify(_dummy_hash, password)
+    except (VerificationError, InvalidHashError):
+        pass
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
 

@@ -25,6 +25,7 @@ from pan_platform.accounts.models import (
     User,
     hash_token,
     new_token,
+    spend_a_password_check,
 )
 from pan_platform.accounts.passwords import password_problems
 from pan_platform.audit.models import record
@@ -72,6 +73,8 @@ def authenticate(email: str, password: str, address: str) -> SignInResult:
         )
         return SignInResult(None, message, throttled=True)
     user = find_user(email)
+    if user is None:
+        spend_a_password_check(password)
     if user is None or not user.check_password(password) or not user.is_active:
         throttle.note_failure(checks)
         return SignInResult(None, _("The e-mail address or password is not correct."))

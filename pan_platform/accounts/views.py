@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from pan_platform.access import can
 from pan_platform.accounts import operations as ops
-from pan_platform.accounts import totp
+from pan_platform.accounts import throttle, totp
 from pan_platform.accounts.auth import load_user, safe_next
 from pan_platform.accounts.forms import (
     AcceptInvitationForm,
@@ -114,8 +114,6 @@ def second_factor():
         return redirect(url_for("accounts.login"))
     form = SecondFactorForm()
     if form.validate_on_submit():
-        from pan_platform.accounts import throttle
-
         wait = throttle.blocked_for([(throttle.ACCOUNT, user.email)])
         if wait:
             flash(_("Too many failed attempts. Please wait %(minutes)d minutes and try again.", minutes=wait), "error")

@@ -188,3 +188,14 @@ def test_the_console_does_not_exist_for_others(app, client):
     sign_in(client, user)
     assert client.get("/admin/").status_code == 404
     assert client.get("/admin/users").status_code == 404
+
+
+def test_unknown_addresses_cost_a_password_check_too(app, client, monkeypatch):
+    from pan_platform.accounts import operations
+
+    spent = []
+    real = operations.spend_a_password_check
+    monkeypatch.setattr(operations, "spend_a_password_check", lambda pw: spent.append(pw) or real(pw))
+    response = client.post("/sign-in", data={"email": "nobody@example.org", "password": "some guess 1234"})
+    assert "The e-mail address or password is not correct." in response.get_data(as_text=True)
+    assert spent == ["some guess 1234"]
