@@ -214,3 +214,14 @@ def test_every_console_page_renders(app, client, console):
                  "/admin/labels", "/admin/index", "/admin/audit"):
         assert as_client(client).get(path).status_code == 200, path
     assert db.session.scalar(select(User).where(User.role == "platform_admin")).has_totp
+
+
+def test_index_page_with_the_real_search_package(app, client, console):
+    if not index_health.available():
+        pytest.skip("no search package in this build")
+    make_item(make_org(), title="Indexed handbook")
+    db.session.commit()
+    rebuilt = as_client(client).post("/admin/index", data={"action": "rebuild"})
+    assert rebuilt.status_code == 200 and "The search index has been rebuilt." in rebuilt.get_data(as_text=True)
+    checked = as_client(client).post("/admin/index", data={"action": "check"}).get_data(as_text=True)
+    assert "missing" in checked and "in_database" in checked
