@@ -229,6 +229,10 @@ def allowed_docs(searcher, principals: frozenset[str] | None, filters: dict[str,
 
 def run(searcher, user_q: Query | None, allowed: set[int] | None, sort: str, limit: int) -> tuple[list[int], set[int]]:
     """(top document numbers in order, every matched document number)."""
+    if allowed is not None and not allowed:
+        # Nothing readable: stop here. (Whoosh's FilterCollector reads an empty allow
+        # set as "no filter", which would show everything.)
+        return [], set()
     if user_q is None:
         docset = allowed if allowed is not None else set(searcher.reader().all_doc_ids())
         return heapq.nlargest(limit, docset, key=_sort_table(searcher).__getitem__), docset

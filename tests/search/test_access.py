@@ -111,3 +111,13 @@ def test_revoked_access_leaves_the_index_at_once(world, hidden):
     assert public.id not in result.ids and result.total == len(hidden["public"]) - 1
     suggestions = search.suggest(None, "common train")
     assert public.id not in suggestions and len(suggestions) == len(hidden["public"]) - 1
+
+
+def test_a_user_who_may_read_nothing_sees_nothing(world):
+    """An empty readable set is not "no filter"."""
+    make_text_item(world["academy"], "Networkonly manual", "x", visibility="network")
+    db.session.commit()
+    partner = world["users"]["partner"]
+    assert search.search(partner, "networkonly").total == 0
+    assert search.search(partner, "").total == 0
+    assert search.search(partner, "networkonly", sort="date").ids == []
