@@ -174,10 +174,27 @@ def write(base: Path, documents: list[dict], delete_ids: Iterable[int] = ()) -> 
         # Small commits merge small segments (Whoosh's default policy); when segments
         # still pile up, merge everything into one.
         writer.commit(optimize=_segment_count(ix) >= MAX_SEGMENTS)
-        if _sibling(base, ".rebuilding").exists():
+        if _rebuild_running(base):
             # A rebuild is reading the database right now and may have read the old
             # state: replay these ids into the new index after its swap.
             enqueue(base, [int(d["id"]) for d in documents] + [int(i) for i in delete_ids])
+
+
+def _rebuild_running(base: Path) -> bool:
+    """True while a rebuild process is alive; a marker left by a killed one is removed."""
+    marker = _sibling(base, ".rebuilding")
+    try:
+        pid = int(marker.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        marker.unlink(missing_ok=True)
+        return False
+    except PermissionError:
+        pass
+    return True
 
 
 def rebuild(

@@ -149,3 +149,15 @@ def test_rebuild_swaps_atomically_and_keeps_one_generation(world):
     assert first != second and base.is_symlink()
     assert [p.name for p in base.parent.glob(base.name + ".gen-*")] == [Path(second).name]
     assert search.search(None, "swap").total == 1
+
+
+def test_writes_during_a_rebuild_are_replayed_and_a_dead_rebuild_is_ignored(tmp_path):
+    base = tmp_path / "index"
+    search_index.create_empty(base)
+    marker = base.with_name(base.name + ".rebuilding")
+    marker.write_text(str(os.getpid()))  # a rebuild in progress (this process)
+    search_index.write(base, [build_document(record(1))])
+    assert search_index.take_queue(base) == {1}  # replayed into the new index after its swap
+    marker.write_text("999999999")  # a rebuild that was killed
+    search_index.write(base, [build_document(record(2))])
+    assert search_index.pending(base) == set() and not marker.exists()
