@@ -6,9 +6,13 @@ its next request.
 
 from __future__ import annotations
 
+import logging
+import time
+
 from flask import current_app, g, has_app_context, has_request_context, request
 from flask_babel import force_locale, get_locale
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from pan_platform.admin.models import LabelOverride
 from pan_platform.audit.models import record
@@ -16,19 +20,35 @@ from pan_platform.extensions import db
 from pan_platform.util import utcnow
 
 AREAS = "priority_area"
+COMMAND_CACHE_SECONDS = 10
+log = logging.getLogger(__name__)
+
+
+def _read_overrides() -> dict[tuple[str, str], str]:
+    # Its own connection: never touches (or, on an error, rolls back) the caller's session.
+    try:
+        with db.engine.connect() as conn:
+            rows = conn.execute(
+                select(LabelOverride.code, LabelOverride.language, LabelOverride.label).where(
+                    LabelOverride.vocabulary == AREAS
+                )
+            )
+            return {(code, lang): text for code, lang, text in rows}
+    except SQLAlchemyError:  # a database without this table yet (before migrating)
+        log.warning("label overrides unavailable", exc_info=True)
+        return {}
 
 
 def _overrides() -> dict[tuple[str, str], str]:
-    # Cached for one request only (keyed by it: an app context may outlive several requests).
-    owner = id(request._get_current_object()) if has_request_context() else None
+    """Cached for one request (keyed by it: an app context may outlive several requests), or
+    for a few seconds in commands (a reindex asks for labels thousands of times)."""
+    if has_request_context():
+        owner = id(request._get_current_object())
+    else:
+        owner = ("command", int(time.monotonic() // COMMAND_CACHE_SECONDS))
     cached = g.get("pan_label_overrides")
-    if cached is None or cached[0] != owner or owner is None:
-        rows = db.session.execute(
-            select(LabelOverride.code, LabelOverride.language, LabelOverride.label).where(
-                LabelOverride.vocabulary == AREAS
-            )
-        )
-        cached = g.pan_label_overrides = (owner, {(code, lang): text for code, lang, text in rows})
+    if cached is None or cached[0] != owner:
+        cached = g.pan_label_overrides = (owner, _read_overrides())
     return cached[1]
 
 
@@ -44,20 +64,16 @@ def override_for(code: str, language: str | None = None) -> str | None:
 
 def area_label(code: str, language: str) -> str:
     """The label shown for `code` in `language` (override, else the catalogue's translation)."""
-    from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
-
     override = _overrides().get((code, language))
-    if override:
-        return override
-    with force_locale(language):
-        return str(PRIORITY_AREAS.get(code, code))
+    return override or catalogue_label(code, language)
 
 
 def catalogue_label(code: str, language: str) -> str:
-    from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
+    """The catalogue's own translation, ignoring overrides."""
+    from pan_platform.catalogue.vocabularies import PRIORITY_AREA_ORIGINALS
 
     with force_locale(language):
-        return str(PRIORITY_AREAS.get(code, code))
+        return str(PRIORITY_AREA_ORIGINALS.get(code, code))
 
 
 def save(actor, values: dict[tuple[str, str], str]) -> int:

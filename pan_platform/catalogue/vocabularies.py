@@ -6,11 +6,23 @@ labels are lazy strings so they translate in every interface language.
 
 from __future__ import annotations
 
+from flask_babel.speaklater import LazyString
+
 from pan_platform.i18n import _l
 
+
+def _area_text(code: str, original) -> str:
+    # The secretariat may override an area's label per language (console); else the catalogue's.
+    from pan_platform.admin.labels import override_for
+
+    return override_for(code) or str(original)
+
+
 # The eight priority areas of the OSCE Strategic Framework for Police-Related Activities
-# (PC Decision No. 1049, 2012), in the Framework's order.
-PRIORITY_AREAS = {
+# (PC Decision No. 1049, 2012), in the Framework's order. PRIORITY_AREA_ORIGINALS holds the
+# catalogue's own (translated) labels; PRIORITY_AREAS the labels shown everywhere, which
+# follow the secretariat's overrides in the current language.
+PRIORITY_AREA_ORIGINALS = {
     "police-reform": _l("General police development and reform"),
     "organized-crime": _l("Organized crime"),
     "terrorism": _l("Terrorism"),
@@ -20,6 +32,7 @@ PRIORITY_AREAS = {
     "state-cooperation": _l("Co-ordination and co-operation among participating States"),
     "partner-cooperation": _l("Co-operation with partner organisations"),
 }
+PRIORITY_AREAS = {code: LazyString(_area_text, code, text) for code, text in PRIORITY_AREA_ORIGINALS.items()}
 
 ITEM_KINDS = {
     "curriculum": _l("Curriculum"),
@@ -94,11 +107,4 @@ def label(vocabulary: dict, code: str | None) -> str:
     """The translated label of a code, or the code itself when unknown (never an error)."""
     if code is None:
         return ""
-    if vocabulary is PRIORITY_AREAS:
-        # The secretariat may override a priority area's label per language (admin console).
-        from pan_platform.admin.labels import override_for
-
-        override = override_for(code)
-        if override:
-            return override
     return str(vocabulary.get(code, code))

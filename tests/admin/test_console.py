@@ -225,3 +225,22 @@ def test_index_page_with_the_real_search_package(app, client, console):
     assert rebuilt.status_code == 200 and "The search index has been rebuilt." in rebuilt.get_data(as_text=True)
     checked = as_client(client).post("/admin/index", data={"action": "check"}).get_data(as_text=True)
     assert "missing" in checked and "in_database" in checked
+
+
+def test_overrides_reach_every_use_of_the_area_labels(app, client, console):
+    """Forms, the API and anything else that reads PRIORITY_AREAS see the override, per language."""
+    from flask_babel import force_locale
+
+    db.session.add(LabelOverride(vocabulary="priority_area", code="terrorism", language="fr",
+                                 label="Lutte contre le terrorisme (PAN)"))
+    db.session.commit()
+    with app.test_request_context("/"):
+        with force_locale("fr"):
+            assert str(vocab.PRIORITY_AREAS["terrorism"]) == "Lutte contre le terrorisme (PAN)"
+        with force_locale("en"):
+            assert str(vocab.PRIORITY_AREAS["terrorism"]) == "Terrorism"
+    api = as_client(client).get("/api/v1/priority-areas")
+    assert api.status_code == 200
+    labels = {row["code"]: row["labels"] for row in api.get_json()["data"]}
+    assert labels["terrorism"]["fr"] == "Lutte contre le terrorisme (PAN)"
+    assert labels["terrorism"]["en"] == "Terrorism"
