@@ -305,6 +305,8 @@ class Probe:
         # The module's app context is shared by every request, and with it `g`, where
         # Flask-Login caches the signed-in user: forget it, so each request loads its own.
         g.pop("_login_user", None)
+        if self.user is None:  # anonymous visitors arrive without a session (no stored messages)
+            self.client._cookies.clear()
         return self.client.get(url, **kw)
 
     def token(self, item: Item) -> str:
@@ -337,7 +339,8 @@ _VOLATILE = [re.compile(p) for p in (r'nonce="[^"]*"', r'name="csrf_token" value
 def _normalise(body: str, item_id: int) -> str:
     for pattern in _VOLATILE:
         body = pattern.sub("", body)
-    return re.sub(rf"(?<=[/=]){item_id}(?=[\"'/?&<\s#]|$)", "<ID>", body)  # the id where URLs and identifiers hold it
+    # the id where URLs and identifiers hold it (also URL-encoded, as in ?next=)
+    return re.sub(rf"(?:(?<=/)|(?<=%2F)){item_id}(?=[\"'/?&<\s#%]|$)", "<ID>", body)
 
 
 def hidden_like_missing(p: Probe, url_for_id: Callable[[int], str], item_id: int, response) -> None:
@@ -489,6 +492,28 @@ def _spelling(p: Probe, item: Item) -> bool:
     return _with_token(response, token) or _links_to(response, item)
 
 
+def _page_channel(url: str, action: str, needs: str):
+    """A page of one item: shown (200, with the item's word) exactly when can(action) says so;
+    otherwise the same answer as for an id that does not exist."""
+    def probe(p: Probe, item: Item) -> bool:
+        response = p.get(url.format(id=item.id))
+        if response.status_code != 200 and not can(p.user, "read", item):
+            # a reader may be told "not allowed"; anyone else must learn nothing
+            hidden_like_missing(p, lambda i: url.format(id=i), item.id, response)
+        return _with_token(response, p.token(item))
+    return probe
+
+
+for _name, _url, _action, _needs in (
+    ("who_can_see_this_page", "/items/{id}/access", "see_access", "sharing.item_access"),
+    ("request_access_page", "/items/{id}/request-access", "read", "sharing.request_access"),
+    ("workspace_item_page", "/workspace/items/{id}", "edit", "editor.manage"),
+    ("workspace_preview", "/workspace/items/{id}/preview", "preview", "editor.preview"),
+):
+    channel(_name, action=_action, applies=(lambda p, i: p.user is not None) if _name == "request_access_page" else None,
+            needs=_needs)(_page_channel(_url, _action, _needs))
+
+
 def _plural(item: Item) -> str:
     return {"curriculum": "curricula", "module": "modules", "material": "materials"}[item.kind]
 
@@ -584,6 +609,8 @@ def clients(world):
             if user is not None:
                 g.pop("_login_user", None)
                 assert sign_in(client, user).status_code in (302, 303)
+                g.pop("_login_user", None)
+                client.get("/")  # shows (and so clears) the welcome message
             made[key] = (client, {})
         return made[key]
 
