@@ -203,6 +203,19 @@ def decide_request(user, request: AccessRequest, approve: bool, until: date | No
     _mail(requester, kind, request)
 
 
+def withdraw_access(user, request: AccessRequest) -> None:
+    """End an approved grant before its date (or one without a date)."""
+    _require(user, "decide_requests", request.item.owner)
+    if request.status != "approved":
+        raise SharingError(_("Only approved requests can be withdrawn."))
+    request.status = "withdrawn"
+    request.decided_at = utcnow()
+    request.decided_by_id = user.id
+    record("sharing.access_withdrawn", user, request.item, owner_id=request.item.owner_id, request=request.id,
+           organisation=request.organisation.display_name)
+    commit_and_announce()
+
+
 def mark_notifications_read(user) -> int:
     rows = list(db.session.scalars(
         select(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))

@@ -156,6 +156,21 @@ def decide_request(slug: str, request_id: int):
     return redirect(url_for(".organisation_sharing", slug=slug))
 
 
+@bp.route("/organisations/<slug>/sharing/requests/<int:request_id>/withdraw", methods=["POST"])
+def withdraw_access(slug: str, request_id: int):
+    organisation = _managed_org(slug, "decide_requests")
+    access_request = db.session.get(AccessRequest, request_id)
+    if access_request is None or access_request.item.owner_id != organisation.id:
+        abort(404)
+    try:
+        operations.withdraw_access(current_user, access_request)
+        flash(_("Access withdrawn: the organisation can no longer download the files."), "success")
+    except operations.SharingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    return redirect(url_for(".organisation_sharing", slug=slug))
+
+
 @bp.route("/organisations/<slug>/downloads")
 def organisation_downloads(slug: str):
     organisation = _managed_org(slug, "view_audit")

@@ -8,6 +8,7 @@ REQUEST_STATES = {
     "pending": _l("Pending"),
     "approved": _l("Approved"),
     "refused": _l("Refused"),
+    "withdrawn": _l("Withdrawn"),
 }
 
 SHARING_ACTIONS = {
@@ -17,4 +18,5 @@ SHARING_ACTIONS = {
     "sharing.access_requested": _l("Access to files requested"),
     "sharing.access_approved": _l("Access request approved"),
     "sharing.access_refused": _l("Access request refused"),
+    "sharing.access_withdrawn": _l("Access to files withdrawn"),
 }

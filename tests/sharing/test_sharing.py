@@ -154,6 +154,14 @@ def test_files_on_request_approval_download_and_marking(world, client, app):
     request.valid_until = utcnow() - timedelta(seconds=1)  # the grant ends
     db.session.commit()
     assert not can(w["cepol_user"], "download", item)
+    request.valid_until = None
+    db.session.commit()
+    assert can(w["cepol_user"], "download", item)
+    with pytest.raises(operations.SharingError):
+        operations.withdraw_access(w["editor"], request)
+    operations.withdraw_access(w["admin"], request)
+    assert not can(w["cepol_user"], "download", item)
+    assert client.get(f"/files/{version.id}/download").status_code == 404
 
 
 def test_sharing_pages_for_the_academy_admin(world, client):
