@@ -1,7 +1,7 @@
 """item language versions: items that are the same work in different languages
 
 Revision ID: b7d41e2a9c05
-Revises: 72c322e8e289
+Revises: e3a9f4b2c817
 Create Date: 2026-11-29 10:20:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b7d41e2a9c05'
-down_revision = '72c322e8e289'
+down_revision = 'e3a9f4b2c817'
 branch_labels = None
 depends_on = None
 

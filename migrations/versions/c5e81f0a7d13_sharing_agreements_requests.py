@@ -1,7 +1,7 @@
 """sharing agreements, access requests, item policies, notifications, reader expiry
 
 Revision ID: c5e81f0a7d13
-Revises: 72c322e8e289
+Revises: 467d534b374c
 Create Date: 2026-11-29 10:30:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'c5e81f0a7d13'
-down_revision = '72c322e8e289'
+down_revision = '467d534b374c'
 branch_labels = None
 depends_on = None
 

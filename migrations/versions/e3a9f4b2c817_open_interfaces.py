@@ -1,7 +1,7 @@
 """Open interfaces: OAI-PMH tombstones and private feed tokens
 
 Revision ID: e3a9f4b2c817
-Revises: 72c322e8e289
+Revises: c5e81f0a7d13
 Create Date: 2026-11-29 10:30:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e3a9f4b2c817"
-down_revision = "72c322e8e289"
+down_revision = "c5e81f0a7d13"
 branch_labels = None
 depends_on = None
 
