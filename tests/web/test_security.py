@@ -122,7 +122,9 @@ def test_forwarded_headers_only_from_trusted_proxies(tmp_path):
             return f"{request.remote_addr} {request.scheme} {request.host}"
 
         with app.app_context():
+            db.create_all()
             seen[name] = app.test_client().get("/whoami-for-test", headers=headers).get_data(as_text=True)
+            db.session.remove()
             db.engine.dispose()
     assert seen["direct"] == "127.0.0.1 http localhost"
     assert seen["behind"] == "203.0.113.9 https pan.example"
