@@ -82,6 +82,10 @@ class LanguageTokenizer(Tokenizer):
     def __eq__(self, other) -> bool:
         return type(other) is type(self) and other.language == self.language
 
+    @property
+    def stop_words(self) -> frozenset[str]:
+        return self._stops
+
     def stem(self, word: str) -> str:
         cached = self._cache.get(word)
         if cached is not None:

@@ -16,7 +16,10 @@ from __future__ import annotations
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, NGRAMWORDS, STORED, TEXT, Schema
 
+from pan_platform.search import lengths
 from pan_platform.search.analysis import FIELD_LANGUAGES, OTHER, analyzer_for
+
+lengths.install()  # wherever the schema is used, field lengths are read from memory
 
 # Facets shown on the search page, in display order. Values are vocabulary codes.
 FACETS = ("area", "language", "country", "academy", "type", "audience", "level", "kind")
