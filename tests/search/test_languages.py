@@ -77,6 +77,13 @@ def test_cyrillic_query_finds_russian_text_from_any_interface_language(corpus):
     assert corpus["en"].id in result.ids
 
 
+@pytest.mark.parametrize("ui_lang", ["ru", "ar"])
+def test_latin_query_under_a_non_latin_interface_finds_english_summaries(corpus, ui_lang):
+    # "works" is only in the English summary ("Working with communities"), stemmed.
+    result = search.search(None, "works", lang=ui_lang)
+    assert result.ids == [corpus["en"].id]
+
+
 def test_language_filter_analyses_the_query_in_that_language(corpus):
     result = search.search(None, "Ermittlungen", filters={"language": "de"}, lang="en")
     assert result.ids == [corpus["de"].id]
