@@ -55,12 +55,12 @@ def _migrations_dir() -> str:
 def _register_blueprints(app: Flask) -> None:
     from pan_platform.accounts.views import bp as accounts_bp
     from pan_platform.admin.views import bp as admin_bp
-    from pan_platform.catalogue.translation_views import bp as translations_bp
     from pan_platform.catalogue.editor_views import bp as editor_bp
+    from pan_platform.catalogue.translation_views import bp as translations_bp
     from pan_platform.catalogue.views import bp as catalogue_bp
     from pan_platform.organisations.views import bp as organisations_bp
-    from pan_platform.sharing.views import bp as sharing_bp
     from pan_platform.search.views import bp as search_bp
+    from pan_platform.sharing.views import bp as sharing_bp
     from pan_platform.storage.views import bp as storage_bp
     from pan_platform.web.health import bp as health_bp
     from pan_platform.web.views import bp as main_bp
