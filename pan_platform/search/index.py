@@ -223,6 +223,11 @@ def rebuild(
             writer.cancel()
             raise
         writer.commit(optimize=procs > 1)
+        # Whoosh's multi-process writer waits only briefly for each worker's segment and
+        # drops one that comes late (a loaded machine): never swap in a short index.
+        indexed = whoosh_index.open_dir(str(new_dir)).doc_count()
+        if indexed != count:
+            raise RuntimeError(f"rebuild wrote {indexed} of {count} documents; the live index is unchanged")
         with writer_lock(base):
             _swap(base, new_dir)
             marker.unlink(missing_ok=True)

@@ -161,3 +161,28 @@ def test_writes_during_a_rebuild_are_replayed_and_a_dead_rebuild_is_ignored(tmp_
     marker.write_text("999999999")  # a rebuild that was killed
     search_index.write(base, [build_document(record(2))])
     assert search_index.pending(base) == set() and not marker.exists()
+
+
+def test_a_rebuild_that_lost_documents_is_not_swapped_in(tmp_path, monkeypatch):
+    base = tmp_path / "index"
+    search_index.rebuild(base, [build_document(record(1))])
+    live = os.path.realpath(base)
+    real_open = search_index.whoosh_index.open_dir
+
+    class Short:  # the new generation as a writer that dropped a worker's segment leaves it
+        def __init__(self, path):
+            self.ix = real_open(path)
+
+        def doc_count(self):
+            return self.ix.doc_count() - 1
+
+    monkeypatch.setattr(search_index.whoosh_index, "open_dir", Short)
+    try:
+        search_index.rebuild(base, [build_document(record(i)) for i in (1, 2, 3)])
+    except RuntimeError as error:
+        assert "2 of 3" in str(error)
+    else:
+        raise AssertionError("a short rebuild was swapped in")
+    monkeypatch.undo()
+    assert os.path.realpath(base) == live
+    assert [p.name for p in base.parent.glob(base.name + ".gen-*")] == [Path(live).name]
