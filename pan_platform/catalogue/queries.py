@@ -80,8 +80,8 @@ def published_readable(user):
     return select(Item).where(Item.state == "published", readable_by(user, Item.id))
 
 
-def browse(user, filters: BrowseFilters, per_page: int = 20):
-    stmt = published_readable(user)
+def apply_filters(stmt, filters: BrowseFilters):
+    """Narrow a select(Item) by the browse filters (area, language, country, academy, kind, type)."""
     if filters.area:
         stmt = stmt.where(Item.area_rows.any(ItemArea.area_code == filters.area))
     if filters.language:
@@ -96,7 +96,11 @@ def browse(user, filters: BrowseFilters, per_page: int = 20):
         stmt = stmt.where(Item.kind == filters.kind)
     if filters.type:
         stmt = stmt.where(Item.resource_type == filters.type)
-    stmt = stmt.order_by(*SORTS[filters.sort])
+    return stmt
+
+
+def browse(user, filters: BrowseFilters, per_page: int = 20):
+    stmt = apply_filters(published_readable(user), filters).order_by(*SORTS[filters.sort])
     return db.paginate(stmt, page=filters.page, per_page=per_page, error_out=False)
 
 

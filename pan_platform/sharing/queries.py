@@ -8,8 +8,8 @@ from sqlalchemy import func, or_, select
 
 from pan_platform.access import org, user_principals
 from pan_platform.audit.models import AuditEvent
-from pan_platform.catalogue.models import Item, ItemArea, ItemLanguage
-from pan_platform.catalogue.queries import BrowseFilters, published_readable
+from pan_platform.catalogue.models import Item, ItemLanguage
+from pan_platform.catalogue.queries import BrowseFilters, apply_filters, published_readable
 from pan_platform.extensions import db
 from pan_platform.organisations.models import Organisation
 from pan_platform.sharing.models import (
@@ -55,17 +55,7 @@ def _new_condition(user, since: datetime):
 
 def shared_with(user, filters: BrowseFilters, since: datetime | None, only_new: bool, per_page: int = 20):
     """What the user's organisation may read from other organisations, filtered."""
-    stmt = published_readable(user).where(Item.owner_id != user.organisation_id)
-    if filters.area:
-        stmt = stmt.where(Item.area_rows.any(ItemArea.area_code == filters.area))
-    if filters.language:
-        stmt = stmt.where(Item.language_rows.any(ItemLanguage.language == filters.language))
-    if filters.country or filters.academy:
-        stmt = stmt.join(Organisation, Organisation.id == Item.owner_id)
-        if filters.country:
-            stmt = stmt.where(Organisation.country_code == filters.country)
-        if filters.academy:
-            stmt = stmt.where(Organisation.slug == filters.academy)
+    stmt = apply_filters(published_readable(user).where(Item.owner_id != user.organisation_id), filters)
     if only_new and since is not None:
         stmt = stmt.where(_new_condition(user, since))
     stmt = stmt.order_by(Item.published_at.desc(), Item.id.desc())
