@@ -7,6 +7,7 @@ runs on PostgreSQL: tables are created once per run and emptied after every test
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import text
@@ -54,9 +55,9 @@ def make_app(tmp_path, **overrides):
     return create_app(config)
 
 
-@pytest.fixture
-def app(tmp_path):
-    app = make_app(tmp_path)
+@contextmanager
+def running(app):
+    """Push the app's context with an empty, ready database; clean up afterwards."""
     with app.app_context():
         if ON_POSTGRES:
             _prepare_postgres()
@@ -64,11 +65,19 @@ def app(tmp_path):
             db.create_all()
         ensure_priority_areas()
         db.session.commit()
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            if ON_POSTGRES:
+                _empty_postgres()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def app(tmp_path):
+    with running(make_app(tmp_path)) as app:
         yield app
-        db.session.remove()
-        if ON_POSTGRES:
-            _empty_postgres()
-        db.engine.dispose()
 
 
 @pytest.fixture

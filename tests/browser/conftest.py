@@ -8,9 +8,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from pan_platform.extensions import db
-from pan_platform.seeding import ensure_priority_areas
-from tests.conftest import ON_POSTGRES, _empty_postgres, _prepare_postgres, make_app
+from tests.conftest import make_app, running
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -22,19 +20,8 @@ CHROMIUM_ARGS = [
 @pytest.fixture
 def live_app(tmp_path):
     """An app with CSRF on (as in production), its database ready, context pushed."""
-    app = make_app(tmp_path, WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        if ON_POSTGRES:
-            _prepare_postgres()
-        else:
-            db.create_all()
-        ensure_priority_areas()
-        db.session.commit()
+    with running(make_app(tmp_path, WTF_CSRF_ENABLED=True)) as app:
         yield app
-        db.session.remove()
-        if ON_POSTGRES:
-            _empty_postgres()
-        db.engine.dispose()
 
 
 @pytest.fixture

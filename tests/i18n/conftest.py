@@ -10,8 +10,7 @@ import pytest
 from pan_platform.catalogue.language_versions import ItemLanguageVersion
 from pan_platform.catalogue.models import ItemTranslation
 from pan_platform.extensions import babel, db
-from pan_platform.seeding import ensure_priority_areas
-from tests.conftest import ON_POSTGRES, _empty_postgres, _prepare_postgres, make_app
+from tests.conftest import make_app, running
 from tests.factories import make_item, make_org, make_user
 from tests.i18n.catalogues import compile_catalogues
 
@@ -40,21 +39,12 @@ def compiled_translations(tmp_path_factory):
 
 @pytest.fixture
 def app(tmp_path, compiled_translations):
-    app = make_app(tmp_path, BABEL_TRANSLATION_DIRECTORIES=str(compiled_translations))
-    with app.app_context():
+    with running(make_app(tmp_path, BABEL_TRANSLATION_DIRECTORIES=str(compiled_translations))) as app:
         babel.domain_instance.cache.clear()  # translations are cached per process, not per app
-        if ON_POSTGRES:
-            _prepare_postgres()
-        else:
-            db.create_all()
-        ensure_priority_areas()
-        db.session.commit()
-        yield app
-        db.session.remove()
-        if ON_POSTGRES:
-            _empty_postgres()
-        db.engine.dispose()
-        babel.domain_instance.cache.clear()
+        try:
+            yield app
+        finally:
+            babel.domain_instance.cache.clear()
 
 
 @dataclass

@@ -35,11 +35,10 @@ from flask_login import AnonymousUserMixin
 from pan_platform.access import can, files_follow_description
 from pan_platform.catalogue.models import Item
 from pan_platform.extensions import db
-from pan_platform.seeding import ensure_priority_areas
 from pan_platform.sharing import operations
 from pan_platform.storage.files import add_version
 from pan_platform.util import utcnow
-from tests.conftest import ON_POSTGRES, _empty_postgres, _prepare_postgres, make_app, sign_in
+from tests.conftest import make_app, running, sign_in
 from tests.factories import make_item, make_org, make_user
 
 THB = "human-trafficking"
@@ -219,18 +218,8 @@ def _token(rng: random.Random) -> str:
 def world(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("leak")
     app = make_app(tmp, PAN_EXPIRY_SWEEP_SECONDS=0, PAN_API_RATE_LIMIT=10**6, PAN_API_RATE_LIMIT_ANON=10**6)
-    with app.app_context():
-        if ON_POSTGRES:
-            _prepare_postgres()
-        else:
-            db.create_all()
-        ensure_priority_areas()
-        w = _build_world()
-        yield app, w
-        db.session.remove()
-        if ON_POSTGRES:
-            _empty_postgres()
-        db.engine.dispose()
+    with running(app):
+        yield app, _build_world()
 
 
 def _build_world() -> dict:
