@@ -45,9 +45,9 @@ class BrowseFilters:
             page = 1
         return cls(
             area=pick("area", PRIORITY_AREAS),
-            language=_short_code(args.get("language")),
-            country=_short_code(args.get("country"), upper=True),
-            academy=_slug(args.get("academy")),
+            language=short_code(args.get("language")),
+            country=short_code(args.get("country"), upper=True),
+            academy=slug_or_none(args.get("academy")),
             kind=pick("kind", ITEM_KINDS),
             type=pick("type", RESOURCE_TYPES),
             sort=args.get("sort") if args.get("sort") in SORTS else "newest",
@@ -63,13 +63,15 @@ class BrowseFilters:
         return {k: v for k, v in values.items() if v and not (k == "sort" and v == "newest")}
 
 
-def _short_code(value: str | None, upper: bool = False) -> str | None:
+def short_code(value: str | None, upper: bool = False) -> str | None:
+    """A language or country code from a query string, or None for anything else."""
     if not value or len(value) > 8 or not value.replace("-", "").isalpha():
         return None
     return value.upper() if upper else value.lower()
 
 
-def _slug(value: str | None) -> str | None:
+def slug_or_none(value: str | None) -> str | None:
+    """An organisation slug from a query string, or None for anything else."""
     if not value or len(value) > 80 or not all(c.isalnum() or c == "-" for c in value):
         return None
     return value

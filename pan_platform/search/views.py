@@ -11,6 +11,7 @@ from pan_platform import search as search_service
 from pan_platform.access import can
 from pan_platform.catalogue.language_versions import prefer_language
 from pan_platform.catalogue.models import Item
+from pan_platform.catalogue.queries import short_code, slug_or_none
 from pan_platform.catalogue.vocabularies import (
     AUDIENCES,
     ITEM_KINDS,
@@ -29,24 +30,12 @@ _VOCABULARY_FILTERS = {
 }
 
 
-def _code(value: str | None, upper: bool = False) -> str | None:
-    if not value or len(value) > 8 or not value.replace("-", "").isalpha():
-        return None
-    return value.upper() if upper else value.lower()
-
-
-def _slug(value: str | None) -> str | None:
-    if not value or len(value) > 80 or not all(c.isalnum() or c == "-" for c in value):
-        return None
-    return value
-
-
 def read_filters(args) -> dict[str, str]:
     """Filters from the query string, each checked against its vocabulary (junk is ignored)."""
     filters = {name: args.get(name) for name, vocab in _VOCABULARY_FILTERS.items() if args.get(name) in vocab}
-    filters["language"] = _code(args.get("language"))
-    filters["country"] = _code(args.get("country"), upper=True)
-    filters["academy"] = _slug(args.get("academy"))
+    filters["language"] = short_code(args.get("language"))
+    filters["country"] = short_code(args.get("country"), upper=True)
+    filters["academy"] = slug_or_none(args.get("academy"))
     return {k: v for k, v in filters.items() if v}
 
 
