@@ -34,10 +34,12 @@ def _prepare_postgres() -> None:
 
 
 def _empty_postgres() -> None:
-    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    # DELETE, children first: on tables this small it is several times faster than TRUNCATE,
+    # which recreates every table's files.
     db.session.remove()
     with db.engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
 
 
 def make_app(tmp_path, **overrides):
@@ -45,6 +47,10 @@ def make_app(tmp_path, **overrides):
     config = {
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": PG_URL if ON_POSTGRES else f"sqlite:///{tmp_path / 'test.sqlite'}",
+        # Tests need no durability: commits need not wait for the disk.
+        "SQLALCHEMY_ENGINE_OPTIONS": (
+            {"pool_pre_ping": True, "connect_args": {"options": "-c synchronous_commit=off"}} if ON_POSTGRES else {}
+        ),
         "PAN_STORAGE_DIR": str(tmp_path / "storage"),
         "PAN_INDEX_DIR": str(tmp_path / "index"),
         "WTF_CSRF_ENABLED": False,
