@@ -103,6 +103,8 @@ def _snapshot() -> Iterator[Connection]:
             options["postgresql_readonly"] = True
         with db.engine.connect().execution_options(**options) as conn:
             with conn.begin():
+                # PostgreSQL takes the snapshot at the first statement, not at BEGIN.
+                conn.execute(select(1))
                 yield conn
 
 

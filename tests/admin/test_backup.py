@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 import tarfile
+import uuid
 from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
 
 from pan_platform.accounts.models import User
 from pan_platform.accounts.operations import invite
@@ -18,33 +19,35 @@ from pan_platform.catalogue.models import Item, ItemTranslation
 from pan_platform.extensions import db
 from pan_platform.storage import store
 from pan_platform.storage.files import add_version
-from tests.conftest import ON_POSTGRES, make_app, sign_in
+from tests.conftest import ON_POSTGRES, PG_URL, make_app, sign_in
 from tests.factories import make_item, make_org, make_user
 
 
 @contextmanager
 def empty_instance(tmp_path):
-    """A second, empty instance: its own SQLite file, or its own schema on PostgreSQL
-    (the test database is shared, so the restored copy lives beside it)."""
-    overrides = {}
+    """A second, empty instance: its own SQLite file, or its own PostgreSQL database
+    (dropped WITH (FORCE) afterwards, so no connection left open can block the clean-up)."""
+    overrides, admin, name = {}, None, None
     if ON_POSTGRES:
-        with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS pan_restore CASCADE"))
-            conn.execute(text("CREATE SCHEMA pan_restore"))
-        overrides["SQLALCHEMY_ENGINE_OPTIONS"] = {
-            "pool_pre_ping": True, "connect_args": {"options": "-csearch_path=pan_restore"},
-        }
+        name = f"pan_restore_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        overrides["SQLALCHEMY_DATABASE_URI"] = PG_URL.rsplit("/", 1)[0] + "/" + name
     other = make_app(tmp_path, **overrides)
     try:
         with other.app_context():
             db.create_all()
-            yield other
-            db.session.remove()
-            db.engine.dispose()
+            try:
+                yield other
+            finally:
+                db.session.remove()
+                db.engine.dispose()
     finally:
-        if ON_POSTGRES:
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA IF EXISTS pan_restore CASCADE"))
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
 
 
 def _populate():
@@ -76,6 +79,10 @@ def test_backup_and_restore_into_an_empty_instance(app, tmp_path, tmp_path_facto
     blobs = {v.sha256: store.path_for(v.sha256).read_bytes() for v in material.file_versions}
     assert manifest["tables"] == counts and len(manifest["files"]) == 2 and manifest["missing_files"] == []
 
+    material_id, editor_email = material.id, editor.email
+    # Flask-SQLAlchemy binds a session to the *current* app's engine at query time: an object
+    # of this session touched inside the other instance would open a connection there.
+    db.session.close()
     other = tmp_path_factory.mktemp("restored")
     with empty_instance(other) as restored:
         backup_module.restore(archive)
@@ -85,11 +92,11 @@ def test_backup_and_restore_into_an_empty_instance(app, tmp_path, tmp_path_facto
         for sha, content in blobs.items():
             assert store.path_for(sha).read_bytes() == content
         assert str(other) in str(store.path_for(next(iter(blobs))))
-        copy = db.session.get(Item, material.id)
+        copy = db.session.get(Item, material_id)
         assert copy.parent.title == "Curriculum" and copy.translation("ru").title == "Пособие"
         client = restored.test_client()
-        assert sign_in(client, db.session.scalar(select(User).where(User.email == editor.email))).status_code == 302
-        assert client.get(f"/items/{material.id}").status_code == 200
+        assert sign_in(client, db.session.scalar(select(User).where(User.email == editor_email))).status_code == 302
+        assert client.get(f"/items/{material_id}").status_code == 200
         # New rows get new ids after a restore (sequences moved on PostgreSQL).
         db.session.add(User(email="after@example.org", name="After", organisation=copy.owner, role="trainer"))
         db.session.commit()
