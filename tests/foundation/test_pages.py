@@ -148,3 +148,13 @@ def test_language_prefix_serves_the_same_page(client, catalogue):
     assert response.status_code == 200
     assert '<html lang="ru"' in response.get_data(as_text=True)
     assert 'href="/ru/items/' in response.get_data(as_text=True)
+
+
+def test_catalogue_pages_keep_the_filters(client, catalogue):
+    for n in range(25):
+        make_item(catalogue["own"], title=f"Border risk analysis lesson {n}", areas=("organized-crime",))
+    db.session.commit()
+    first = client.get("/catalogue?area=organized-crime").get_data(as_text=True)
+    assert "Page 1 of 2" in first and 'rel="next" href="/catalogue?page=2&amp;area=organized-crime"' in first
+    second = client.get("/catalogue?area=organized-crime&page=2").get_data(as_text=True)
+    assert 'rel="prev" href="/catalogue?page=1&amp;area=organized-crime"' in second and 'rel="next"' not in second
