@@ -139,12 +139,18 @@ def revoke_agreement(slug: str, agreement_id: int):
     return redirect(url_for(".organisation_sharing", slug=slug))
 
 
-@bp.route("/organisations/<slug>/sharing/requests/<int:request_id>", methods=["POST"])
-def decide_request(slug: str, request_id: int):
-    organisation = _managed_org(slug, "decide_requests")
+def _owned_request(organisation, request_id: int) -> AccessRequest:
+    """An access request for one of `organisation`'s items, or 404."""
     access_request = db.session.get(AccessRequest, request_id)
     if access_request is None or access_request.item.owner_id != organisation.id:
         abort(404)
+    return access_request
+
+
+@bp.route("/organisations/<slug>/sharing/requests/<int:request_id>", methods=["POST"])
+def decide_request(slug: str, request_id: int):
+    organisation = _managed_org(slug, "decide_requests")
+    access_request = _owned_request(organisation, request_id)
     approve = request.form.get("decision") == "approve"
     try:
         operations.decide_request(current_user, access_request, approve, _date_arg(request.form.get("until")))
@@ -159,9 +165,7 @@ def decide_request(slug: str, request_id: int):
 @bp.route("/organisations/<slug>/sharing/requests/<int:request_id>/withdraw", methods=["POST"])
 def withdraw_access(slug: str, request_id: int):
     organisation = _managed_org(slug, "decide_requests")
-    access_request = db.session.get(AccessRequest, request_id)
-    if access_request is None or access_request.item.owner_id != organisation.id:
-        abort(404)
+    access_request = _owned_request(organisation, request_id)
     try:
         operations.withdraw_access(current_user, access_request)
         flash(_("Access withdrawn: the organisation can no longer download the files."), "success")
