@@ -235,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dump", type=Path, help="write the corpus to this JSONL file")
     parser.add_argument("--corpus", type=Path, help="read the corpus from this JSONL file instead")
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--procs", type=int, default=1, help="indexing processes")
+    parser.add_argument("--procs", type=int, default=os.cpu_count() or 1, help="indexing processes (default: one per core)")
     parser.add_argument("--index-dir", type=Path, help="keep the index here (default: a temp dir)")
     parser.add_argument("--query-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

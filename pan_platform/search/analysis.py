@@ -101,6 +101,12 @@ class LanguageTokenizer(Tokenizer):
         self._cache[word] = result
         return result
 
+    def terms(self, value: str) -> list[str]:
+        """The indexed terms of `value`, without token objects: what `__call__` yields
+        as token texts with stop words removed. For bulk indexing of long bodies."""
+        stops, cache, stem = self._stops, self._cache, self.stem
+        return [cache.get(w) or stem(w) for w in self._pattern.findall(value.lower()) if w not in stops]
+
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)

@@ -25,6 +25,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.writing import LockError
 
+from pan_platform.search import bulk
 from pan_platform.search.schema import build_schema
 
 log = logging.getLogger(__name__)
@@ -210,21 +211,9 @@ def rebuild(
     new_dir = _new_generation(base)
     count = 0
     try:
-        ix = whoosh_index.create_in(str(new_dir), build_schema())
-        if procs > 1:
-            writer = ix.writer(procs=procs, limitmb=128, multisegment=True)
-        else:
-            writer = ix.writer(limitmb=128)
-        try:
-            for doc in documents:
-                writer.add_document(**doc)
-                count += 1
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit(optimize=procs > 1)
-        # Whoosh's multi-process writer waits only briefly for each worker's segment and
-        # drops one that comes late (a loaded machine): never swap in a short index.
+        whoosh_index.create_in(str(new_dir), build_schema())
+        count = bulk.build_segments(new_dir, documents, procs=procs)
+        # Never swap in a short index, whatever went wrong in a worker.
         indexed = whoosh_index.open_dir(str(new_dir)).doc_count()
         if indexed != count:
             raise RuntimeError(f"rebuild wrote {indexed} of {count} documents; the live index is unchanged")

@@ -1,0 +1,95 @@
+"""The bulk segment builder writes the same index as Whoosh's own writer."""
+
+from __future__ import annotations
+
+import random
+
+from whoosh import index as whoosh_index
+
+from pan_platform.search import bulk
+from pan_platform.search.documents import build_document
+from pan_platform.search.schema import build_schema
+
+WORDS = {
+    "en": "police training officers investigation evidence victims border the of and".split(),
+    "ru": "полиция полицейских расследование обучение сотрудники и в на".split(),
+    "de": "Polizei Ermittlungen Ermittlung Ausbildung Beamte und der die".split(),
+    "ar": "الشرطة التحقيق التدريب الضباط".split(),
+}
+
+
+def records(count: int) -> list[dict]:
+    rng = random.Random(7)
+    out = []
+    for item_id in range(1, count + 1):
+        lang = rng.choice(sorted(WORDS))
+        words = WORDS[lang]
+
+        def text(n: int, words=words) -> str:
+            return " ".join(rng.choice(words) for _ in range(n))
+
+        out.append({
+            "id": item_id, "kind": "material", "language": lang,
+            "texts": [{"lang": lang, "title": text(4), "summary": text(12), "outcomes": text(6)}],
+            "keywords": [rng.choice(words)], "body": text(rng.randint(0, 300)), "body_lang": lang,
+            "academy": f"academy-{item_id % 3}", "country": "AT", "areas": ["cybercrime"],
+            "languages": [lang], "type": "handbook", "audience": None, "level": "advanced",
+            "state": "published", "published": 1_600_000_000 + item_id,
+            "principals": ["public"] if item_id % 2 else ["network", f"org:{item_id % 3}"],
+        })
+    return out
+
+
+def contents(path) -> dict:
+    """Everything a reader sees, keyed by item id instead of document number."""
+    reader = whoosh_index.open_dir(str(path)).reader()
+    ids = {docnum: stored["id"] for docnum, stored in reader.iter_docs()}
+    postings = {}
+    for fieldname, text in reader.all_terms():
+        matcher = reader.postings(fieldname, text)
+        found = {}
+        while matcher.is_active():
+            found[ids[matcher.id()]] = (round(matcher.weight(), 4), matcher.value())
+            matcher.next()
+        postings[(fieldname, text)] = found
+    names = reader.schema.scorable_names()
+    lengths = {(ids[d], name): reader.doc_field_length(d, name) for d in ids for name in names}
+    stored = {ids[d]: fields for d, fields in reader.iter_docs()}
+    columns = {
+        name: {ids[d]: value for d, value in enumerate(reader.column_reader(name)) if d in ids}
+        for name in ("published", "item_id", "facets")
+    }
+    reader.close()
+    return {"postings": postings, "lengths": lengths, "stored": stored, "columns": columns}
+
+
+def test_bulk_segments_equal_whoosh_segment(tmp_path):
+    docs = [build_document(r) for r in records(40)]
+    plain, built = tmp_path / "plain", tmp_path / "bulk"
+    plain.mkdir()
+    built.mkdir()
+    ix = whoosh_index.create_in(str(plain), build_schema())
+    writer = ix.writer()
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit()
+    whoosh_index.create_in(str(built), build_schema())
+    # Several chunks in two worker processes: several segments, in any order.
+    assert bulk.build_segments(built, iter(docs), procs=2, chunk_docs=7) == 40
+    ix_built = whoosh_index.open_dir(str(built))
+    assert len(ix_built.reader().leaf_readers()) == 6
+    expected, actual = contents(plain), contents(built)
+    assert actual["postings"] == expected["postings"]
+    assert actual["lengths"] == expected["lengths"]
+    assert actual["stored"] == expected["stored"]
+    assert actual["columns"] == expected["columns"]
+    assert not list(built.glob("*.tmp")) and not list(built.glob("chunks-*"))
+
+
+def test_bulk_build_in_one_process_and_empty_input(tmp_path):
+    whoosh_index.create_in(str(tmp_path), build_schema())
+    assert bulk.build_segments(tmp_path, iter([]), procs=1) == 0
+    assert whoosh_index.open_dir(str(tmp_path)).doc_count() == 0
+    docs = [build_document(r) for r in records(5)]
+    assert bulk.build_segments(tmp_path, iter(docs), procs=1, chunk_docs=2) == 5
+    assert whoosh_index.open_dir(str(tmp_path)).doc_count() == 5
