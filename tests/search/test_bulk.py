@@ -53,7 +53,9 @@ def contents(path) -> dict:
             matcher.next()
         postings[(fieldname, text)] = found
     names = reader.schema.scorable_names()
-    lengths = {(ids[d], name): reader.doc_field_length(d, name) for d in ids for name in names}
+    # Whoosh answers None for a zero length in a segment that has the field, and 0 in
+    # one that has not: both mean "no words".
+    lengths = {(ids[d], name): reader.doc_field_length(d, name) or 0 for d in ids for name in names}
     stored = {ids[d]: fields for d, fields in reader.iter_docs()}
     columns = {
         name: {ids[d]: value for d, value in enumerate(reader.column_reader(name)) if d in ids}
