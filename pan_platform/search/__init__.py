@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from pan_platform.access import can, user_principals
 from pan_platform.extensions import db
+from pan_platform.search import engine
 from pan_platform.search import index as _index
 from pan_platform.search import query as _query
 from pan_platform.search.documents import build_document, item_record
@@ -206,18 +207,23 @@ def search(
     if text and user_q is None:
         result.notices.append("no_words")
         return result
-    restrict = _query.combine(_query.access_filter(principals), *_query.filter_query(filters))
     if user_q is None:
         result.sort = sort = "date"
     try:
-        allowed = _query.allowed_docs(searcher, principals, filters)
-        top, docset = _query.run(searcher, user_q, allowed, sort, page * per_page)
+        arrays = engine.arrays_for(searcher)
+        allowed = engine.allowed_mask(arrays, principals, _query.filter_terms(filters))
+        if user_q is None:
+            matched, scores = allowed, None
+        else:
+            matched, scores = engine.Evaluator(arrays).evaluate(user_q)
+            matched &= allowed
+        top = engine.top(arrays, matched, scores if sort == "relevance" else None, page * per_page)
     except Exception:
         log.warning("search failed for %r", text, exc_info=True)
         result.notices.append("failed")
         return result
-    result.total = len(docset)
-    result.facets = _query.facet_counts(searcher, docset)
+    result.total = engine.count(matched)
+    result.facets = engine.facet_counts(arrays, matched)
     words = _query.positive_words(text)
     for docnum in top[(page - 1) * per_page : page * per_page]:
         stored = searcher.stored_fields(docnum)
@@ -226,7 +232,7 @@ def search(
         result.snippets[item_id] = _query.snippet(stored, lang, words)
     if result.total == 0 and user_q is not None:
         try:
-            result.corrected = _query.correction(searcher, text, restrict)
+            result.corrected = _query.correction(arrays, text, allowed)
         except Exception:
             log.warning("spelling correction failed for %r", text, exc_info=True)
     return result
@@ -234,17 +240,16 @@ def search(
 
 def suggest(user, prefix: str | None, limit: int = 8) -> list[int]:
     """Ids of readable items whose title words start with the typed words."""
-    from whoosh.query import Term
-
     text, _notices = _query.clean_text(prefix)
     words = [w[:15] for w in _query.plain_words(text) if len(w) >= 2][:4]
     if not words:
         return []
     searcher = _index.searcher(_ensure_index())
-    q = _query.combine(*[Term("complete", w) for w in words], _query.access_filter(_principals_for(user)))
     try:
-        hits = searcher.search(q, limit=limit)
-        return [int(hit["id"]) for hit in hits]
+        arrays = engine.arrays_for(searcher)
+        matched, scores = engine.Evaluator(arrays).evaluate(_query.completion_query(words))
+        matched &= engine.allowed_mask(arrays, _principals_for(user), [])
+        return [int(searcher.stored_fields(d)["id"]) for d in engine.top(arrays, matched, scores, limit)]
     except Exception:
         log.warning("suggestions failed for %r", text, exc_info=True)
         return []

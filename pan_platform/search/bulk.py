@@ -106,7 +106,7 @@ class BulkSegmentWriter(SegmentWriter):
     """Writes one new segment from many documents; committed by `build_segments`."""
 
     def __init__(self, ix, **kwargs) -> None:
-        super().__init__(ix, _lk=False, **kwargs)
+        super().__init__(ix, _lk=False, compound=False, **kwargs)  # see index.COMPOUND
         self.pool = TermPool()
         self._fast = {name for name, field in self.schema.items() if _fast_field(field)}
 

@@ -1,8 +1,8 @@
-"""Safe query parsing, the access filter, facet counts, snippets, suggestions, corrections.
+"""Safe query parsing, snippets and spelling corrections (matching and counting: engine.py).
 
 Everything the user sees is computed from the documents matching
 `user query AND principals filter AND facet filters`:
-- counts and facet counts from the matched document numbers;
+- counts and facet counts from the matched documents (engine.py);
 - snippets from the stored title and summary of the hits shown;
 - suggestions are titles of readable items;
 - "did you mean" words are proposed only when documents the user may read contain them,
@@ -11,18 +11,15 @@ Everything the user sees is computed from the documents matching
 
 from __future__ import annotations
 
-import heapq
 import re
 import unicodedata
-from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
-from itertools import chain
 from math import ceil
 
-from whoosh import collectors
 from whoosh.qparser import AndGroup, MultifieldParser, plugins
-from whoosh.query import And, Every, NullQuery, Or, Phrase, Query, Term
+from whoosh.query import And, NullQuery, Phrase, Query, Term
 
+from pan_platform.search import engine
 from pan_platform.search.analysis import (
     FIELD_LANGUAGES,
     OTHER,
@@ -32,8 +29,6 @@ from pan_platform.search.analysis import (
     plain_words,
 )
 from pan_platform.search.schema import (
-    FACET_SEPARATOR,
-    FACETS,
     FILTER_FIELDS,
     body_field,
     summary_field,
@@ -182,145 +177,14 @@ def parse_user_query(text: str, langs: list[str], schema) -> Query | None:
     return None if q is NullQuery else q
 
 
-def access_filter(principals: frozenset[str] | None) -> Query | None:
-    """None means no restriction (platform administrators, explicitly)."""
-    if principals is None:
-        return None
-    return Or([Term("principals", p) for p in sorted(principals)])
+def completion_query(words: list[str]) -> Query:
+    """Titles with words starting with each of `words` (the "complete" field holds starts)."""
+    return And([Term("complete", w) for w in words])
 
 
-def filter_query(filters: dict[str, str | None]) -> list[Query]:
-    return [Term(FILTER_FIELDS[name], value) for name, value in filters.items() if value and name in FILTER_FIELDS]
-
-
-def combine(*parts: Query | None) -> Query:
-    present = [p for p in parts if p is not None]
-    if not present:
-        return Every()
-    return present[0] if len(present) == 1 else And(present)
-
-
-# -- collecting -------------------------------------------------------------------------
-
-
-class _TopAndAllCollector(collectors.TopCollector):
-    """Top N by score, and every matched document number (for counts and facets), in one pass.
-
-    Both of Whoosh's shortcuts are off: block-quality skipping and matcher replacement
-    (`replace=0`). Replacement drops sub-matchers that can no longer reach the top N,
-    so their documents never reached `_collect` and totals and facet counts of
-    multi-word queries came out short (15 of the bench's 200 queries at 10,000)."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__(limit=limit, usequality=False, replace=0)
-
-    def _collect(self, global_docnum, score):
-        self.docset.add(global_docnum)
-        return super()._collect(global_docnum, score)
-
-
-def _docs(searcher, query: Query) -> frozenset[int]:
-    """Live documents matching a filter query, cached on the searcher (a new searcher after
-    every index change, so the cache can never be stale)."""
-    cache = searcher.__dict__.setdefault("_pan_filter_docs", {})
-    docs = cache.get(query)
-    if docs is None:
-        if len(cache) > 2_000:
-            cache.clear()
-        docs = cache[query] = frozenset(searcher.docs_for_query(query))
-    return docs
-
-
-def allowed_docs(searcher, principals: frozenset[str] | None, filters: dict[str, str]) -> set[int] | None:
-    """Documents the user may read within the facet filters; None: no restriction at all.
-
-    The access filter is the query object Or([Term("principals", p) ...]); it and each
-    facet filter are evaluated once per index version and intersected as sets."""
-    sets = [_docs(searcher, q) for q in [access_filter(principals), *filter_query(filters)] if q is not None]
-    if not sets:
-        return None
-    sets.sort(key=len)
-    allowed = set(sets[0])
-    for other in sets[1:]:
-        allowed &= other
-    return allowed
-
-
-def run(searcher, user_q: Query | None, allowed: set[int] | None, sort: str, limit: int) -> tuple[list[int], set[int]]:
-    """(top document numbers in order, every matched document number)."""
-    if allowed is not None and not allowed:
-        # Nothing readable: stop here. (Whoosh's FilterCollector reads an empty allow
-        # set as "no filter", which would show everything.)
-        return [], set()
-    if user_q is None:
-        docset = allowed if allowed is not None else set(searcher.reader().all_doc_ids())
-        return heapq.nlargest(limit, docset, key=_sort_table(searcher).__getitem__), docset
-    if sort != "relevance":
-        # Ordered by date: matching without scoring is enough (scores were most of the cost).
-        docset = set(searcher.docs_for_query(user_q))
-        if allowed is not None:
-            docset &= allowed
-        return heapq.nlargest(limit, docset, key=_sort_table(searcher).__getitem__), docset
-    collector = _TopAndAllCollector(limit)
-    wrapped = collector if allowed is None else collectors.FilterCollector(collector, allow=allowed)
-    searcher.search_with_collector(user_q, wrapped)
-    return [docnum for _score, docnum in collector.results().top_n], collector.docset
-
-
-_segment_facets: OrderedDict = OrderedDict()  # segment id -> tuple per doc of "facet=value"
-_SEGMENT_CACHE_SIZE = 64
-
-
-def _facet_table(searcher) -> list[tuple[str, ...]]:
-    """Facet pairs per global document number, read from the column once per segment."""
-    table: list[tuple[str, ...]] = []
-    for sub, _offset in searcher.leaf_searchers():
-        reader = sub.reader()
-        segment = getattr(reader, "segment", None)
-        key = segment().segment_id() if segment is not None else None
-        values = _segment_facets.get(key) if key is not None else None
-        if values is None:
-            if reader.has_column("facets"):
-                column = reader.column_reader("facets")
-                values = [tuple(v.decode("utf-8").split(FACET_SEPARATOR)) if v else () for v in column]
-            else:
-                values = [()] * reader.doc_count_all()
-            if key is not None:
-                _segment_facets[key] = values
-                while len(_segment_facets) > _SEGMENT_CACHE_SIZE:
-                    _segment_facets.popitem(last=False)
-        table.extend(values)
-    return table
-
-
-def _sort_table(searcher) -> list[tuple[int, int]]:
-    """(published, item id) per global document number, newest first when reversed."""
-    cache = searcher.__dict__.get("_pan_sort_table")
-    if cache is not None:
-        return cache
-    table: list[tuple[int, int]] = []
-    for sub, _offset in searcher.leaf_searchers():
-        reader = sub.reader()
-        columns = [
-            list(reader.column_reader(name)) if reader.has_column(name) else [0] * reader.doc_count_all()
-            for name in ("published", "item_id")
-        ]
-        table.extend(zip(*columns, strict=True))
-    searcher.__dict__["_pan_sort_table"] = table
-    return table
-
-
-def facet_counts(searcher, docnums) -> dict[str, list[tuple[str, int]]]:
-    table = _facet_table(searcher)
-    counts = Counter(chain.from_iterable(map(table.__getitem__, docnums)))
-    out: dict[str, list[tuple[str, int]]] = {name: [] for name in FACETS}
-    for pair, count in counts.items():
-        name, _, value = pair.partition("=")
-        if name in out and value:
-            out[name].append((value, count))
-    for name in out:
-        out[name].sort(key=lambda vc: (-vc[1], vc[0]))
-    return out
+def filter_terms(filters: dict[str, str | None]) -> list[tuple[str, str]]:
+    """(index field, value) of each facet filter."""
+    return [(FILTER_FIELDS[name], value) for name, value in filters.items() if value and name in FILTER_FIELDS]
 
 
 # -- snippets ---------------------------------------------------------------------------
@@ -422,32 +286,28 @@ def positive_words(text: str) -> list[str]:
 # -- spelling -------------------------------------------------------------------------------
 
 
-def _readable_count(searcher, word: str, restrict: Query | None, limit: int = 50) -> int:
-    """How many documents the user may read (within the filters) contain `word`, up to `limit`."""
-    count = 0
-    for _docnum in searcher.docs_for_query(combine(Term("spell", word), restrict)):
-        count += 1
-        if count >= limit:
-            break
-    return count
+def _readable_count(arrays, word: str, allowed) -> int:
+    """How many documents the user may read (within the filters) contain `word`."""
+    return engine.count(arrays.term_mask("spell", word) & allowed)
 
 
-def correction(searcher, text: str, restrict: Query | None) -> str | None:
+def correction(arrays, text: str, allowed) -> str | None:
     """A corrected query, or None. Candidates within two edits come from the spelling
     field's word list, but one is proposed only when documents the user may read contain
-    it (the access filter is part of `restrict`), ranked by how many of those do; a word
-    found only in hidden items is never proposed and never influences the choice."""
-    reader = searcher.reader()
+    it (`allowed`: the documents the user may read within the filters), ranked by how
+    many of those do; a word found only in hidden items is never proposed and never
+    influences the choice."""
+    reader = arrays.searcher.reader()
     changed, out = False, text
     for word in dict.fromkeys(plain_words(text)):
-        if len(word) < 3 or word.isdigit() or _readable_count(searcher, word, restrict, limit=1):
+        if len(word) < 3 or word.isdigit() or _readable_count(arrays, word, allowed):
             continue
         candidates: list[str] = []
         for maxdist in (1, 2):
             candidates = [c for c in reader.terms_within("spell", word, maxdist, prefix=1) if c != word][:20]
             if candidates:
                 break
-        scored = [(_readable_count(searcher, c, restrict), c) for c in candidates]
+        scored = [(_readable_count(arrays, c, allowed), c) for c in candidates]
         scored = [(n, c) for n, c in scored if n > 0]
         if scored:
             best = max(scored, key=lambda nc: (nc[0], [-ord(ch) for ch in nc[1]]))[1]
