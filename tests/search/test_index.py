@@ -91,7 +91,32 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path):
     assert ids == set(range(1, 101)) | set(range(1001, 1101))
     # Small commits were merged along the way: segments did not pile up.
     with ix.reader() as reader:
-        assert (1 if reader.is_atomic() else len(reader.leaf_readers())) <= search_index.MAX_SEGMENTS
+        assert segment_sizes(reader) and len(segment_sizes(reader)) <= most_segments(200)
+
+
+def segment_sizes(reader) -> list[int]:
+    readers = [reader] if reader.is_atomic() else [r for r, _offset in reader.leaf_readers()]
+    return sorted(r.doc_count_all() for r in readers)
+
+
+def most_segments(docs: int) -> int:
+    """At most MERGE_FACTOR - 1 segments per tier, plus the one just written."""
+    return (search_index.MERGE_FACTOR - 1) * (search_index._tier(docs) + 1) + 1
+
+
+def test_small_commits_merge_in_tiers_and_leave_large_segments_alone(tmp_path, monkeypatch):
+    monkeypatch.setattr(search_index, "MAX_MERGE_DOCS", 30)
+    monkeypatch.setattr(bulk, "CHUNK_DOCS", 40)
+    base = tmp_path / "index"
+    search_index.rebuild(base, [build_document(record(i)) for i in range(1, 121)])
+    for start in range(1001, 1061):  # sixty saves of one item each
+        search_index.write(base, [build_document(record(start))])
+    with search_index.open_index(base).reader() as reader:
+        sizes = segment_sizes(reader)
+        assert reader.doc_count() == 180
+    assert sizes.count(40) == 3  # the rebuild's segments were never merged
+    small = [n for n in sizes if n != 40]
+    assert sum(small) == 60 and max(small) <= 30 and len(small) <= most_segments(60)
 
 
 def _hold_lock_forever(index_dir: str, ready) -> None:
