@@ -16,6 +16,7 @@ ordinary update. Read access is always decided by the principals filter.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from pan_platform.access import can, user_principals
 from pan_platform.extensions import db
-from pan_platform.search import engine
+from pan_platform.search import bulk, engine
 from pan_platform.search import index as _index
 from pan_platform.search import query as _query
 from pan_platform.search.documents import build_document, item_record
@@ -149,12 +150,15 @@ def item_count() -> int:
     return db.session.scalar(select(func.count(Item.id))) or 0
 
 
-def rebuild(progress=None, procs: int = 1) -> int:
+def rebuild(progress=None, procs: int | None = 1) -> int:
     """Rebuild the whole index from the database aside, then swap it in atomically.
 
     `progress`: an optional callable wrapping the document iterator (the CLI's tqdm).
-    Changes committed meanwhile are replayed into the new index after the swap.
+    `procs`: indexing processes; None: one per core when the items fill more than one
+    segment (see bulk.py). Changes committed meanwhile are replayed after the swap.
     """
+    if procs is None:
+        procs = (os.cpu_count() or 1) if item_count() > bulk.CHUNK_DOCS else 1
     base = index_path()
     with Session(db.engine) as session:
         docs = _all_documents(session)
@@ -211,7 +215,7 @@ def search(
         result.sort = sort = "date"
     try:
         arrays = engine.arrays_for(searcher)
-        allowed = engine.allowed_mask(arrays, principals, _query.filter_terms(filters))
+        allowed = engine.allowed_mask(arrays, _query.restriction(principals, filters))
         if user_q is None:
             matched, scores = allowed, None
         else:
@@ -248,7 +252,7 @@ def suggest(user, prefix: str | None, limit: int = 8) -> list[int]:
     try:
         arrays = engine.arrays_for(searcher)
         matched, scores = engine.Evaluator(arrays).evaluate(_query.completion_query(words))
-        matched &= engine.allowed_mask(arrays, _principals_for(user), [])
+        matched &= engine.allowed_mask(arrays, _query.access_filter(_principals_for(user)))
         return [int(searcher.stored_fields(d)["id"]) for d in engine.top(arrays, matched, scores, limit)]
     except Exception:
         log.warning("suggestions failed for %r", text, exc_info=True)

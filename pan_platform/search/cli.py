@@ -13,8 +13,8 @@ from pan_platform.search import index as search_index
 
 @pan.command("reindex")
 @click.option("--if-missing", is_flag=True, help="Only build when no index exists yet.")
-@click.option("--procs", type=click.IntRange(1, 16), default=1, show_default=True,
-              help="Indexing processes (Whoosh multi-segment writer).")
+@click.option("--procs", type=click.IntRange(0, 16), default=0, show_default=True,
+              help="Indexing processes; 0: one per core when there is more than one segment to build.")
 def reindex(if_missing: bool, procs: int) -> None:
     """Rebuild the search index from the database, aside, then swap it in."""
     if if_missing and search_index.live_dir(search.index_path()) is not None:
@@ -25,7 +25,7 @@ def reindex(if_missing: bool, procs: int) -> None:
     def progress(docs):
         return tqdm(docs, total=total, unit=_("items"), desc=_("Indexing"), disable=None)
 
-    count = search.rebuild(progress=progress, procs=procs)
+    count = search.rebuild(progress=progress, procs=procs or None)
     click.echo(_("Search index rebuilt: %(count)d items.", count=count))
 
 

@@ -13,9 +13,10 @@ query becomes array operations over every document of the index at once:
   matchers do (sums of the matching parts; the maximum for DisjunctionMax);
 - anything else (phrases: they need positions) is matched by Whoosh itself.
 
-The access filter is a mask too: the union of the masks of the user's principals
-(`principals` terms, from the access module), so a document the user may not read is
-never counted, faceted, shown or used for a suggestion.
+The access filter is a query object, Or(Term("principals", p) for the user's principals),
+built by query.restriction() from the access module's principals and evaluated here
+into a mask with the facet filters; every count, facet count, page, snippet, suggestion
+and correction is computed within it, so a document the user may not read never shows.
 
 `IndexArrays` belongs to one Whoosh searcher (one index version). Per-segment data
 (posting lists, facet pairs, sort keys, field lengths) is cached by segment id and
@@ -292,6 +293,21 @@ class Evaluator:
         self.B = getattr(weighting, "B", 0.75)
         self.field_B = getattr(weighting, "_field_B", {})
 
+    def mask(self, q: wq.Query) -> np.ndarray:
+        """Matched documents only, for filters: term masks are cached per index version."""
+        if isinstance(q, wq.Term):
+            return self.arrays.term_mask(q.fieldname, q.text)
+        if isinstance(q, (wq.And, wq.Or)) and not getattr(q, "minmatch", 0) and q.subqueries:
+            parts = [self.mask(sub) for sub in q.subqueries]
+            combined = parts[0].copy()
+            for part in parts[1:]:
+                if isinstance(q, wq.And):
+                    combined &= part
+                else:
+                    combined |= part
+            return combined
+        return self.evaluate(q)[0]
+
     def nothing(self) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(self.arrays.size, dtype=bool), np.zeros(self.arrays.size)
 
@@ -395,19 +411,13 @@ class Evaluator:
 # -- the pieces a search needs -----------------------------------------------------------------
 
 
-def allowed_mask(arrays: IndexArrays, principals: frozenset[str] | None,
-                 filters: Iterable[tuple[str, str]]) -> np.ndarray:
-    """Live documents the user may read within the facet filters. `principals` None:
-    no access restriction (platform administrators, explicitly)."""
-    mask = arrays.live.copy()
-    if principals is not None:
-        readable = np.zeros(arrays.size, dtype=bool)
-        for principal in sorted(principals):
-            readable |= arrays.term_mask("principals", principal)
-        mask &= readable
-    for fieldname, value in filters:
-        mask &= arrays.term_mask(fieldname, value)
-    return mask
+def allowed_mask(arrays: IndexArrays, restrict: wq.Query | None) -> np.ndarray:
+    """Live documents matching `restrict`: the access filter (a query on the user's
+    principals) and the facet filters, built by query.restriction(); None: no restriction
+    (platform administrators, explicitly)."""
+    if restrict is None:
+        return arrays.live.copy()
+    return Evaluator(arrays).mask(restrict) & arrays.live
 
 
 def top(arrays: IndexArrays, mask: np.ndarray, scores: np.ndarray | None, limit: int) -> list[int]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from math import ceil
 
 from whoosh.qparser import AndGroup, MultifieldParser, plugins
-from whoosh.query import And, NullQuery, Phrase, Query, Term
+from whoosh.query import And, NullQuery, Or, Phrase, Query, Term
 
 from pan_platform.search import engine
 from pan_platform.search.analysis import (
@@ -182,9 +182,21 @@ def completion_query(words: list[str]) -> Query:
     return And([Term("complete", w) for w in words])
 
 
-def filter_terms(filters: dict[str, str | None]) -> list[tuple[str, str]]:
-    """(index field, value) of each facet filter."""
-    return [(FILTER_FIELDS[name], value) for name, value in filters.items() if value and name in FILTER_FIELDS]
+def access_filter(principals: frozenset[str] | None) -> Query | None:
+    """The documents these principals may read; None: no restriction (administrators)."""
+    if principals is None:
+        return None
+    return Or([Term("principals", p) for p in sorted(principals)])
+
+
+def restriction(principals: frozenset[str] | None, filters: dict[str, str | None]) -> Query | None:
+    """Access filter AND facet filters, or None when nothing restricts the search."""
+    parts = [access_filter(principals)]
+    parts += [Term(FILTER_FIELDS[name], value) for name, value in filters.items() if value and name in FILTER_FIELDS]
+    present = [p for p in parts if p is not None]
+    if not present:
+        return None
+    return present[0] if len(present) == 1 else And(present)
 
 
 # -- snippets ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from whoosh.query import Or, Term
 
 from pan_platform.search import bulk, engine
 from pan_platform.search.documents import build_document
-from pan_platform.search.query import parse_user_query, query_languages
+from pan_platform.search.query import parse_user_query, query_languages, restriction
 from pan_platform.search.schema import build_schema
 from tests.search.test_bulk import records
 
@@ -54,22 +54,22 @@ def test_the_access_mask_is_the_principals_query(searcher):
     arrays = engine.IndexArrays(searcher)
     for principals in ({"public"}, {"network", "org:1"}, {"org:2"}, set()):
         expected = set(searcher.docs_for_query(Or([Term("principals", p) for p in principals])))
-        mask = engine.allowed_mask(arrays, frozenset(principals), [])
+        mask = engine.allowed_mask(arrays, restriction(frozenset(principals), {}))
         assert set(np.flatnonzero(mask).tolist()) == expected
-        with_filter = engine.allowed_mask(arrays, frozenset(principals), [("academy", "academy-1")])
+        with_filter = engine.allowed_mask(arrays, restriction(frozenset(principals), {"academy": "academy-1"}))
         academy = set(searcher.docs_for_query(Term("academy", "academy-1")))
         assert set(np.flatnonzero(with_filter).tolist()) == expected & academy
-    everything = engine.allowed_mask(arrays, None, [])
+    everything = engine.allowed_mask(arrays, None)
     assert engine.count(everything) == searcher.doc_count() == 57
 
 
 def test_facet_counts_and_order(searcher):
     arrays = engine.IndexArrays(searcher)
-    mask = engine.allowed_mask(arrays, None, [])
+    mask = engine.allowed_mask(arrays, None)
     facets = engine.facet_counts(arrays, mask)
     # Items 3 and 30 (academy-0) and 55 (academy-1) were deleted.
     assert facets["academy"] == [("academy-2", 20), ("academy-1", 19), ("academy-0", 18)]
-    half = mask & engine.allowed_mask(arrays, frozenset({"public"}), [])
+    half = mask & engine.allowed_mask(arrays, restriction(frozenset({"public"}), {}))
     assert dict(engine.facet_counts(arrays, half)["academy"]) == {
         value: len(set(searcher.docs_for_query(Term("academy", value))) & set(np.flatnonzero(half).tolist()))
         for value in ("academy-0", "academy-1", "academy-2")
