@@ -35,7 +35,7 @@ from pan_platform.search.documents import build_document, item_record
 from pan_platform.search.query import SORTS, SearchResult
 
 __all__ = [
-    "SORTS", "SearchResult", "check", "index_items", "rebuild", "remove_items", "search", "suggest",
+    "SORTS", "SearchResult", "check", "index_items", "ping", "rebuild", "remove_items", "search", "suggest",
 ]
 
 log = logging.getLogger(__name__)
@@ -169,6 +169,20 @@ def rebuild(progress=None, procs: int | None = 1) -> int:
     if pending:
         index_items(pending, with_descendants=False)
     return count
+
+
+def ping() -> str:
+    """For /healthz (cheap): "ok", "not built" (the first search or `pan reindex` builds
+    it) or "error" when the live index cannot be opened."""
+    base = index_path()
+    if _index.live_dir(base) is None:
+        return "not built"
+    try:
+        _index.open_index(base).doc_count()
+    except Exception:
+        log.exception("the search index cannot be opened")
+        return "error"
+    return "ok"
 
 
 def _ensure_index() -> Path:
