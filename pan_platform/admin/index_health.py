@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
+
+from flask import current_app
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +35,41 @@ def check(repair: bool = False):
     return None if module is None else module.check(repair=repair)
 
 
+# Up to this many items the console rebuilds within the request (seconds); beyond it, in
+# a background thread, since a request would outlast the server's timeout.
+INLINE_REBUILD_ITEMS = 2_000
+
+
 def rebuild():
     module = _search()
     return None if module is None else module.rebuild()
+
+
+def rebuild_running() -> bool:
+    module = _search()
+    running = getattr(module, "rebuild_running", None)
+    return bool(callable(running) and running())
+
+
+def rebuild_from_console() -> tuple[object, bool]:
+    """(report, started in the background). Small catalogues are rebuilt at once."""
+    module = _search()
+    if module is None:
+        return None, False
+    count = getattr(module, "item_count", None)
+    if not callable(count) or count() <= INLINE_REBUILD_ITEMS:
+        return module.rebuild(), False
+    app = current_app._get_current_object()
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                module.rebuild(procs=None)
+            except Exception:
+                log.exception("background rebuild of the search index failed")
+
+    threading.Thread(target=run, name="search-rebuild", daemon=True).start()
+    return None, True
 
 
 def reachable() -> str | None:

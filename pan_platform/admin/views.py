@@ -269,9 +269,15 @@ def index_status():
         return render_template("admin/index_status.html", available=False, form=form)
     if form.validate_on_submit():
         action = request.form.get("action")
-        if action == "rebuild":
-            report = index_health.rebuild()
-            flash(_("The search index has been rebuilt."), "success")
+        if action == "rebuild" and index_health.rebuild_running():
+            flash(_("A rebuild is already running."), "info")
+        elif action == "rebuild":
+            report, started = index_health.rebuild_from_console()
+            if started:
+                flash(_("The rebuild has started. Searches use the current index until the new one is ready."),
+                      "success")
+            else:
+                flash(_("The search index has been rebuilt."), "success")
         elif action == "repair":
             report = index_health.check(repair=True)
             flash(_("The search index has been checked and repaired."), "success")
@@ -279,7 +285,7 @@ def index_status():
             action = "check"
             report = index_health.check(repair=False)
     return render_template("admin/index_status.html", available=True, form=form, action=action,
-                           rows=index_health.report_rows(report))
+                           rows=index_health.report_rows(report), running=index_health.rebuild_running())
 
 
 # --- audit log ----------------------------------------------------------------------------------

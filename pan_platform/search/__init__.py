@@ -35,7 +35,7 @@ from pan_platform.search.documents import build_document, item_record
 from pan_platform.search.query import SORTS, SearchResult
 
 __all__ = [
-    "SORTS", "SearchResult", "check", "index_items", "ping", "rebuild", "remove_items", "search", "suggest",
+    "SORTS", "SearchResult", "check", "index_items", "ping", "rebuild", "rebuild_running", "remove_items", "search", "suggest",
 ]
 
 log = logging.getLogger(__name__)
@@ -169,6 +169,11 @@ def rebuild(progress=None, procs: int | None = 1) -> int:
     if pending:
         index_items(pending, with_descendants=False)
     return count
+
+
+def rebuild_running() -> bool:
+    """True while a rebuild (from any process) is writing the next index generation."""
+    return _index.rebuild_running(index_path())
 
 
 def ping() -> str:

@@ -209,13 +209,13 @@ def write(base: Path, documents: list[dict], delete_ids: Iterable[int] = ()) -> 
             writer.cancel()
             raise
         writer.commit(mergetype=merge_tiers)
-        if _rebuild_running(base):
+        if rebuild_running(base):
             # A rebuild is reading the database right now and may have read the old
             # state: replay these ids into the new index after its swap.
             enqueue(base, [int(d["id"]) for d in documents] + [int(i) for i in delete_ids])
 
 
-def _rebuild_running(base: Path) -> bool:
+def rebuild_running(base: Path) -> bool:
     """True while a rebuild process is alive; a marker left by a killed one is removed."""
     marker = _sibling(base, ".rebuilding")
     try:

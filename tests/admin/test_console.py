@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from sqlalchemy import select
 
@@ -225,6 +227,29 @@ def test_index_page_with_the_real_search_package(app, client, console):
     assert rebuilt.status_code == 200 and "The search index has been rebuilt." in rebuilt.get_data(as_text=True)
     checked = as_client(client).post("/admin/index", data={"action": "check"}).get_data(as_text=True)
     assert "missing" in checked and "in_database" in checked
+
+
+def test_a_large_catalogue_is_rebuilt_in_the_background(app, client, console, monkeypatch):
+    import threading
+
+    from pan_platform import search
+
+    monkeypatch.setattr(index_health, "INLINE_REBUILD_ITEMS", 1)
+    make_item(make_org(), title="First handbook")
+    make_item(make_org(), title="Second handbook")
+    db.session.commit()
+    started = as_client(client).post("/admin/index", data={"action": "rebuild"}, follow_redirects=True)
+    assert "The rebuild has started." in started.get_data(as_text=True)
+    for thread in threading.enumerate():
+        if thread.name == "search-rebuild":
+            thread.join(timeout=120)
+    with app.app_context():
+        assert not search.rebuild_running() and search.check().clean and search.check().in_index == 2
+    marker = search.index_path().with_name(search.index_path().name + ".rebuilding")
+    marker.write_text(str(os.getpid()))  # a rebuild in progress (this process is alive)
+    busy = as_client(client).post("/admin/index", data={"action": "rebuild"}).get_data(as_text=True)
+    assert "A rebuild is already running." in busy and 'id="rebuild-running"' in busy
+    marker.unlink()
 
 
 def test_overrides_reach_every_use_of_the_area_labels(app, client, console):
