@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask
+from flask import Flask, g
 
 from config import load_config
 from pan_platform.extensions import babel, csrf, db, login_manager, migrate
@@ -44,6 +44,14 @@ def _init_extensions(app: Flask) -> None:
     from pan_platform.accounts.auth import load_user
 
     login_manager.user_loader(load_user)
+    # First hook of every request: the user Flask-Login caches on `g` belongs to one request.
+    # `g` lives in the application context, which a script or test may push once around
+    # many requests; a bearer-token user must never carry over to the next request.
+    app.before_request_funcs.setdefault(None, []).insert(0, _forget_cached_user)
+
+
+def _forget_cached_user() -> None:
+    g.pop("_login_user", None)
 
 
 def _migrations_dir() -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, g
+from flask import Flask
 
 from pan_platform.api import models  # noqa: F401  (tables known to create_all and Alembic)
 
@@ -30,13 +30,5 @@ def register(app: Flask) -> None:
     csrf.exempt(v1.bp)
     csrf.exempt(oai.bp)
     login_manager.request_loader(load_user_from_request)
-    # First hook of every request: the user Flask-Login caches on `g` belongs to one request.
-    # `g` lives in the application context, which a script or test may push once around
-    # many requests; a bearer-token user must never carry over to the next request.
-    app.before_request_funcs.setdefault(None, []).insert(0, _forget_cached_user)
     for blueprint in (v1.bp, oai.bp, feeds.bp, sitemap.bp):
         app.register_blueprint(blueprint)
-
-
-def _forget_cached_user() -> None:
-    g.pop("_login_user", None)
