@@ -173,13 +173,16 @@ class BulkSegmentWriter(SegmentWriter):
         writer.close()
 
 
-def _build_segment(index_dir: str, docs: Iterable[dict]):
-    """One segment from `docs`, written into the index directory (not yet committed)."""
+def _build_segment(index_dir: str, docs: Iterator[dict], limit: int | None = None):
+    """One segment from `docs` (at most `limit` of them), written into the index directory
+    but not yet committed; None when `docs` is exhausted."""
     ix = whoosh_index.open_dir(index_dir)
     writer = BulkSegmentWriter(ix)
     try:
         for doc in docs:
             writer.add_document(**doc)
+            if limit is not None and writer.doc_count() >= limit:
+                break
     except BaseException:
         writer.cancel()
         raise
@@ -219,27 +222,15 @@ def _commit(index_dir: str, segments: list) -> None:
         writer._finish()
 
 
-def _chunks(documents: Iterable[dict], size: int) -> Iterator[list[dict]]:
-    chunk: list[dict] = []
-    for doc in documents:
-        chunk.append(doc)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def build_segments(index_dir: Path, documents: Iterable[dict], procs: int = 1, chunk_docs: int | None = None) -> int:
     """Add `documents` to the (new, empty) index in `index_dir`. Returns the count."""
     chunk_docs = chunk_docs or CHUNK_DOCS
     if procs <= 1:
-        segments, count = [], 0
-        for chunk in _chunks(documents, chunk_docs):
-            segments.append(_build_segment(str(index_dir), chunk))
-            count += len(chunk)
+        segments, docs = [], iter(documents)
+        while (segment := _build_segment(str(index_dir), docs, limit=chunk_docs)) is not None:
+            segments.append(segment)
         _commit(str(index_dir), segments)
-        return count
+        return sum(s.doc_count_all() for s in segments)
     return _build_in_processes(index_dir, documents, procs, chunk_docs)
 
 
