@@ -26,6 +26,7 @@ survives small commits, which add a segment or delete documents but never change
 from __future__ import annotations
 
 import threading
+from array import array
 from collections import OrderedDict
 from collections.abc import Iterable
 
@@ -127,10 +128,8 @@ def _segment_lengths(reader, fieldname: str, size: int) -> np.ndarray:
         column = perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
     except AttributeError:
         column = None
-    if column is not None:
-        raw = np.frombuffer(bytes(column), dtype=np.uint8) if not isinstance(column, np.ndarray) else column
-        if len(raw) == size:
-            return _BYTE_TO_LENGTH[raw]
+    if isinstance(column, array) and len(column) == size:  # loaded whole by lengths.py
+        return _BYTE_TO_LENGTH[np.frombuffer(column, dtype=np.uint8)]
     return np.array([reader.doc_field_length(d, fieldname, 0) or 0 for d in range(size)], dtype=np.float64)
 
 
