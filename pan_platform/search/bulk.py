@@ -38,7 +38,8 @@ from whoosh.writing import SegmentWriter
 from pan_platform.search.analysis import LanguageTokenizer
 
 # Documents per segment. At ~16 KB of text per document a chunk holds ~15 million
-# postings, about 250 MB in a worker; 50,000 documents make four segments.
+# postings: a worker peaked at ~570 MB in the 50,000-material rebuild benchmark
+# (bench/reindex_bench.py); 50,000 documents make four segments.
 CHUNK_DOCS = 12_500
 _EMPTY = b""
 
