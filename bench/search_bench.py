@@ -281,7 +281,8 @@ def main(argv: list[str] | None = None) -> int:
 
     workdir = args.index_dir or Path(tempfile.mkdtemp(prefix="pan-bench-")) / "index"
     started = time.perf_counter()
-    count = search_index.rebuild(workdir, (build_document(r) for r in records), procs=args.procs)
+    count = search_index.rebuild(workdir, (build_document(r) for r in records), procs=args.procs,
+                                 expected=None if args.corpus else args.n)
     elapsed = time.perf_counter() - started
     size_mb = _dir_size(Path(os.path.realpath(workdir))) / 1024 / 1024
     print(f"indexed {count} materials in {elapsed:.1f} s: {count / elapsed:.0f} materials/s "

@@ -154,17 +154,18 @@ def rebuild(progress=None, procs: int | None = 1) -> int:
     """Rebuild the whole index from the database aside, then swap it in atomically.
 
     `progress`: an optional callable wrapping the document iterator (the CLI's tqdm).
-    `procs`: indexing processes; None: one per core when the items fill more than one
-    segment (see bulk.py). Changes committed meanwhile are replayed after the swap.
+    `procs`: indexing processes; None: one per core from bulk.PARALLEL_FROM items on.
+    Changes committed meanwhile are replayed after the swap.
     """
+    expected = item_count()
     if procs is None:
-        procs = (os.cpu_count() or 1) if item_count() > bulk.CHUNK_DOCS else 1
+        procs = (os.cpu_count() or 1) if expected >= bulk.PARALLEL_FROM else 1
     base = index_path()
     with Session(db.engine) as session:
         docs = _all_documents(session)
         if progress is not None:
             docs = progress(docs)
-        count = _index.rebuild(base, docs, procs=procs)
+        count = _index.rebuild(base, docs, procs=procs, expected=expected)
     pending = _index.take_queue(base)
     if pending:
         index_items(pending, with_descendants=False)

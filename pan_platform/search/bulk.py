@@ -41,6 +41,8 @@ from pan_platform.search.analysis import LanguageTokenizer
 # postings: a worker peaked at ~570 MB in the 50,000-material rebuild benchmark
 # (bench/reindex_bench.py); 50,000 documents make four segments.
 CHUNK_DOCS = 12_500
+# From this many documents a rebuild is worth worker processes (starting one takes ~1 s).
+PARALLEL_FROM = 4_000
 _EMPTY = b""
 
 
@@ -221,6 +223,14 @@ def _commit(index_dir: str, segments: list) -> None:
         writer._commit_toc(existing + [s for s in segments if s is not None])
     finally:
         writer._finish()
+
+
+def chunk_size(expected: int | None, procs: int) -> int:
+    """Documents per segment: CHUNK_DOCS, or fewer so that every process gets a share
+    when the count is known (10,000 documents in two processes: two chunks of 5,000)."""
+    if not expected or procs <= 1:
+        return CHUNK_DOCS
+    return min(CHUNK_DOCS, max(1_000, -(-expected // procs)))
 
 
 def build_segments(index_dir: Path, documents: Iterable[dict], procs: int = 1, chunk_docs: int | None = None) -> int:

@@ -14,7 +14,7 @@ from pan_platform.search import index as search_index
 @pan.command("reindex")
 @click.option("--if-missing", is_flag=True, help="Only build when no index exists yet.")
 @click.option("--procs", type=click.IntRange(0, 16), default=0, show_default=True,
-              help="Indexing processes; 0: one per core when there is more than one segment to build.")
+              help="Indexing processes; 0: one per core for 4,000 items or more.")
 def reindex(if_missing: bool, procs: int) -> None:
     """Rebuild the search index from the database, aside, then swap it in."""
     if if_missing and search_index.live_dir(search.index_path()) is not None:

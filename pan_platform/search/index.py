@@ -237,8 +237,10 @@ def rebuild(
     documents: Iterable[dict],
     procs: int = 1,
     after_swap: Callable[[], None] | None = None,
+    expected: int | None = None,
 ) -> int:
-    """Build a complete index aside from `documents`, then swap it in. Returns the count."""
+    """Build a complete index aside from `documents` (about `expected` of them, when
+    known), then swap it in. Returns the count."""
     marker = _sibling(base, ".rebuilding")
     base.parent.mkdir(parents=True, exist_ok=True)
     marker.write_text(str(os.getpid()))
@@ -246,7 +248,7 @@ def rebuild(
     count = 0
     try:
         whoosh_index.create_in(str(new_dir), build_schema())
-        count = bulk.build_segments(new_dir, documents, procs=procs)
+        count = bulk.build_segments(new_dir, documents, procs=procs, chunk_docs=bulk.chunk_size(expected, procs))
         # Never swap in a short index, whatever went wrong in a worker.
         indexed = whoosh_index.open_dir(str(new_dir)).doc_count()
         if indexed != count:
