@@ -146,7 +146,12 @@ def readable_ancestors(user, item: Item) -> list[Item]:
 
 def facet_options(user) -> dict[str, list]:
     """Values offered in the browse filters, from what the user may read only."""
-    base = published_readable(user).subquery()
+    return filter_options(published_readable(user))
+
+
+def filter_options(readable) -> dict[str, list]:
+    """Languages, academies and countries of the items a select of readable items yields."""
+    base = readable.subquery()
     languages = db.session.scalars(
         select(ItemLanguage.language).join(base, base.c.id == ItemLanguage.item_id).distinct()
     ).all()

@@ -8,8 +8,8 @@ from sqlalchemy import func, or_, select
 
 from pan_platform.access import org, user_principals
 from pan_platform.audit.models import AuditEvent
-from pan_platform.catalogue.models import Item, ItemLanguage
-from pan_platform.catalogue.queries import BrowseFilters, apply_filters, published_readable
+from pan_platform.catalogue.models import Item
+from pan_platform.catalogue.queries import BrowseFilters, apply_filters, filter_options, published_readable
 from pan_platform.extensions import db
 from pan_platform.organisations.models import Organisation
 from pan_platform.sharing.models import (
@@ -78,16 +78,7 @@ def count_new(user, since: datetime | None) -> int:
 
 def shared_options(user) -> dict:
     """Filter values from what the user may read from others only."""
-    base = published_readable(user).where(Item.owner_id != user.organisation_id).subquery()
-    languages = db.session.scalars(
-        select(ItemLanguage.language).join(base, base.c.id == ItemLanguage.item_id).distinct()
-    ).all()
-    orgs = db.session.scalars(select(Organisation).join(base, base.c.owner_id == Organisation.id).distinct()).all()
-    return {
-        "languages": sorted(languages),
-        "academies": sorted(orgs, key=lambda o: o.name),
-        "countries": sorted({o.country_code for o in orgs if o.country_code}),
-    }
+    return filter_options(published_readable(user).where(Item.owner_id != user.organisation_id))
 
 
 def agreements_of(owner: Organisation) -> list[SharingAgreement]:

@@ -49,6 +49,18 @@ def test_catalogue_filters(client, catalogue):
     assert "zebra" not in body and "Joint course" not in body
 
 
+def test_the_filter_form_keeps_the_choices_and_offers_only_readable_values(client, catalogue):
+    body = client.get("/catalogue?area=human-trafficking&language=fr&kind=material").get_data(as_text=True)
+    for name in ("area", "language", "country", "academy", "kind", "type", "sort"):
+        assert f'<select id="f-{name}" name="{name}">' in body and f'<label for="f-{name}">' in body
+    assert '<option value="human-trafficking" selected>' in body
+    assert '<option value="fr" selected>' in body and '<option value="material" selected>' in body
+    assert '<option value="terrorism" >' in body
+    # Countries and academies come from what the visitor may read: both academies publish.
+    assert '<option value="academy-austria" >' in body and '<option value="FR" >' in body
+    assert '<option value="cepol"' not in body
+
+
 @pytest.mark.parametrize(
     "query",
     ["?page=abc", "?page=-5", "?page=99999999999", "?area=<script>", "?language=%00", "?country=XXXXXXXXXXXX",

@@ -195,3 +195,7 @@ def test_shared_with_us_lists_only_what_the_partner_may_read(world, client):
     assert w["thb"].title in page and w["oc"].title not in page
     filtered = client.get("/shared-with-us?area=organized-crime").get_data(as_text=True)
     assert w["thb"].title not in filtered
+    assert '<option value="organized-crime" selected>' in filtered
+    for name in ("area", "academy", "country", "language"):
+        assert f'<select id="f-{name}" name="{name}">' in filtered
+    assert f'<option value="{w["own"].slug}" >' in filtered  # the academy that shares with CEPOL
