@@ -287,6 +287,7 @@ class CheckReport:
     extra: list[int] = field(default_factory=list)  # in the index, not in the database
     stale: list[int] = field(default_factory=list)  # indexed, but differs from the database
     pending: list[int] = field(default_factory=list)  # queued after a failed write
+    deleted: int = 0  # removed documents still held by segments: `pan reindex` compacts them
     repaired: bool = False
     seconds: float = 0.0
 
@@ -305,6 +306,7 @@ def check(repair: bool = False) -> CheckReport:
     for _docnum, stored in searcher.reader().iter_docs():
         indexed[int(stored["id"])] = stored.get("stamp", "")
     report.in_index = len(indexed)
+    report.deleted = searcher.reader().doc_count_all() - searcher.reader().doc_count()
     seen: set[int] = set()
     with Session(db.engine) as session:
         for doc in _all_documents(session):

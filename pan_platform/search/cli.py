@@ -36,6 +36,9 @@ def check_index(repair: bool) -> None:
     report = search.check(repair=repair)
     click.echo(_("Items in the database: %(n)d; documents in the index: %(m)d.",
                  n=report.in_database, m=report.in_index))
+    if report.deleted:
+        click.echo(_("Removed documents still held on disk: %(n)d (`pan reindex` compacts the index).",
+                     n=report.deleted))
     for label, ids in (
         (_("Missing from the index"), report.missing),
         (_("In the index but deleted"), report.extra),

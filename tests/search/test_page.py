@@ -96,11 +96,16 @@ def test_cli_reindex_and_check_index(app, corpus):
     assert result.exit_code == 0 and "nothing to do" in result.output
     result = runner.invoke(args=["pan", "check-index"])
     assert result.exit_code == 0 and "matches the database" in result.output
+    assert "still held on disk" not in result.output
     search.remove_items([corpus["de"].id])
     result = runner.invoke(args=["pan", "check-index"])
     assert result.exit_code == 1 and "Missing from the index: 1" in result.output
+    assert "Removed documents still held on disk: 1" in result.output
     result = runner.invoke(args=["pan", "check-index", "--repair"])
     assert result.exit_code == 0 and "Repaired." in result.output
+    runner.invoke(args=["pan", "reindex"])
+    result = runner.invoke(args=["pan", "check-index"])
+    assert result.exit_code == 0 and "still held on disk" not in result.output
 
 
 def test_bench_smoke(tmp_path):
