@@ -247,14 +247,14 @@ def build_segments(index_dir: Path, documents: Iterable[dict], procs: int = 1, c
 
 def _build_in_processes(index_dir: Path, documents: Iterable[dict], procs: int, chunk_docs: int) -> int:
     """Chunks go to worker processes through files (pickled documents, streamed), so
-    neither the parent nor a pipe holds a chunk; at most `procs` chunks wait on disk."""
+    neither the parent nor a pipe holds a chunk; at most 2 x `procs` chunks are on disk."""
     count, segments = 0, []
     pending: set[Future] = set()
     spool = Path(tempfile.mkdtemp(prefix="chunks-", dir=index_dir))
+    fh, path, in_chunk = None, None, 0
     # "spawn": the parent may hold database connections and threads that a fork would copy.
     with ProcessPoolExecutor(max_workers=procs, mp_context=get_context("spawn")) as pool:
         try:
-            fh, path, in_chunk = None, None, 0
             for doc in documents:
                 if fh is None:
                     handle, path = tempfile.mkstemp(suffix=".docs", dir=spool)
@@ -279,6 +279,8 @@ def _build_in_processes(index_dir: Path, documents: Iterable[dict], procs: int, 
                 future.cancel()
             raise
         finally:
+            if fh is not None and not fh.closed:
+                fh.close()
             for leftover in spool.glob("*"):
                 leftover.unlink(missing_ok=True)
             spool.rmdir()

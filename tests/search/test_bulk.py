@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from whoosh import index as whoosh_index
 
 from pan_platform.search import bulk
@@ -95,3 +96,16 @@ def test_bulk_build_in_one_process_and_empty_input(tmp_path):
     docs = [build_document(r) for r in records(5)]
     assert bulk.build_segments(tmp_path, iter(docs), procs=1, chunk_docs=2) == 5
     assert whoosh_index.open_dir(str(tmp_path)).doc_count() == 5
+
+
+def test_a_failing_document_source_leaves_nothing_behind(tmp_path):
+    whoosh_index.create_in(str(tmp_path), build_schema())
+
+    def documents():
+        yield from (build_document(r) for r in records(10))
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError, match="went away"):
+        bulk.build_segments(tmp_path, documents(), procs=2, chunk_docs=3)
+    assert not list(tmp_path.glob("chunks-*"))
+    assert whoosh_index.open_dir(str(tmp_path)).doc_count() == 0  # nothing was committed
