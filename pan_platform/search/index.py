@@ -23,7 +23,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.reading import SegmentReader
 from whoosh.writing import LockError
 
 from pan_platform.search import bulk
@@ -32,14 +31,6 @@ from pan_platform.search.schema import build_schema
 log = logging.getLogger(__name__)
 
 LOCK_TIMEOUT = 30.0  # seconds a writer waits for another writer before queueing its ids
-# Merging: segments are grouped in tiers of similar size (powers of MERGE_FACTOR
-# documents); when a tier holds MERGE_FACTOR segments, the next commit merges them into
-# one of the next tier. A merge rewrites its documents' postings, so each document is
-# rewritten about log4(n) times over its life, and no commit merges more than
-# MAX_MERGE_DOCS: the large segments of a rebuild are never merged by a user's save
-# (a 50,000-material merge takes minutes); `pan reindex` compacts them.
-MERGE_FACTOR = 4
-MAX_MERGE_DOCS = 5_000
 # Segment files stay separate: Whoosh reads a sub-file of a compound segment by copying
 # it into memory whole (BytesIO over the mapped file), which made a serving process at
 # 50,000 materials hold its posting lists twice, ~700 MB. Separate files are read as needed.
@@ -163,37 +154,10 @@ def open_index(base: Path):
 # -- writing ----------------------------------------------------------------------------
 
 
-def _tier(doc_count: int) -> int:
-    tier, size = 0, MERGE_FACTOR
-    while doc_count >= size:
-        tier, size = tier + 1, size * MERGE_FACTOR
-    return tier
-
-
-def merge_tiers(writer, segments: list) -> list:
-    """Whoosh merge policy (see MERGE_FACTOR): merges the full tiers of small segments
-    into the segment being written; returns the segments kept as they are."""
-    tiers: dict[int, list] = {}
-    for segment in segments:
-        if segment.doc_count_all() < MAX_MERGE_DOCS:
-            tiers.setdefault(_tier(segment.doc_count_all()), []).append(segment)
-    chosen = [s for tier in tiers.values() if len(tier) >= MERGE_FACTOR for s in tier]
-    budget, merged = MAX_MERGE_DOCS, []
-    for segment in sorted(chosen, key=lambda s: s.doc_count_all()):
-        if segment.doc_count_all() <= budget:
-            budget -= segment.doc_count_all()
-            merged.append(segment)
-    if len(merged) < 2:
-        return segments
-    for segment in merged:
-        reader = SegmentReader(writer.storage, writer.schema, segment)
-        writer.add_reader(reader)
-        reader.close()
-    return [s for s in segments if s not in merged]
-
-
 def write(base: Path, documents: list[dict], delete_ids: Iterable[int] = ()) -> None:
     """Replace `documents` (by id) and delete `delete_ids`, in one commit, under the lock."""
+    from pan_platform.search import merging  # it builds on this module
+
     with writer_lock(base):
         ix = open_index(base)
         try:
@@ -208,7 +172,11 @@ def write(base: Path, documents: list[dict], delete_ids: Iterable[int] = ()) -> 
         except BaseException:
             writer.cancel()
             raise
-        writer.commit(mergetype=merge_tiers)
+        # No merge here: a save must be visible at once. Full tiers of small segments
+        # are merged by a background thread, outside this lock (merging.py).
+        writer.commit(merge=False)
+        if merging.due(ix._read_toc().segments):
+            merging.start(base)
         if rebuild_running(base):
             # A rebuild is reading the database right now and may have read the old
             # state: replay these ids into the new index after its swap.

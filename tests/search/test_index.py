@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pan_platform import search
 from pan_platform.extensions import db
-from pan_platform.search import bulk
+from pan_platform.search import bulk, merging
 from pan_platform.search import index as search_index
 from pan_platform.search.documents import build_document
 from tests.search.conftest import add_translation, make_text_item
@@ -89,9 +89,12 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path):
     with ix.searcher() as searcher:
         ids = {int(d["id"]) for d in searcher.documents()}
     assert ids == set(range(1, 101)) | set(range(1001, 1101))
-    # Small commits were merged along the way: segments did not pile up.
-    with ix.reader() as reader:
-        assert segment_sizes(reader) and len(segment_sizes(reader)) <= most_segments(200)
+    # Small segments are merged in the background (the writers' merges may have been cut
+    # short when their processes ended): once merges catch up, segments do not pile up.
+    merging.merge_until_done(base)
+    with search_index.open_index(base).reader() as reader:
+        assert len(segment_sizes(reader)) <= most_segments(200)
+        assert {int(d["id"]) for d in reader.all_stored_fields()} == ids
 
 
 def segment_sizes(reader) -> list[int]:
@@ -101,16 +104,17 @@ def segment_sizes(reader) -> list[int]:
 
 def most_segments(docs: int) -> int:
     """At most MERGE_FACTOR - 1 segments per tier, plus the one just written."""
-    return (search_index.MERGE_FACTOR - 1) * (search_index._tier(docs) + 1) + 1
+    return (merging.MERGE_FACTOR - 1) * (merging._tier(docs) + 1) + 1
 
 
 def test_small_commits_merge_in_tiers_and_leave_large_segments_alone(tmp_path, monkeypatch):
-    monkeypatch.setattr(search_index, "MAX_MERGE_DOCS", 30)
+    monkeypatch.setattr(merging, "MAX_MERGE_DOCS", 30)
     monkeypatch.setattr(bulk, "CHUNK_DOCS", 40)
     base = tmp_path / "index"
     search_index.rebuild(base, [build_document(record(i)) for i in range(1, 121)])
     for start in range(1001, 1061):  # sixty saves of one item each
         search_index.write(base, [build_document(record(start))])
+        merging.wait()  # background merges, one at a time, as a quiet server would run them
     with search_index.open_index(base).reader() as reader:
         sizes = segment_sizes(reader)
         assert reader.doc_count() == 180
@@ -119,6 +123,30 @@ def test_small_commits_merge_in_tiers_and_leave_large_segments_alone(tmp_path, m
     assert sum(small) == 60 and max(small) <= 30 and len(small) <= most_segments(60)
 
 
+def test_a_merge_keeps_what_changed_while_it_ran(tmp_path, monkeypatch):
+    """Saves and removals made while a merge builds its segment are not lost or revived."""
+    base = tmp_path / "index"
+    search_index.create_empty(base)
+    for i in range(1, 5):  # four one-document segments: a full tier
+        search_index.write(base, [build_document(record(i))])
+    merging.wait()
+    monkeypatch.setattr(merging, "start", lambda base: None)  # this test runs the merge itself
+    for i in range(5, 9):  # four more: a full tier again
+        search_index.write(base, [build_document(record(i))])
+    real_build = merging._build
+
+    def build_then_change(ix, sources, workdir):
+        built = real_build(ix, sources, workdir)
+        search_index.write(base, [build_document(record(5, "changed words"))], delete_ids=[6])
+        return built
+
+    monkeypatch.setattr(merging, "_build", build_then_change)
+    assert merging.merge_once(base)
+    with search_index.open_index(base).searcher() as searcher:
+        stored = {d["id"]: d for d in searcher.documents()}
+        assert sorted(stored, key=int) == ["1", "2", "3", "4", "5", "7", "8"]
+        assert "changed" in stored["5"]["title_en"]
+        assert searcher.doc_count() == 7
 def _hold_lock_forever(index_dir: str, ready) -> None:
     with search_index.writer_lock(Path(index_dir)):
         ready.set()
