@@ -105,6 +105,9 @@ def _build(ix, sources: list, workdir: Path):
     except BaseException:
         writer.cancel()
         raise
+    if not writer.doc_count():  # every source document was removed: the sources just go
+        writer.cancel()
+        return None, origin
     merged = writer._finalize_segment()
     writer._finish()
     return merged, origin
@@ -143,12 +146,14 @@ def _install(base: Path, live: Path, sources: list, merged, origin, workdir: Pat
         source_ids = {s.segment_id() for s in sources}
         if not source_ids <= set(current):
             return False
-        for docnum, (segment_id, source_docnum) in enumerate(origin):
-            if current[segment_id].is_deleted(source_docnum):  # removed or re-indexed meanwhile
-                merged.delete_document(docnum)
-        for path in workdir.glob(f"{ix.indexname}_{merged.segid}*"):
-            os.replace(path, live / path.name)
-        segments = [s for s in toc.segments if s.segment_id() not in source_ids] + [merged]
+        segments = [s for s in toc.segments if s.segment_id() not in source_ids]
+        if merged is not None:
+            for docnum, (segment_id, source_docnum) in enumerate(origin):
+                if current[segment_id].is_deleted(source_docnum):  # removed or re-indexed meanwhile
+                    merged.delete_document(docnum)
+            for path in workdir.glob(f"{ix.indexname}_{merged.segid}*"):
+                os.replace(path, live / path.name)
+            segments.append(merged)
         generation = toc.generation + 1
         TOC(toc.schema, segments, generation).write(ix.storage, ix.indexname)
         clean_files(ix.storage, ix.indexname, generation, segments)

@@ -238,3 +238,15 @@ def test_a_rebuild_that_lost_documents_is_not_swapped_in(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert os.path.realpath(base) == live
     assert [p.name for p in base.parent.glob(base.name + ".gen-*")] == [Path(live).name]
+
+
+def test_a_tier_whose_documents_were_all_removed_merges_into_nothing(tmp_path, monkeypatch):
+    base = tmp_path / "index"
+    search_index.create_empty(base)
+    monkeypatch.setattr(merging, "start", lambda base: None)
+    for i in range(1, 5):
+        search_index.write(base, [build_document(record(i))])
+    search_index.write(base, [], delete_ids=[1, 2, 3, 4])
+    assert merging.merge_once(base)
+    with search_index.open_index(base).reader() as reader:
+        assert reader.doc_count_all() == 0
