@@ -53,10 +53,6 @@ _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _CYRILLIC_GROUPS = frozenset({"ru"})
 
 
-class QueryProblem(Exception):
-    """A query that cannot be run; `message` is shown to the user."""
-
-
 @dataclass
 class SearchResult:
     query: str
