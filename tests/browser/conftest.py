@@ -9,6 +9,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import make_app, running
+from tests.factories import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -53,3 +54,12 @@ def browser_page(browser):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+def sign_in(page, base: str, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the form and wait for the home page."""
+    page.goto(f"{base}/sign-in")
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")

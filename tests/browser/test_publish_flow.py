@@ -8,19 +8,12 @@ import re
 import pytest
 
 from pan_platform.extensions import db
-from tests.factories import PASSWORD, make_org, make_user
+from tests.browser.conftest import sign_in
+from tests.factories import make_org, make_user
 from tests.storage import samples
 
 pytestmark = pytest.mark.browser
 PDF_TEXT = "Trafficking indicators for border guards"
-
-
-def sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/sign-in")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
 
 
 def sign_out(page, base: str) -> None:

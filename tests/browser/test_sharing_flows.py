@@ -10,19 +10,12 @@ import pytest
 from pan_platform.extensions import db
 from pan_platform.sharing import operations
 from pan_platform.storage.files import add_version
-from tests.factories import PASSWORD, make_item, make_org, make_user
+from tests.browser.conftest import sign_in
+from tests.factories import make_item, make_org, make_user
 
 pytestmark = pytest.mark.browser
 
 THB = "human-trafficking"
-
-
-def _sign_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/sign-in")
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
 
 
 def _results(page, base: str, query: str) -> str:
@@ -48,7 +41,7 @@ def test_agreement_with_cepol_for_thb_then_revoked(live_server, browser_page, br
     db.session.commit()
 
     page = browser_page
-    _sign_in(page, live_server, admin.email)
+    sign_in(page, live_server, admin.email)
     page.get_by_role("link", name="Sharing").click()
     page.get_by_label("Share with").select_option(label="European Union Agency for Law Enforcement Training (CEPOL)")
     page.get_by_label("Trafficking in human beings").check()
@@ -59,7 +52,7 @@ def test_agreement_with_cepol_for_thb_then_revoked(live_server, browser_page, br
     partner_context = browser.new_context(locale="en-GB")
     partner_page = partner_context.new_page()
     try:
-        _sign_in(partner_page, live_server, partner.email)
+        sign_in(partner_page, live_server, partner.email)
         before = _results(partner_page, live_server, "handbook")
         for item in shared:
             assert item.title in before
@@ -93,7 +86,7 @@ def test_access_request_from_partner_to_download(live_server, browser_page, brow
     partner_context = browser.new_context(locale="en-GB", accept_downloads=True)
     partner_page = partner_context.new_page()
     try:
-        _sign_in(partner_page, live_server, partner.email)
+        sign_in(partner_page, live_server, partner.email)
         partner_page.goto(f"{live_server}/items/{item.id}")
         assert "law enforcement only" in partner_page.locator("main").inner_text().lower()
         assert partner_page.get_by_role("link", name="Download").count() == 0
@@ -105,7 +98,7 @@ def test_access_request_from_partner_to_download(live_server, browser_page, brow
         assert "Your request has been sent" in partner_page.locator(".flashes").inner_text()
 
         page = browser_page
-        _sign_in(page, live_server, admin.email)
+        sign_in(page, live_server, admin.email)
         assert "1" in page.get_by_role("link", name="Notifications").inner_text()
         page.get_by_role("link", name="Sharing").click()
         pending = page.locator("#pending-requests")
