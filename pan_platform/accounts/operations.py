@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
-from flask import current_app, g, has_request_context, request, url_for
+from flask import current_app, request
 from sqlalchemy import select
 
 from pan_platform import mail
@@ -106,19 +107,14 @@ def sign_out_everywhere(user: User) -> None:
 # --- links in e-mails -------------------------------------------------------------------
 
 def link_for(endpoint: str, locale: str | None, **values) -> str:
-    """An absolute link in the recipient's language (its URL prefix), whatever ours is.
+    """An absolute link for an e-mail, in the recipient's language (its URL prefix).
 
-    Outside a request (a command), links start from PAN_BASE_URL."""
-    if not has_request_context():
-        base = current_app.config.get("PAN_BASE_URL") or "http://localhost:5000"
-        with current_app.test_request_context("/", base_url=base):
-            return link_for(endpoint, locale, **values)
-    root = request.root_path
-    current = g.get("url_lang")
-    if current and root.endswith("/" + current):
-        root = root[: -len(current) - 1]
-    path = url_for(endpoint, **values)[len(request.root_path):]
-    return f"{request.host_url.rstrip('/')}{root}/{mail.recipient_locale(locale)}{path}"
+    It always starts from PAN_BASE_URL: the request's Host header is chosen by the client,
+    and a link built from it would send a reset token to whatever host an attacker named."""
+    base = urlsplit(current_app.config["PAN_BASE_URL"])
+    script_name = f"{base.path.rstrip('/')}/{mail.recipient_locale(locale)}"
+    adapter = current_app.url_map.bind(base.netloc, script_name=script_name, url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 # --- invitations --------------------------------------------------------------------------
