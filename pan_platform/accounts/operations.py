@@ -98,6 +98,14 @@ def note_sign_in(user: User) -> None:
     db.session.commit()
 
 
+def sign_out(user: User) -> None:
+    """End every session of the user, not only this browser's: a session cookie copied
+    before sign-out (a shared computer, a stolen cookie) must not outlive it."""
+    user.end_all_sessions()
+    record("account.sign_out", user)
+    db.session.commit()
+
+
 def sign_out_everywhere(user: User) -> None:
     user.end_all_sessions()
     record("account.sign_out_everywhere", user)

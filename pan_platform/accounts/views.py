@@ -127,6 +127,7 @@ def second_factor():
 @bp.route("/sign-out", methods=["POST"])
 @login_required
 def logout():
+    ops.sign_out(current_user._get_current_object())
     logout_user()
     session.clear()
     flash(_("You have signed out."), "success")
