@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from config import BASE_DIR
+from pan_platform.accounts import operations as ops
 from pan_platform.accounts.models import ROLES, ApiToken, User
 from pan_platform.extensions import db
 from pan_platform.i18n import _
@@ -43,16 +44,11 @@ def create_user(email: str, org_slug: str, role: str, name: str | None, password
     organisation = db.session.scalar(select(Organisation).where(Organisation.slug == org_slug))
     if organisation is None:
         raise click.UsageError(_("No organisation with the slug %(slug)s.", slug=org_slug))
-    email = email.strip().lower()
-    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise click.UsageError(_("A user with this e-mail address already exists."))
-    if len(password) < 12:
-        raise click.UsageError(_("The password must be at least 12 characters long."))
-    user = User(email=email, name=name or email.split("@")[0], organisation=organisation, role=role)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
-    click.echo(_("User %(email)s created.", email=email))
+    try:
+        ops.create_user(organisation, email, name or email.strip().split("@")[0], role, password)
+    except ops.AccountError as error:
+        raise click.UsageError(str(error)) from error
+    click.echo(_("User %(email)s created.", email=ops.normalise_email(email)))
 
 
 @pan.command("create-token")

@@ -171,21 +171,38 @@ def open_invitation(token: str) -> Invitation | None:
 def accept_invitation(invitation: Invitation, name: str, password: str) -> User:
     if not invitation.is_open:
         raise AccountError(_("This invitation link has expired or was already used."))
-    if find_user(invitation.email) is not None:
-        raise AccountError(_("A user with this e-mail address already exists."))
-    problems = password_problems(password, invitation.email, name)
-    if problems:
-        raise AccountError(" ".join(problems))
-    user = User(
-        email=invitation.email, name=name.strip(), organisation=invitation.organisation,
-        role=invitation.role, locale=invitation.locale,
-    )
-    user.set_password(password)
+    user = new_user(invitation.organisation, invitation.email, name, invitation.role, password,
+                    locale=invitation.locale)
     invitation.used_at = utcnow()
-    db.session.add(user)
-    db.session.flush()
     record("user.join", user, invitation_id=invitation.id, role=invitation.role)
     db.session.commit()
+    return user
+
+
+def create_user(organisation: Organisation, email: str, name: str, role: str, password: str) -> User:
+    """An account made by the operator (`pan create-user`), under the same rules as the web."""
+    if role not in ROLES:
+        raise AccountError(_("Please choose one of the offered roles."))
+    user = new_user(organisation, email, name, role, password)
+    record("user.create", user, role=role)
+    db.session.commit()
+    return user
+
+
+def new_user(organisation: Organisation, email: str, name: str, role: str, password: str,
+             locale: str | None = None) -> User:
+    """Add a user after the checks every way of joining shares: a free address and the
+    password policy. The caller records the event and commits."""
+    email = normalise_email(email)
+    if find_user(email) is not None:
+        raise AccountError(_("A user with this e-mail address already exists."))
+    problems = password_problems(password, email, name)
+    if problems:
+        raise AccountError(" ".join(problems))
+    user = User(email=email, name=name.strip(), organisation=organisation, role=role, locale=locale)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
     return user
 
 
