@@ -20,6 +20,8 @@ from pan_platform.accounts.models import (
     INVITABLE_ROLES,
     NOTIFICATIONS,
     ROLES,
+    TOKEN_LIFETIMES,
+    TOKEN_SCOPES,
     ApiToken,
     Invitation,
     PasswordReset,
@@ -249,6 +251,7 @@ def set_active(actor: User, target: User, active: bool) -> None:
     target.active = active
     if not active:
         target.end_all_sessions()
+        revoke_all_tokens(target)  # reactivation must not bring old tokens back
     record("user.reactivate" if active else "user.deactivate", actor, target_user_id=target.id)
     db.session.commit()
 
@@ -322,6 +325,7 @@ def _set_password(user: User, password: str) -> None:
         raise AccountError(" ".join(problems))
     user.set_password(password)
     user.end_all_sessions()  # a new password ends every other session
+    revoke_all_tokens(user)  # and every token made with the old one
     if user.wants("account_security"):
         mail.send_template(user.email, "password_changed", user.locale, user=user)
 
@@ -343,10 +347,15 @@ def update_profile(user: User, name: str, locale: str | None, time_zone: str | N
     db.session.commit()
 
 
-def create_api_token(user: User, name: str) -> str:
-    token, clear = ApiToken.issue(user, name.strip()[:100] or "token")
+def create_api_token(user: User, name: str, scope: str = "read", days: int | None = None) -> str:
+    """A new token that may `scope` ("read" or "write") and expires after `days` (None: never)."""
+    if scope not in TOKEN_SCOPES:
+        raise AccountError(_("Please choose what the token may do."))
+    if days not in TOKEN_LIFETIMES:
+        raise AccountError(_("Please choose one of the offered validity periods."))
+    token, clear = ApiToken.issue(user, name.strip()[:100] or "token", scope=scope, days=days)
     db.session.add(token)
-    record("account.token_create", user, token_name=token.name)
+    record("account.token_create", user, token_name=token.name, scope=scope, days=days)
     db.session.commit()
     return clear
 
@@ -359,6 +368,18 @@ def revoke_api_token(user: User, token_id: int) -> None:
         token.revoked_at = utcnow()
         record("account.token_revoke", user, token_name=token.name)
         db.session.commit()
+
+
+def revoke_all_tokens(user: User) -> None:
+    """Revoke the user's API tokens and private feed token; the caller commits."""
+    from pan_platform.api.models import FeedToken  # the API package builds on accounts, not the reverse
+
+    now = utcnow()
+    for model in (ApiToken, FeedToken):
+        for token in db.session.scalars(
+            select(model).where(model.user_id == user.id, model.revoked_at.is_(None))
+        ):
+            token.revoked_at = now
 
 
 def api_tokens(user: User) -> list[ApiToken]:

@@ -54,3 +54,31 @@ def test_create_user_with_a_good_password(app):
     assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user.create")) is not None
     again = _create_user(app, org, "good@example.org", GOOD_PASSWORD)
     assert again.exit_code != 0 and "already exists" in again.output
+
+
+def _create_token(app, *options: str):
+    return app.test_cli_runner().invoke(args=["pan", "create-token", "--email", "token@example.org", *options])
+
+
+def test_create_token_with_scope_and_expiry(app):
+    from datetime import timedelta
+
+    from pan_platform.accounts.models import ApiToken
+    from pan_platform.util import utcnow
+    from tests.factories import make_user
+
+    user = make_user(make_org(), "editor", email="token@example.org")
+    db.session.commit()
+    read = _create_token(app, "--name", "harvest")
+    assert read.exit_code == 0, read.output
+    write = _create_token(app, "--name", "sync", "--scope", "write", "--days", "never")
+    assert write.exit_code == 0, write.output
+    tokens = {t.name: t for t in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))}
+    assert tokens["harvest"].scope == "read"
+    assert timedelta(days=89) < tokens["harvest"].expires_at - utcnow() <= timedelta(days=90)
+    assert tokens["sync"].scope == "write" and tokens["sync"].expires_at is None
+    assert ApiToken.hash_token(read.output.strip()) == tokens["harvest"].token_hash
+
+    refused = _create_token(app, "--scope", "admin")
+    assert refused.exit_code != 0
+    assert len(list(db.session.scalars(select(ApiToken)))) == 2
