@@ -98,3 +98,16 @@ def test_links_from_the_default_local_app_name_the_configured_address(app, clien
     db.session.commit()
     client.post("/password/forgot", data={"email": user.email})  # the test client's host is "localhost"
     assert link_in(last_mail_to(user.email).body).startswith(app.config["PAN_BASE_URL"] + "/en/password/reset/")
+
+
+def test_links_keep_the_base_path_and_work_outside_a_request(tmp_path, monkeypatch):
+    from pan_platform.accounts.operations import link_for
+    from pan_platform.sharing.operations import _link
+
+    monkeypatch.setenv("PAN_BASE_URL", BASE + "/portal/")
+    app = make_app(tmp_path)
+    with app.app_context():  # a command: no request at all
+        assert _link("catalogue.detail", "ru", item_id=5) == BASE + "/portal/ru/items/5"
+        assert link_for("accounts.reset_password", "xx", token="t") == BASE + "/portal/en/password/reset/t"
+    with app.test_request_context("/fr/", headers=HOSTILE):
+        assert _link("catalogue.detail", None, item_id=5) == BASE + "/portal/en/items/5"
