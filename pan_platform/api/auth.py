@@ -85,8 +85,17 @@ def caller() -> User | AnonymousUserMixin:
     return resolve_caller()
 
 
+# The only web pages a bearer token opens: the file downloads the API links to.
+TOKEN_WEB_ENDPOINTS = frozenset({"storage.download"})
+
+
 def load_user_from_request(req) -> User | None:
-    """Flask-Login request loader: lets download links work with the same bearer token."""
+    """Flask-Login request loader: lets download links work with the same bearer token.
+
+    Nothing else: on the web pages a token would act with the full account (a read token
+    could create a read+write one through the profile form)."""
+    if req.endpoint not in TOKEN_WEB_ENDPOINTS:
+        return None
     header = req.headers.get("Authorization", "")
     if header[: len(BEARER)].lower() != BEARER:
         return None

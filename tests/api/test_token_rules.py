@@ -120,3 +120,23 @@ def test_deactivation_revokes_the_tokens_for_good(app, client):
     db.session.refresh(token)
     assert token.revoked_at is not None
     assert client.get("/api/v1/me", headers=_bearer(clear)).status_code == 401
+
+
+def test_a_token_does_not_sign_in_to_the_web_pages(tmp_path):
+    """A bearer token opens file downloads only: with a read token and a CSRF token from any
+    page, a web form (here: a new token, which could be read+write) must not act for the user."""
+    import re
+
+    from tests.conftest import make_app, running
+
+    with running(make_app(tmp_path, WTF_CSRF_ENABLED=True)) as app:
+        user = make_user(make_org(), "editor")
+        _, clear = _issue(user, scope="read")
+        client = app.test_client()
+        page = client.get("/sign-in").get_data(as_text=True)
+        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        assert client.get("/account", headers=_bearer(clear)).status_code == 302
+        minted = client.post("/account/tokens", headers=_bearer(clear),
+                             data={"csrf_token": csrf, "name": "escalated", "scope": "write", "days": ""})
+        assert minted.status_code == 302 and "/sign-in" in minted.headers["Location"]
+        assert db.session.scalar(select(ApiToken).where(ApiToken.name == "escalated")) is None
