@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from pan_platform.accounts import operations as ops
 from pan_platform.accounts.models import ApiToken
+from pan_platform.api.models import FeedToken
 from pan_platform.catalogue.models import Item
 from pan_platform.extensions import db
 from pan_platform.util import utcnow
@@ -77,13 +78,17 @@ def test_a_password_change_revokes_every_token(app, client):
     user = make_user(make_org(), "trainer")
     first, first_clear = _issue(user)
     second, second_clear = _issue(user, scope="read", days=365)
+    feed, _ = FeedToken.issue(user)
+    db.session.add(feed)
+    db.session.commit()
     sign_in(client, user)
     changed = as_client(client).post("/account/password", data={
         "current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert changed.status_code == 302
     db.session.refresh(first)
     db.session.refresh(second)
-    assert first.revoked_at is not None and second.revoked_at is not None
+    db.session.refresh(feed)
+    assert first.revoked_at is not None and second.revoked_at is not None and feed.revoked_at is not None
     for clear in (first_clear, second_clear):
         assert as_client(app.test_client()).get("/api/v1/me", headers=_bearer(clear)).status_code == 401
 
