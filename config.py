@@ -10,9 +10,12 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 DEFAULT_LANGUAGES = "en,ru,fr,de,es,it,ar"
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"  # where `make run` serves the portal
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost"]
 
 
 def _instance_dir() -> Path:
@@ -44,6 +47,23 @@ def _database_url(instance: Path) -> str:
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
     return url
+
+
+def _base_url() -> str:
+    return os.environ.get("PAN_BASE_URL", DEFAULT_BASE_URL).strip().rstrip("/") or DEFAULT_BASE_URL
+
+
+def _trusted_hosts(base_url: str) -> list[str]:
+    """PAN_TRUSTED_HOSTS (comma-separated), else the host of PAN_BASE_URL.
+
+    A local base address trusts every loopback name, so that `make run` answers on
+    127.0.0.1 and localhost alike. A request for any other host gets 400.
+    """
+    listed = [host.strip() for host in os.environ.get("PAN_TRUSTED_HOSTS", "").split(",") if host.strip()]
+    if listed:
+        return listed
+    host = urlsplit(base_url).hostname or "localhost"
+    return list(LOOPBACK_HOSTS) if host in LOOPBACK_HOSTS else [host]
 
 
 class Config:
@@ -86,8 +106,12 @@ class Config:
         self.PAN_SMTP_USER = os.environ.get("PAN_SMTP_USER") or None
         self.PAN_SMTP_PASSWORD = os.environ.get("PAN_SMTP_PASSWORD", "")
         self.PAN_SMTP_STARTTLS = os.environ.get("PAN_SMTP_STARTTLS", "1") == "1"
-        # The portal's public address, for links in e-mails sent outside a request (commands).
-        self.PAN_BASE_URL = os.environ.get("PAN_BASE_URL", "http://localhost:5000")
+        # The portal's public address (scheme, host, optional path). Every link in an e-mail
+        # starts from it, never from the request's Host header, which a client chooses.
+        self.PAN_BASE_URL = _base_url()
+        # Flask refuses (400) a request whose Host, or X-Forwarded-Host from a trusted proxy,
+        # is not listed here: the portal only answers under the names it is known by.
+        self.TRUSTED_HOSTS = _trusted_hosts(self.PAN_BASE_URL)
         self.PAN_INVITATION_DAYS = int(os.environ.get("PAN_INVITATION_DAYS", "14"))
         self.PAN_RESET_MINUTES = int(os.environ.get("PAN_RESET_MINUTES", "60"))
         self.SQLALCHEMY_TRACK_MODIFICATIONS = False

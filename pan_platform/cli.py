@@ -10,7 +10,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from config import BASE_DIR
-from pan_platform.accounts.models import ROLES, ApiToken, User
+from pan_platform.accounts import operations as ops
+from pan_platform.accounts.models import ROLES, TOKEN_DEFAULT_DAYS, TOKEN_LIFETIMES, TOKEN_SCOPES
 from pan_platform.extensions import db
 from pan_platform.i18n import _
 from pan_platform.organisations.models import Organisation
@@ -43,29 +44,29 @@ def create_user(email: str, org_slug: str, role: str, name: str | None, password
     organisation = db.session.scalar(select(Organisation).where(Organisation.slug == org_slug))
     if organisation is None:
         raise click.UsageError(_("No organisation with the slug %(slug)s.", slug=org_slug))
-    email = email.strip().lower()
-    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise click.UsageError(_("A user with this e-mail address already exists."))
-    if len(password) < 12:
-        raise click.UsageError(_("The password must be at least 12 characters long."))
-    user = User(email=email, name=name or email.split("@")[0], organisation=organisation, role=role)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
-    click.echo(_("User %(email)s created.", email=email))
+    try:
+        ops.create_user(organisation, email, name or email.strip().split("@")[0], role, password)
+    except ops.AccountError as error:
+        raise click.UsageError(str(error)) from error
+    click.echo(_("User %(email)s created.", email=ops.normalise_email(email)))
 
 
 @pan.command("create-token")
 @click.option("--email", required=True)
 @click.option("--name", default="cli", help="A label to recognise the token by.")
-def create_token(email: str, name: str) -> None:
+@click.option("--scope", type=click.Choice(list(TOKEN_SCOPES)), default="read", show_default=True,
+              help="read: read only; write: read and write.")
+@click.option("--days", type=click.Choice([str(d) if d else "never" for d in TOKEN_LIFETIMES]),
+              default=str(TOKEN_DEFAULT_DAYS), show_default=True, help="Days until the token expires.")
+def create_token(email: str, name: str, scope: str, days: str) -> None:
     """Print a new personal API token (shown once; only its hash is stored)."""
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    user = ops.find_user(email)
     if user is None:
         raise click.UsageError(_("No user with this e-mail address."))
-    token, clear = ApiToken.issue(user, name)
-    db.session.add(token)
-    db.session.commit()
+    try:
+        clear = ops.create_api_token(user, name, scope, None if days == "never" else int(days))
+    except ops.AccountError as error:
+        raise click.UsageError(str(error)) from error
     click.echo(clear)
 
 

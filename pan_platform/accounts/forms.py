@@ -1,7 +1,9 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
+from pan_platform.accounts.models import TOKEN_DEFAULT_DAYS
 from pan_platform.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from pan_platform.i18n import _l
 
@@ -75,9 +77,24 @@ class ProfileForm(FlaskForm):
     time_zone = SelectField(_l("Time zone"), choices=[])
 
 
+def _days_or_none(value: str | int | None) -> int | None:
+    return int(value) if value not in ("", None) else None
+
+
 class TokenForm(FlaskForm):
     name = StringField(
         _l("Token name"), validators=[DataRequired(_l("Please give the token a name.")), Length(max=100)]
+    )
+    scope = SelectField(
+        _l("The token may"), default="read",
+        choices=[SelectChoice("read", _l("Read only")), SelectChoice("write", _l("Read and write"))],
+        description=_l("Read and write lets scripts change what your account may change. "
+                       "All your tokens are revoked when your password changes."),
+    )
+    days = SelectField(
+        _l("Valid for"), default=str(TOKEN_DEFAULT_DAYS), coerce=_days_or_none,
+        choices=[SelectChoice("30", _l("30 days")), SelectChoice("90", _l("90 days")),
+                 SelectChoice("365", _l("1 year")), SelectChoice("", _l("No expiry"))],
     )
 
 

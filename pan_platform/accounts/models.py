@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -29,6 +29,15 @@ NOTIFICATIONS = {
     "area_updates": _l("New items in the priority areas I follow"),
     "account_security": _l("Security notices about my account (new sign-in, password change)"),
 }
+# What an API token may do: "read" only, or "write" (read and write).
+TOKEN_SCOPES = {
+    "read": _l("Read only"),
+    "write": _l("Read and write"),
+}
+# Lifetimes offered when creating a token, in days; None: no expiry.
+TOKEN_LIFETIMES = (30, 90, 365, None)
+TOKEN_DEFAULT_DAYS = 90
+
 NOTIFICATIONS_DEFAULT = {"shared_with_us": True, "area_updates": False, "account_security": True}
 INVITABLE_ROLES = ("trainer", "editor", "org_admin")
 
@@ -129,6 +138,10 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # None: the token does not expire (tokens made before expiry existed).
+    expires_at: Mapped[datetime | None]
+    # "read" or "write"; tokens made before scopes existed could write, and still can.
+    scope: Mapped[str] = mapped_column(String(10), default="write", server_default="write")
 
     user: Mapped[User] = relationship()
 
@@ -137,10 +150,20 @@ class ApiToken(db.Model):
         return hashlib.sha256(token.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
+    def issue(cls, user: User, name: str, scope: str = "write", days: int | None = None) -> tuple[ApiToken, str]:
         """Create a token; the clear value is returned once and never stored."""
         clear = "pan_" + secrets.token_urlsafe(32)
-        return cls(user=user, name=name, token_hash=cls.hash_token(clear)), clear
+        expires_at = utcnow() + timedelta(days=days) if days else None
+        token = cls(user=user, name=name, token_hash=cls.hash_token(clear), scope=scope, expires_at=expires_at)
+        return token, clear
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= utcnow()
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == "write"
 
 
 def _token_hash(token: str) -> str:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
-from flask import current_app, g, has_request_context, request, url_for
+from flask import current_app, request
 from sqlalchemy import select
 
 from pan_platform import mail
@@ -19,6 +20,8 @@ from pan_platform.accounts.models import (
     INVITABLE_ROLES,
     NOTIFICATIONS,
     ROLES,
+    TOKEN_LIFETIMES,
+    TOKEN_SCOPES,
     ApiToken,
     Invitation,
     PasswordReset,
@@ -97,6 +100,14 @@ def note_sign_in(user: User) -> None:
     db.session.commit()
 
 
+def sign_out(user: User) -> None:
+    """End every session of the user, not only this browser's: a session cookie copied
+    before sign-out (a shared computer, a stolen cookie) must not outlive it."""
+    user.end_all_sessions()
+    record("account.sign_out", user)
+    db.session.commit()
+
+
 def sign_out_everywhere(user: User) -> None:
     user.end_all_sessions()
     record("account.sign_out_everywhere", user)
@@ -106,19 +117,14 @@ def sign_out_everywhere(user: User) -> None:
 # --- links in e-mails -------------------------------------------------------------------
 
 def link_for(endpoint: str, locale: str | None, **values) -> str:
-    """An absolute link in the recipient's language (its URL prefix), whatever ours is.
+    """An absolute link for an e-mail, in the recipient's language (its URL prefix).
 
-    Outside a request (a command), links start from PAN_BASE_URL."""
-    if not has_request_context():
-        base = current_app.config.get("PAN_BASE_URL") or "http://localhost:5000"
-        with current_app.test_request_context("/", base_url=base):
-            return link_for(endpoint, locale, **values)
-    root = request.root_path
-    current = g.get("url_lang")
-    if current and root.endswith("/" + current):
-        root = root[: -len(current) - 1]
-    path = url_for(endpoint, **values)[len(request.root_path):]
-    return f"{request.host_url.rstrip('/')}{root}/{mail.recipient_locale(locale)}{path}"
+    It always starts from PAN_BASE_URL: the request's Host header is chosen by the client,
+    and a link built from it would send a reset token to whatever host an attacker named."""
+    base = urlsplit(current_app.config["PAN_BASE_URL"])
+    script_name = f"{base.path.rstrip('/')}/{mail.recipient_locale(locale)}"
+    adapter = current_app.url_map.bind(base.netloc, script_name=script_name, url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 # --- invitations --------------------------------------------------------------------------
@@ -167,21 +173,38 @@ def open_invitation(token: str) -> Invitation | None:
 def accept_invitation(invitation: Invitation, name: str, password: str) -> User:
     if not invitation.is_open:
         raise AccountError(_("This invitation link has expired or was already used."))
-    if find_user(invitation.email) is not None:
-        raise AccountError(_("A user with this e-mail address already exists."))
-    problems = password_problems(password, invitation.email, name)
-    if problems:
-        raise AccountError(" ".join(problems))
-    user = User(
-        email=invitation.email, name=name.strip(), organisation=invitation.organisation,
-        role=invitation.role, locale=invitation.locale,
-    )
-    user.set_password(password)
+    user = new_user(invitation.organisation, invitation.email, name, invitation.role, password,
+                    locale=invitation.locale)
     invitation.used_at = utcnow()
-    db.session.add(user)
-    db.session.flush()
     record("user.join", user, invitation_id=invitation.id, role=invitation.role)
     db.session.commit()
+    return user
+
+
+def create_user(organisation: Organisation, email: str, name: str, role: str, password: str) -> User:
+    """An account made by the operator (`pan create-user`), under the same rules as the web."""
+    if role not in ROLES:
+        raise AccountError(_("Please choose one of the offered roles."))
+    user = new_user(organisation, email, name, role, password)
+    record("user.create", user, role=role)
+    db.session.commit()
+    return user
+
+
+def new_user(organisation: Organisation, email: str, name: str, role: str, password: str,
+             locale: str | None = None) -> User:
+    """Add a user after the checks every way of joining shares: a free address and the
+    password policy. The caller records the event and commits."""
+    email = normalise_email(email)
+    if find_user(email) is not None:
+        raise AccountError(_("A user with this e-mail address already exists."))
+    problems = password_problems(password, email, name)
+    if problems:
+        raise AccountError(" ".join(problems))
+    user = User(email=email, name=name.strip(), organisation=organisation, role=role, locale=locale)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
     return user
 
 
@@ -228,6 +251,7 @@ def set_active(actor: User, target: User, active: bool) -> None:
     target.active = active
     if not active:
         target.end_all_sessions()
+        revoke_all_tokens(target)  # reactivation must not bring old tokens back
     record("user.reactivate" if active else "user.deactivate", actor, target_user_id=target.id)
     db.session.commit()
 
@@ -301,6 +325,7 @@ def _set_password(user: User, password: str) -> None:
         raise AccountError(" ".join(problems))
     user.set_password(password)
     user.end_all_sessions()  # a new password ends every other session
+    revoke_all_tokens(user)  # and every token made with the old one
     if user.wants("account_security"):
         mail.send_template(user.email, "password_changed", user.locale, user=user)
 
@@ -322,10 +347,15 @@ def update_profile(user: User, name: str, locale: str | None, time_zone: str | N
     db.session.commit()
 
 
-def create_api_token(user: User, name: str) -> str:
-    token, clear = ApiToken.issue(user, name.strip()[:100] or "token")
+def create_api_token(user: User, name: str, scope: str = "read", days: int | None = None) -> str:
+    """A new token that may `scope` ("read" or "write") and expires after `days` (None: never)."""
+    if scope not in TOKEN_SCOPES:
+        raise AccountError(_("Please choose what the token may do."))
+    if days not in TOKEN_LIFETIMES:
+        raise AccountError(_("Please choose one of the offered validity periods."))
+    token, clear = ApiToken.issue(user, name.strip()[:100] or "token", scope=scope, days=days)
     db.session.add(token)
-    record("account.token_create", user, token_name=token.name)
+    record("account.token_create", user, token_name=token.name, scope=scope, days=days)
     db.session.commit()
     return clear
 
@@ -338,6 +368,18 @@ def revoke_api_token(user: User, token_id: int) -> None:
         token.revoked_at = utcnow()
         record("account.token_revoke", user, token_name=token.name)
         db.session.commit()
+
+
+def revoke_all_tokens(user: User) -> None:
+    """Revoke the user's API tokens and private feed token; the caller commits."""
+    from pan_platform.api.models import FeedToken  # the API package builds on accounts, not the reverse
+
+    now = utcnow()
+    for model in (ApiToken, FeedToken):
+        for token in db.session.scalars(
+            select(model).where(model.user_id == user.id, model.revoked_at.is_(None))
+        ):
+            token.revoked_at = now
 
 
 def api_tokens(user: User) -> list[ApiToken]:

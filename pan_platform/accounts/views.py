@@ -40,7 +40,7 @@ from pan_platform.accounts.forms import (
     SecondFactorForm,
     TokenForm,
 )
-from pan_platform.accounts.models import INVITABLE_ROLES, NOTIFICATIONS, ROLES, Invitation, User
+from pan_platform.accounts.models import INVITABLE_ROLES, NOTIFICATIONS, ROLES, TOKEN_SCOPES, Invitation, User
 from pan_platform.extensions import db
 from pan_platform.i18n import _
 from pan_platform.organisations.models import Organisation
@@ -127,6 +127,7 @@ def second_factor():
 @bp.route("/sign-out", methods=["POST"])
 @login_required
 def logout():
+    ops.sign_out(current_user._get_current_object())
     logout_user()
     session.clear()
     flash(_("You have signed out."), "success")
@@ -214,7 +215,7 @@ def _render_profile(user: User, form=None, new_token: str | None = None, status:
     return render_template(
         "accounts/profile.html", form=form or _profile_form(user), password_form=ChangePasswordForm(),
         token_form=TokenForm(), empty_form=EmptyForm(), tokens=ops.api_tokens(user),
-        notifications=NOTIFICATIONS, new_token=new_token,
+        notifications=NOTIFICATIONS, new_token=new_token, token_scopes=TOKEN_SCOPES,
     ), status
 
 
@@ -260,9 +261,16 @@ def create_token():
     user = current_user._get_current_object()
     form = TokenForm()
     if not form.validate_on_submit():
-        flash(_("Please give the token a name."), "error")
+        if form.name.errors:
+            flash(_("Please give the token a name."), "error")
+        else:
+            flash(_("Please choose what the token may do and how long it stays valid."), "error")
         return redirect(url_for("accounts.profile"))
-    clear = ops.create_api_token(user, form.name.data)
+    try:
+        clear = ops.create_api_token(user, form.name.data, form.scope.data, form.days.data)
+    except ops.AccountError as error:
+        flash(str(error), "error")
+        return redirect(url_for("accounts.profile"))
     # Shown in this response only; never stored in clear and never put in the session.
     return _render_profile(user, new_token=clear)
 

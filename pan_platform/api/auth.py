@@ -22,7 +22,7 @@ LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 class InvalidToken(Exception):
-    """A bearer header was sent, but its token is unknown, revoked or its user inactive."""
+    """A bearer header was sent, but its token is unknown, revoked, expired or its user inactive."""
 
 
 def bearer_token() -> str | None:
@@ -33,13 +33,13 @@ def bearer_token() -> str | None:
 
 
 def user_for_token(clear: str) -> tuple[User, ApiToken] | None:
-    """The active user holding this unrevoked token, or None."""
+    """The active user holding this unrevoked, unexpired token, or None."""
     if not clear.startswith("pan_") or len(clear) > 200:
         return None
     token = db.session.scalar(
         select(ApiToken).where(ApiToken.token_hash == ApiToken.hash_token(clear), ApiToken.revoked_at.is_(None))
     )
-    if token is None or not token.user.is_active:
+    if token is None or token.is_expired or not token.user.is_active:
         return None
     return token.user, token
 
@@ -61,6 +61,7 @@ def resolve_caller() -> User | AnonymousUserMixin:
             token.last_used_at = now
             db.session.commit()
         request.environ["pan.api_token_id"] = token.id
+        request.environ["pan.api_token_can_write"] = token.can_write
         request.environ["pan.api_user"] = user
         return user
     request.environ["pan.api_token_id"] = None
@@ -75,12 +76,26 @@ def token_id() -> int | None:
     return request.environ.get("pan.api_token_id")
 
 
+def token_can_write() -> bool:
+    """Whether the bearer token of this request has the read+write scope."""
+    return bool(request.environ.get("pan.api_token_can_write"))
+
+
 def caller() -> User | AnonymousUserMixin:
     return resolve_caller()
 
 
+# The only web pages a bearer token opens: the file downloads the API links to.
+TOKEN_WEB_ENDPOINTS = frozenset({"storage.download"})
+
+
 def load_user_from_request(req) -> User | None:
-    """Flask-Login request loader: lets download links work with the same bearer token."""
+    """Flask-Login request loader: lets download links work with the same bearer token.
+
+    Nothing else: on the web pages a token would act with the full account (a read token
+    could create a read+write one through the profile form)."""
+    if req.endpoint not in TOKEN_WEB_ENDPOINTS:
+        return None
     header = req.headers.get("Authorization", "")
     if header[: len(BEARER)].lower() != BEARER:
         return None

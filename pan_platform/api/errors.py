@@ -23,7 +23,7 @@ class ApiError(Exception):
 def _titles() -> dict[int, tuple[str, str]]:
     return {
         400: (_("Bad request"), _("The request could not be understood.")),
-        401: (_("Not authenticated"), _("The API token is missing, unknown or revoked.")),
+        401: (_("Not authenticated"), _("The API token is missing, unknown, expired or revoked.")),
         403: (_("Access denied"), _("You do not have permission to do this.")),
         404: (_("Not found"), _("The resource does not exist, or you do not have access to it.")),
         405: (_("Not allowed"), _("This method is not available here.")),

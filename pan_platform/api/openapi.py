@@ -120,7 +120,11 @@ class ApiSpec:
             "paths": paths,
             "components": {
                 "schemas": self.schemas,
-                "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+                "securitySchemes": {"bearerAuth": {
+                    "type": "http", "scheme": "bearer",
+                    "description": "A personal token (profile page or `pan create-token`). Tokens may "
+                                   "expire; writes need a token with the read and write scope (else 403).",
+                }},
             },
         }
 

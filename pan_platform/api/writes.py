@@ -12,7 +12,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import Forbidden, NotFound
 
 from pan_platform.api import serialize
-from pan_platform.api.auth import resolve_caller, token_id
+from pan_platform.api.auth import resolve_caller, token_can_write, token_id
 from pan_platform.api.errors import ApiError
 from pan_platform.api.spec import (
     FILE_UPLOAD,
@@ -37,10 +37,13 @@ CREATED = 201
 
 
 def token_user():
-    """The token's user; 401 without a bearer token (anonymous or cookie-only)."""
+    """The token's user; 401 without a bearer token (anonymous or cookie-only),
+    403 with a token that may only read."""
     user = resolve_caller()
     if token_id() is None:
         raise ApiError(401)
+    if not token_can_write():
+        raise ApiError(403, _("This token may only read. Create a token with read and write access to make changes."))
     return user
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, time
 
-from flask import has_request_context, url_for
 from sqlalchemy import select
 
 from pan_platform.access import FILES_ACCESS, can
@@ -129,13 +128,9 @@ def _notify(users, kind: str, request: AccessRequest) -> None:
 
 
 def _link(endpoint: str, locale: str | None, **values) -> str:
-    """An absolute link in the recipient's language; empty outside a request (CLI, tests)."""
-    if not has_request_context():
-        return ""
-    try:
-        from pan_platform.accounts.operations import link_for
-    except ImportError:
-        return url_for(endpoint, _external=True, **values)
+    """An absolute link in the recipient's language, from PAN_BASE_URL (never the request's Host)."""
+    from pan_platform.accounts.operations import link_for
+
     return link_for(endpoint, locale, **values)
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from pan_platform.extensions import db
 from pan_platform.i18n import _
@@ -41,6 +41,15 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error):
         return render_error(400, _("The form expired or was sent from elsewhere. Please reload the page and try again."))
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(error: SecurityError):
+        # A Host outside TRUSTED_HOSTS: Flask builds no URLs for such a request, so the page
+        # template (full of links) cannot be used; a plain answer names no host at all.
+        if _wants_json():
+            return render_error(400)
+        title, text = _messages()[400]
+        return Response(f"{title}\n\n{text}\n", 400, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

@@ -111,6 +111,37 @@ def test_api_tokens_are_shown_once_and_revocable(app, client):
     assert token.revoked_at is not None and foreign.revoked_at is None
 
 
+def test_tokens_are_created_with_a_scope_and_an_expiry_and_listed_with_them(app, client):
+    user = make_user(make_org(), "editor")
+    db.session.commit()
+    sign_in(client, user)
+    form = client.get("/account").get_data(as_text=True)
+    assert 'name="scope"' in form and 'name="days"' in form
+    client.post("/account/tokens", data={"name": "reader", "scope": "read", "days": "30"})
+    client.post("/account/tokens", data={"name": "writer", "scope": "write", "days": ""})
+    tokens = {t.name: t for t in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id))}
+    assert tokens["reader"].scope == "read" and tokens["reader"].expires_at is not None
+    assert tokens["writer"].scope == "write" and tokens["writer"].expires_at is None
+    page = client.get("/account").get_data(as_text=True)
+    assert "Read only" in page and "Read and write" in page and "No expiry" in page
+    refused = client.post("/account/tokens", data={"name": "odd", "scope": "admin", "days": "30"},
+                          follow_redirects=True)
+    assert refused.status_code == 200 and "Please choose" in refused.get_data(as_text=True)
+    odd_days = client.post("/account/tokens", data={"name": "odd", "scope": "read", "days": "7"})
+    assert odd_days.status_code in (200, 302)
+    assert db.session.scalar(select(ApiToken).where(ApiToken.name == "odd")) is None
+
+
+def test_an_expired_token_is_listed_as_expired(app, client):
+    user = make_user(make_org(), "trainer")
+    token, _ = ApiToken.issue(user, "old", scope="read", days=30)
+    token.expires_at -= timedelta(days=31)
+    db.session.add(token)
+    db.session.commit()
+    sign_in(client, user)
+    assert "Expired" in client.get("/account").get_data(as_text=True)
+
+
 def test_change_password_keeps_this_session_and_ends_others(app):
     user = make_user(make_org(), "trainer")
     db.session.commit()

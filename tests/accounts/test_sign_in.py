@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from pan_platform.accounts import totp
-from pan_platform.accounts.models import LoginAttempt
+from pan_platform.accounts.models import ApiToken, LoginAttempt
 from pan_platform.extensions import db
 from tests.accounts.helpers import as_client, enrol_totp, sign_in_with_code
 from tests.conftest import sign_in
@@ -199,3 +201,26 @@ def test_unknown_addresses_cost_a_password_check_too(app, client, monkeypatch):
     response = client.post("/sign-in", data={"email": "nobody@example.org", "password": "some guess 1234"})
     assert "The e-mail address or password is not correct." in response.get_data(as_text=True)
     assert spent == ["some guess 1234"]
+
+
+def _copy_cookies(source, target) -> None:
+    for name in ("session", "remember_token"):
+        cookie = source.get_cookie(name)
+        if cookie is not None:
+            target.set_cookie(name, cookie.value)
+
+
+def test_a_cookie_copied_before_sign_out_is_refused_afterwards(app):
+    user = make_user(make_org(), "trainer")
+    db.session.commit()
+    browser, thief = app.test_client(), app.test_client()
+    browser.post("/sign-in", data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    _copy_cookies(browser, thief)
+    assert as_client(thief).get("/account").status_code == 200  # the copy works while signed in
+    assert as_client(browser).post("/sign-out").status_code == 302
+    page = as_client(thief).get("/account")
+    assert page.status_code == 302 and "/sign-in" in page.headers["Location"]
+    created = as_client(thief).post("/account/tokens", data={"name": "stolen"})
+    assert created.status_code == 302 and "/sign-in" in created.headers["Location"]
+    assert db.session.scalars(select(ApiToken)).all() == []
+    assert sign_in(as_client(browser), user).status_code == 302  # signing in again works

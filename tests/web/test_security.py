@@ -112,7 +112,8 @@ def test_session_cookie_flags(tmp_path):
 def test_forwarded_headers_only_from_trusted_proxies(tmp_path):
     headers = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https", "X-Forwarded-Host": "pan.example"}
     direct = make_app(tmp_path / "a")
-    behind = make_app(tmp_path / "b", PAN_TRUSTED_PROXIES=1)
+    # A forwarded host is answered only when it is one of the portal's trusted names.
+    behind = make_app(tmp_path / "b", PAN_TRUSTED_PROXIES=1, TRUSTED_HOSTS=["pan.example"])
     seen = {}
     for name, app in (("direct", direct), ("behind", behind)):
         @app.route("/whoami-for-test")
