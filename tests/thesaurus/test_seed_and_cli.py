@@ -40,6 +40,7 @@ def test_the_seed_file_has_the_expected_shape():
         c for c, langs in languages.items() if langs != set(THESAURUS_LANGUAGES)]
     assert set(preferred.values()) == {1}, [k for k, n in preferred.items() if n != 1]
     assert all(len(a) == 1 for a in areas.values())
+    assert len(languages) >= 150
     # Every priority area is itself a concept, and has concepts of its own.
     assert set(PRIORITY_AREA_ORIGINALS) <= set(languages)
     assert {a for (a,) in areas.values()} >= set(PRIORITY_AREA_ORIGINALS)
@@ -48,6 +49,10 @@ def test_the_seed_file_has_the_expected_shape():
 def test_the_seed_file_imports(app):
     operations.import_csv(SEED.read_bytes(), None)
     assert "киберпреступность" in [r.term for r in related_terms("cyber-crime", limit=50)]
+    terms = {(r.lang, r.term) for r in related_terms("drug trafficking", limit=50)}
+    assert {("ru", "наркоторговля"), ("de", "Drogenhandel"), ("fr", "trafic de stupéfiants"), ("es", "narcotráfico"),
+            ("it", "traffico di stupefacenti"), ("ar", "الاتجار بالمخدرات")} <= terms
+    assert ("de", "Erpressungssoftware") in {(r.lang, r.term) for r in related_terms("rançongiciel", limit=50)}
 
 
 def test_pan_seed_loads_the_thesaurus_once(app):
