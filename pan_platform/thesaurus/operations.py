@@ -198,3 +198,44 @@ def seed_if_empty(path: Path) -> int:
     rows = parse_csv(path.read_bytes())
     _replace(rows, None)
     return len(rows)
+
+
+@dataclass(frozen=True)
+class AreaCount:
+    area: str  # a priority-area code, or empty
+    concepts: int
+    terms: dict[str, int]  # language -> number of terms
+
+
+def counts() -> list[AreaCount]:
+    """Concepts and terms per language for every area that has terms, in the Framework's order."""
+    per_language: dict[str, dict[str, int]] = {}
+    for area, lang, n in db.session.execute(
+        select(ThesaurusTerm.area, ThesaurusTerm.lang, func.count()).group_by(ThesaurusTerm.area, ThesaurusTerm.lang)
+    ):
+        per_language.setdefault(area, {})[lang] = n
+    concepts = dict(db.session.execute(
+        select(ThesaurusTerm.area, func.count(func.distinct(ThesaurusTerm.concept))).group_by(ThesaurusTerm.area)
+    ).all())
+    order = [*PRIORITY_AREA_ORIGINALS, ""]
+    areas = sorted(per_language, key=lambda a: order.index(a) if a in order else len(order))
+    return [AreaCount(a, concepts.get(a, 0), per_language[a]) for a in areas]
+
+
+def find_terms(text: str = "", area: str | None = None, lang: str | None = None) -> list[ThesaurusTerm]:
+    """Terms whose spelling or concept contains `text` (folded as in lookups), optionally of one
+    area and language. Folding is done here rather than in SQL: SQLite folds ASCII only."""
+    stmt = select(ThesaurusTerm).order_by(ThesaurusTerm.id)
+    if area is not None:
+        stmt = stmt.where(ThesaurusTerm.area == area)
+    if lang:
+        stmt = stmt.where(ThesaurusTerm.lang == lang)
+    terms = db.session.scalars(stmt).all()
+    needle = lookup.fold(text.strip())
+    if not needle:
+        return list(terms)
+    return [t for t in terms if needle in lookup.fold(t.term) or needle in t.concept]
+
+
+def last_revision() -> ThesaurusRevision | None:
+    return db.session.scalar(select(ThesaurusRevision).order_by(ThesaurusRevision.id.desc()).limit(1))
