@@ -1,10 +1,10 @@
-"""The secretariat's console: applications, organisations, users, labels, index, audit."""
+"""The secretariat's console: applications, organisations, users, labels, thesaurus, index, audit."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
@@ -25,6 +25,9 @@ from pan_platform.organisations.models import (
     Organisation,
     OrganisationApplication,
 )
+from pan_platform.thesaurus import operations as thesaurus_ops
+from pan_platform.thesaurus.forms import ThesaurusUploadForm
+from pan_platform.thesaurus.models import THESAURUS_LANGUAGES
 from pan_platform.web.templating import LANGUAGE_NAMES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -318,3 +321,47 @@ def audit():
         organisations=db.session.scalars(select(Organisation).order_by(Organisation.name)).all(),
         pager_args=_pager_args(),
     )
+
+
+# --- thesaurus of search terms ------------------------------------------------------------------
+
+@bp.route("/thesaurus")
+def thesaurus():
+    q = request.args.get("q", "").strip()[:200]
+    area = request.args.get("area", "")
+    lang = request.args.get("lang", "")
+    # "none" lists the concepts outside the priority areas; an unknown value lists everything.
+    area_filter = area if area in PRIORITY_AREAS else ("" if area == "none" else None)
+    terms = thesaurus_ops.find_terms(q, area_filter, lang if lang in THESAURUS_LANGUAGES else None)
+    page = _page_number()
+    listing = Page(rows=terms[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], page=page, total=len(terms))
+    return render_template(
+        "admin/thesaurus.html", page=listing, q=q, area=area, lang=lang, counts=thesaurus_ops.counts(),
+        revision=thesaurus_ops.last_revision(), languages=THESAURUS_LANGUAGES, areas=PRIORITY_AREAS,
+        language_names=LANGUAGE_NAMES, form=ThesaurusUploadForm(), pager_args=_pager_args(),
+    )
+
+
+@bp.route("/thesaurus.csv")
+def thesaurus_export():
+    return Response(thesaurus_ops.export_csv(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=thesaurus.csv"})
+
+
+@bp.route("/thesaurus", methods=["POST"])
+def thesaurus_import():
+    form = ThesaurusUploadForm()
+    if not form.validate_on_submit():
+        for message in form.file.errors:
+            flash(message, "error")
+        return redirect(url_for("admin.thesaurus"))
+    try:
+        revision = thesaurus_ops.import_csv(form.file.data.stream, current_user)
+    except thesaurus_ops.ThesaurusError as error:
+        flash(_("The file was not imported; the thesaurus is unchanged."), "error")
+        for problem in error.problems:
+            flash(problem, "error")
+    else:
+        flash(_("Thesaurus replaced: %(terms)d terms of %(concepts)d concepts.",
+                terms=revision.terms, concepts=revision.concepts), "success")
+    return redirect(url_for("admin.thesaurus"))
