@@ -257,8 +257,8 @@ def build_instance(reader_academy: str = "academy-poland") -> Instance:
                 items = dict(db.session.execute(
                     select(Item.source_key, Item.id).where(Item.source_key.in_(keys))).all())
                 _add_translations(editor, entries, items)
-            keys = [e["key"] for e in group["items"]]
-            items = dict(db.session.execute(select(Item.source_key, Item.id).where(Item.source_key.in_(keys))).all())
+        items = dict(db.session.execute(select(Item.source_key, Item.id)).all())
+        for group in load_corpus():  # versions may link items of several corpus files
             _link_versions(group, items)
         left = pending_ids()
         if left:
