@@ -15,8 +15,10 @@ parsed by the search page's own `read_filters()` and the page's ordering of lang
 versions (`prefer_language`), in the searcher's interface language, once as an anonymous
 visitor and once as a signed-in trainer of an academy that owns nothing in the corpus.
 
-A judged item counts as relevant for a viewer only when `can(viewer, "read", item)`.
-Printed: recall@10, MRR and nDCG@10 (binary gains) per kind and overall for both viewers,
+A judged item counts as relevant for a viewer only when `can(viewer, "read", item)`; a
+query with nothing relevant that the viewer may read is not counted for that viewer.
+Printed: recall@10 (found / min(10, relevant)), MRR and nDCG@10 (binary gains) per kind
+and overall for both viewers,
 median and p95 latency per query, and the worst queries. The judgements are frozen: see
 bench/relevance/README.md.
 """
@@ -286,11 +288,15 @@ class Outcome:
 
 
 def score(found: list[str], relevant: list[str]) -> tuple[float, float, float]:
-    """recall@K, reciprocal rank and nDCG@K with binary gains."""
+    """recall@K, reciprocal rank and nDCG@K with binary gains.
+
+    recall@K counts the relevant items found in the first K against min(K, relevant):
+    a query with 30 relevant items (every item of a priority area) is fully served by
+    10 of them on the first page."""
     wanted = set(relevant)
     top = found[:K]
     hits = [key in wanted for key in top]
-    recall = sum(hits) / len(wanted)
+    recall = sum(hits) / min(len(wanted), K)
     mrr = next((1.0 / (rank + 1) for rank, hit in enumerate(hits) if hit), 0.0)
     dcg = sum(1.0 / math.log2(rank + 2) for rank, hit in enumerate(hits) if hit)
     ideal = sum(1.0 / math.log2(rank + 2) for rank in range(min(len(wanted), K)))
