@@ -33,7 +33,8 @@ import statistics
 import sys
 import tempfile
 import time
-import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -153,17 +154,24 @@ class Instance:
 def make_app(tmp: Path):
     from pan_platform import create_app
 
+    previous = os.environ.get("PAN_INSTANCE_DIR")
     os.environ["PAN_INSTANCE_DIR"] = str(tmp / "instance")
-    return create_app({
-        "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.sqlite'}",
-        "PAN_STORAGE_DIR": str(tmp / "storage"),
-        "PAN_INDEX_DIR": str(tmp / "index"),
-        "PAN_EXTRACT_SYNC": True,
-        "PAN_MAIL_BACKEND": "memory",
-        "WTF_CSRF_ENABLED": False,
-        "SERVER_NAME": None,
-    })
+    try:
+        return create_app({
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.sqlite'}",
+            "PAN_STORAGE_DIR": str(tmp / "storage"),
+            "PAN_INDEX_DIR": str(tmp / "index"),
+            "PAN_EXTRACT_SYNC": True,
+            "PAN_MAIL_BACKEND": "memory",
+            "WTF_CSRF_ENABLED": False,
+            "SERVER_NAME": None,
+        })
+    finally:  # read at start-up only; leave the caller's environment as it was
+        if previous is None:
+            os.environ.pop("PAN_INSTANCE_DIR", None)
+        else:
+            os.environ["PAN_INSTANCE_DIR"] = previous
 
 
 def _user(org_slug: str, role: str):
@@ -213,16 +221,20 @@ def _link_versions(group: dict, items: dict[str, int]) -> None:
             link_versions(editor, first, db.session.get(Item, items[other]))
 
 
-def _parallel_extraction() -> None:
-    """One extraction worker per core instead of the portal's one: the same bounded worker
-    process per file, only more of them at once (the load dominates the bench's run time)."""
-    from concurrent.futures import ThreadPoolExecutor
-
+@contextmanager
+def _parallel_extraction():
+    """One extraction worker per core instead of the portal's one while the corpus loads:
+    the same bounded worker process per file, only more of them at once (extraction
+    dominates the load time). The portal's pool is put back afterwards."""
     from pan_platform.storage import extract
 
-    workers = max(1, os.cpu_count() or 1)
-    if extract._pool._max_workers < workers:
-        extract._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pan-extract")
+    original = extract._pool
+    extract._pool = ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="pan-extract")
+    try:
+        yield
+    finally:
+        extract._pool.shutdown(wait=True)
+        extract._pool = original
 
 
 def build_instance(reader_academy: str = "academy-poland") -> Instance:
@@ -238,12 +250,11 @@ def build_instance(reader_academy: str = "academy-poland") -> Instance:
     from pan_platform.storage.extract import pending_ids
 
     use_fast_password_hashing()
-    _parallel_extraction()
     started = time.perf_counter()
     tmp = tempfile.TemporaryDirectory(prefix="pan-relevance-")
     base = Path(tmp.name)
     app = make_app(base)
-    with app.app_context():
+    with app.app_context(), _parallel_extraction():
         db.create_all()
         ensure_priority_areas()
         load_countries(SEED)
