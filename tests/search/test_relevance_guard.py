@@ -11,6 +11,7 @@ code, for an anonymous and a signed-in academy viewer). Deselected by default (m
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ BENCH = Path(__file__).resolve().parents[2] / "bench" / "relevance.py"
 def _bench():
     spec = importlib.util.spec_from_file_location("relevance_bench", BENCH)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up while it loads
     spec.loader.exec_module(module)
     return module
 
