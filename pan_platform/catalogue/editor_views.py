@@ -15,6 +15,7 @@ from pan_platform.extensions import db
 from pan_platform.i18n import _, ngettext
 from pan_platform.organisations.models import Organisation
 from pan_platform.storage.validate import UploadRejected
+from pan_platform.web.ids import parse_id
 from pan_platform.web.templating import language_name
 
 bp = Blueprint("editor", __name__, url_prefix="/workspace")
@@ -207,7 +208,7 @@ def attach(item_id: int):
     curriculum = _editable(item_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    module_id = request.form.get("module_id", type=int)
+    module_id = parse_id(request.form.get("module_id"))
     module = _editable(module_id) if module_id else None
     if module is None:
         flash(_("Please choose a module."), "error")
