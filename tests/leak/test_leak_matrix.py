@@ -596,6 +596,17 @@ def _api_detail(p: Probe, item: Item) -> bool:
     return _with_token(response, p.token(item))
 
 
+@channel("api_file_details", action="download", applies=lambda p, i: bool(i.file_versions) and can(p.user, "read", i),
+         needs="api.materials_detail")
+def _api_file_details(p: Probe, item: Item) -> bool:
+    """Readers who may not download see no file names, sizes, hashes or links."""
+    response = p.get(f"/api/v1/materials/{item.id}")
+    assert response.status_code == 200
+    shown = bool(response.get_json()["files"])
+    assert shown or item.file_versions[-1].sha256 not in response.get_data(as_text=True)
+    return shown
+
+
 @channel("public_feed", applies=lambda p, i: _anonymous_published(p, i) and i.kind == "material",
          needs="feeds.by_academy")
 def _feed(p: Probe, item: Item) -> bool:
