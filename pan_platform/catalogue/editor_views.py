@@ -282,7 +282,7 @@ def adapt(item_id: int):
     copy = operations.adapt_item(current_user, item)
     operations.commit()
     flash(_("A copy was made in your academy as a private draft. Adapt it, then publish it."), "success")
-    withheld = workspace.withheld_count(copy)
+    withheld = len(operations.withheld_parts(copy))
     if withheld:
         flash(ngettext("%(num)d file was not copied: its owner academy gives it on request. "
                        "The copy says where to ask for it.",

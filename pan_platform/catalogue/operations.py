@@ -376,11 +376,16 @@ def adapt_item(user, item: Item) -> Item:
     with db.session.no_autoflush:  # copy the whole tree before anything is written
         copy = _copy_node(user, item, owner, None, 0)
     db.session.flush()
-    nodes = [copy, *copy.descendants()]
-    withheld = [node.adapted_from_id for node in nodes if not node.file_versions and node.adapted_from.file_versions]
+    withheld = sorted(part.adapted_from_id for part in withheld_parts(copy))
     record("adapt", user, copy, original_id=item.id, original_owner_id=item.owner_id,
-           items=len(nodes), files_withheld=sorted(withheld))
+           items=1 + len(copy.descendants()), files_withheld=withheld)
     return copy
+
+
+def withheld_parts(copy: Item) -> list[Item]:
+    """The parts of a fresh copy whose original's files were left out."""
+    return [part for part in (copy, *copy.descendants())
+            if not part.file_versions and part.adapted_from is not None and part.adapted_from.file_versions]
 
 
 # ------------------------------------------------------------------ transactions

@@ -77,12 +77,6 @@ def withheld_original(user, item: Item) -> Item | None:
     return None if files_follow_description(original) else original
 
 
-def withheld_count(copy: Item) -> int:
-    """How many parts of a fresh copy lack the files their original has."""
-    nodes = [copy, *copy.descendants()]
-    return sum(1 for node in nodes if not node.file_versions and node.adapted_from.file_versions)
-
-
 @dataclass
 class Adaptations:
     count: int

@@ -180,6 +180,8 @@ def test_adapt_does_not_copy_files_given_on_request(app, client, world):
     assert copied_material.adapted_from_id == material.id
     assert copied_material.file_versions == []  # nothing to download, for anyone
     assert db.session.scalars(select(FileVersion).where(FileVersion.sha256 == version.sha256)).all() == [version]
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "adapt")).one()
+    assert event.details["files_withheld"] == [material.id]  # the owner's audit shows what stayed behind
     # The copy keeps the handling: a marking and "files on request" travel with it.
     assert (copy.policy.marking, copy.policy.files_access) == ("training-use-only", "same")
     assert (copied_material.policy.marking, copied_material.policy.files_access) == (
