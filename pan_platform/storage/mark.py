@@ -122,6 +122,8 @@ def marked_pdf(source: Path, sha256: str, metadata: dict[str, str]) -> Path | No
         if result["status"] == "done":
             os.replace(partial, target)  # atomic: a reader never sees half a file
             return target
+    except OSError as error:
+        result = {"status": "failed", "reason": f"could not keep the marked copy: {error}"}
     finally:
         if os.path.exists(partial):
             os.unlink(partial)
