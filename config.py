@@ -90,6 +90,13 @@ class Config:
         self.PAN_EXTRACT_CPU_SECONDS = int(os.environ.get("PAN_EXTRACT_CPU_SECONDS", "30"))
         self.PAN_EXTRACT_TIMEOUT = float(os.environ.get("PAN_EXTRACT_TIMEOUT", "45"))
         self.PAN_EXTRACT_SYNC = os.environ.get("PAN_EXTRACT_SYNC", "0") == "1"
+        # Markings are written into PDFs by a child process with these limits, once per file
+        # and marking; the marked copies are kept here (see storage/mark.py).
+        self.PAN_MARK_MEMORY_MB = int(os.environ.get("PAN_MARK_MEMORY_MB", "1024"))
+        self.PAN_MARK_CPU_SECONDS = int(os.environ.get("PAN_MARK_CPU_SECONDS", "15"))
+        self.PAN_MARK_TIMEOUT = float(os.environ.get("PAN_MARK_TIMEOUT", "20"))
+        self.PAN_MARK_MAX_OBJECTS = int(os.environ.get("PAN_MARK_MAX_OBJECTS", "50000"))
+        self.PAN_MARK_CACHE_DIR = os.environ.get("PAN_MARK_CACHE_DIR", str(instance / "marked"))
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = os.environ.get("PAN_SECURE_COOKIES", "0") == "1"

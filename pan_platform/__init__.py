@@ -9,12 +9,15 @@ from flask import Flask, g
 from config import load_config
 from pan_platform.extensions import babel, csrf, db, login_manager, migrate
 from pan_platform.i18n import select_locale
+from pan_platform.web.ids import IdConverter
 from pan_platform.web.language import LanguagePrefixMiddleware
 
 
 def create_app(overrides: dict | None = None) -> Flask:
     app = Flask(__name__, instance_path=load_config().get("INSTANCE_DIR"))
     app.config.update(load_config(overrides))
+    # Before any route is added: every `<int:...>` id is bounded to what a row can have.
+    app.url_map.converters["int"] = IdConverter
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     _init_extensions(app)

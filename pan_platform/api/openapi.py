@@ -19,6 +19,7 @@ from werkzeug.exceptions import NotFound
 
 from pan_platform.api.errors import ApiError
 from pan_platform.i18n import _
+from pan_platform.web.ids import MAX_ID
 
 
 @dataclass
@@ -52,7 +53,7 @@ def _openapi_path(rule: str) -> tuple[str, list[Param]]:
     params = []
     for converter, name in _CONVERTER.findall(rule):
         if converter == "int":
-            schema = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+            schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
         else:
             schema = {"type": "string", "pattern": r"^[a-z0-9-]{1,80}$"}
         params.append(Param(name, schema, required=True, location="path"))

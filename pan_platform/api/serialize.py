@@ -68,6 +68,14 @@ def file_version(version) -> dict:
     }
 
 
+def _files(user, item: Item) -> dict:
+    """File versions for those who may download them (the rule of the download route);
+    others learn only that files exist and are given on request."""
+    if can(user, "download", item):
+        return {"files": [file_version(v) for v in item.file_versions], "files_on_request": False}
+    return {"files": [], "files_on_request": bool(item.file_versions)}
+
+
 def item_detail(user, item: Item) -> dict:
     parent = item.parent
     sharing = None
@@ -97,6 +105,6 @@ def item_detail(user, item: Item) -> dict:
             }
             for tr in item.translations
         ],
-        "files": [file_version(v) for v in item.file_versions],
+        **_files(user, item),
         "sharing": sharing,
     }

@@ -93,7 +93,10 @@ ITEM_DETAIL = spec.schema("ItemDetail", obj({
     "parent_id": {"type": "integer", "nullable": True},
     "children": {"type": "array", "items": INT},
     "translations": {"type": "array", "items": TRANSLATION},
-    "files": {"type": "array", "items": FILE_VERSION},
+    "files": {"type": "array", "items": FILE_VERSION,
+              "description": "Empty for callers who may not download the files"},
+    "files_on_request": {"type": "boolean",
+                         "description": "The item has files the caller may ask the owner academy for"},
     "sharing": SHARING,
 }))
 ITEM_LIST = spec.schema("ItemList", obj({"data": {"type": "array", "items": ITEM_SUMMARY}, "meta": META, "links": LINKS}))

@@ -12,9 +12,10 @@ from pan_platform.catalogue.forms import ActionForm, ImportForm, ItemForm, Shari
 from pan_platform.catalogue.models import ALLOWED_PARENT, Item
 from pan_platform.catalogue.vocabularies import ITEM_KINDS, STATES
 from pan_platform.extensions import db
-from pan_platform.i18n import _
+from pan_platform.i18n import _, ngettext
 from pan_platform.organisations.models import Organisation
 from pan_platform.storage.validate import UploadRejected
+from pan_platform.web.ids import parse_id
 from pan_platform.web.templating import language_name
 
 bp = Blueprint("editor", __name__, url_prefix="/workspace")
@@ -207,7 +208,7 @@ def attach(item_id: int):
     curriculum = _editable(item_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    module_id = request.form.get("module_id", type=int)
+    module_id = parse_id(request.form.get("module_id"))
     module = _editable(module_id) if module_id else None
     if module is None:
         flash(_("Please choose a module."), "error")
@@ -281,6 +282,12 @@ def adapt(item_id: int):
     copy = operations.adapt_item(current_user, item)
     operations.commit()
     flash(_("A copy was made in your academy as a private draft. Adapt it, then publish it."), "success")
+    withheld = len(operations.withheld_parts(copy))
+    if withheld:
+        flash(ngettext("%(num)d file was not copied: its owner academy gives it on request. "
+                       "The copy says where to ask for it.",
+                       "%(num)d files were not copied: their owner academy gives them on request. "
+                       "The copy says where to ask for them.", withheld), "info")
     return redirect(url_for("editor.manage", item_id=copy.id))
 
 
@@ -326,6 +333,11 @@ def text_status_label(status: str) -> str:
 @bp.app_template_global()
 def readable_original(item: Item) -> Item | None:
     return workspace.readable_original(current_user, item)
+
+
+@bp.app_template_global()
+def withheld_original(item: Item) -> Item | None:
+    return workspace.withheld_original(current_user, item)
 
 
 @bp.app_template_global()

@@ -26,7 +26,7 @@ from pan_platform.catalogue.models import ALLOWED_PARENT, Item, ItemTranslation
 from pan_platform.extensions import db
 from pan_platform.i18n import _
 from pan_platform.organisations.models import Organisation
-from pan_platform.sharing.models import ItemShare
+from pan_platform.sharing.models import ItemPolicy, ItemShare
 from pan_platform.storage import files
 from pan_platform.storage.models import FileVersion
 from pan_platform.util import utcnow
@@ -323,6 +323,19 @@ def add_file_version(user, item: Item, stream: BinaryIO, filename: str, note: st
 
 # ------------------------------------------------------------------ adapt
 
+def _copy_policy(node: Item, copy: Item) -> None:
+    """The handling marking and "files on request" travel with the copy, so a copy's
+    files are never more open than the original's."""
+    policy = node.policy
+    if policy is not None:
+        copy.policy = ItemPolicy(marking=policy.marking, files_access=policy.files_access)
+
+
+def _copyable_versions(user, node: Item) -> list[FileVersion]:
+    """The file versions `user` may download: the same rule as the download route."""
+    return [version for version in node.file_versions if can(user, "download", version.item)]
+
+
 def _copy_node(user, node: Item, owner: Organisation, parent: Item | None, position: int) -> Item:
     copy = Item(
         kind=node.kind, owner=owner, parent=parent, position=position, title=node.title,
@@ -339,7 +352,10 @@ def _copy_node(user, node: Item, owner: Organisation, parent: Item | None, posit
         copy.translations.append(ItemTranslation(
             language=tr.language, title=tr.title, summary=tr.summary, learning_outcomes=tr.learning_outcomes))
     copy.refresh_languages()
-    for version in node.file_versions:
+    _copy_policy(node, copy)
+    # Files the adapting user may not download stay with the original: the copy's page
+    # says where they can be requested (workspace.withheld_original).
+    for version in _copyable_versions(user, node):
         files.copy_version(version, copy)
     # Only what the adapting user may read is copied: hidden parts stay hidden.
     readable = [child for child in node.children if can(user, "read", child)]
@@ -351,7 +367,8 @@ def _copy_node(user, node: Item, owner: Organisation, parent: Item | None, posit
 def adapt_item(user, item: Item) -> Item:
     """Copy a readable curriculum or module into the user's academy as a private draft.
 
-    File versions point at the same stored blobs: nothing is duplicated on disk.
+    File versions point at the same stored blobs: nothing is duplicated on disk. Files
+    the user may not download are left out; markings and "files on request" are kept.
     """
     require(user, "adapt", item)
     owner = user.organisation
@@ -359,9 +376,16 @@ def adapt_item(user, item: Item) -> Item:
     with db.session.no_autoflush:  # copy the whole tree before anything is written
         copy = _copy_node(user, item, owner, None, 0)
     db.session.flush()
+    withheld = sorted(part.adapted_from_id for part in withheld_parts(copy))
     record("adapt", user, copy, original_id=item.id, original_owner_id=item.owner_id,
-           items=1 + len(copy.descendants()))
+           items=1 + len(copy.descendants()), files_withheld=withheld)
     return copy
+
+
+def withheld_parts(copy: Item) -> list[Item]:
+    """The parts of a fresh copy whose original's files were left out."""
+    return [part for part in (copy, *copy.descendants())
+            if not part.file_versions and part.adapted_from is not None and part.adapted_from.file_versions]
 
 
 # ------------------------------------------------------------------ transactions

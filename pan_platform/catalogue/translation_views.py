@@ -28,6 +28,7 @@ from pan_platform.catalogue.translation_ops import (
 )
 from pan_platform.extensions import db
 from pan_platform.i18n import RTL_LANGUAGES, _
+from pan_platform.web.ids import parse_id
 from pan_platform.web.templating import language_name
 
 bp = Blueprint("translations", __name__)
@@ -48,8 +49,8 @@ def _editable_item(item_id: int) -> Item:
 def _item_from_reference(reference: str) -> Item | None:
     """An item the user may read, from its number or the address of its page."""
     reference = reference.strip()
-    if reference.isdecimal() and len(reference) <= 12:  # any script's digits: "42", "٤٢"
-        item_id = int(reference)
+    if reference.isdecimal():  # any script's digits: "42", "٤٢"
+        item_id = parse_id(reference)
     else:
         try:
             path = urlsplit(reference).path
@@ -58,7 +59,9 @@ def _item_from_reference(reference: str) -> Item | None:
         match = _ITEM_PATH.search(path)
         if match is None:
             return None
-        item_id = int(match.group(1))
+        item_id = parse_id(match.group(1))
+    if item_id is None:
+        return None
     item = db.session.get(Item, item_id)
     return item if item is not None and can(current_user, "read", item) else None
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from pan_platform.access import can, readable_by
+from pan_platform.access import can, files_follow_description, readable_by
 from pan_platform.catalogue.models import Item
 from pan_platform.catalogue.vocabularies import ITEM_KINDS, STATES
 from pan_platform.extensions import db
@@ -66,6 +66,15 @@ def readable_original(user, item: Item) -> Item | None:
     """The item this one was adapted from, if the viewer may read it."""
     original = item.adapted_from
     return original if original is not None and can(user, "read", original) else None
+
+
+def withheld_original(user, item: Item) -> Item | None:
+    """The readable original of an adapted copy whose files were not copied because they
+    are given on request (adapt copies only what the adapting user may download)."""
+    original = readable_original(user, item)
+    if original is None or item.file_versions or not original.file_versions:
+        return None
+    return None if files_follow_description(original) else original
 
 
 @dataclass

@@ -1,10 +1,9 @@
 """Handling markings: shown on every page of a marked item and written into the
-metadata of its downloaded PDFs; every download is recorded for the owner's audit."""
+metadata of its downloaded PDFs (by a bounded child process, cached: storage/mark.py);
+every download is recorded for the owner's audit."""
 
 from __future__ import annotations
 
-import io
-import logging
 from pathlib import Path
 
 from flask_babel import force_locale
@@ -12,8 +11,7 @@ from flask_babel import force_locale
 from pan_platform.audit.models import record
 from pan_platform.extensions import db
 from pan_platform.i18n import _l
-
-log = logging.getLogger(__name__)
+from pan_platform.storage.mark import marked_pdf
 
 MARKINGS = {
     "law-enforcement-only": _l("Law enforcement only"),
@@ -36,33 +34,19 @@ def marking_text(code: str) -> str:
         return str(MARKINGS[code]).upper()
 
 
-def _marked_pdf(path: Path, text: str, owner: str) -> io.BytesIO | None:
-    from pypdf import PdfReader, PdfWriter
-
-    try:
-        writer = PdfWriter(clone_from=PdfReader(str(path)))
-        writer.add_metadata(
-            {
-                "/Marking": text,
-                "/Subject": f"{text} - {owner}",
-                "/Keywords": f"Handling marking: {text}",
-            }
-        )
-        out = io.BytesIO()
-        writer.write(out)
-        out.seek(0)
-        return out
-    except Exception:  # a damaged PDF must not break the download; it is logged
-        log.exception("could not write the handling marking into %s", path.name)
-        return None
+def marking_metadata(code: str, owner: str) -> dict[str, str]:
+    """What is written into the metadata of a marked PDF."""
+    text = marking_text(code)
+    return {"/Marking": text, "/Subject": f"{text} - {owner}", "/Keywords": f"Handling marking: {text}"}
 
 
-def apply_marking(version, path: Path):
-    """What to send for `version`: the stored path, or a marked copy of a marked PDF."""
+def apply_marking(version, path: Path) -> Path:
+    """What to send for `version`: the stored path, or the (cached) marked copy of a marked
+    PDF. A PDF that cannot be marked within the limits is sent as stored, with the header."""
     code = marking_of(version.item)
     if code is None or version.mime_type != "application/pdf" or version.size > MAX_MARKED_PDF_BYTES:
         return path
-    marked = _marked_pdf(path, marking_text(code), version.item.owner.name)
+    marked = marked_pdf(path, version.sha256, marking_metadata(code, version.item.owner.name))
     return marked if marked is not None else path
 
 

@@ -21,6 +21,7 @@ from pan_platform.sharing.models import AccessRequest, SharingAgreement
 from pan_platform.sharing.signals import announce_committed
 from pan_platform.sharing.vocab import REQUEST_STATES, SHARING_ACTIONS
 from pan_platform.util import utcnow
+from pan_platform.web.ids import parse_id
 
 bp = Blueprint("sharing", __name__)
 
@@ -111,7 +112,8 @@ def create_agreement(slug: str):
     try:
         partner = None
         if partner_value != "all":
-            partner = db.session.get(Organisation, int(partner_value)) if partner_value.isdigit() else None
+            partner_id = parse_id(partner_value)
+            partner = db.session.get(Organisation, partner_id) if partner_id else None
             if partner is None:
                 raise operations.SharingError(_("Choose a partner organisation."))
         operations.create_agreement(

@@ -17,6 +17,7 @@ import logging
 import resource
 import subprocess
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,18 @@ class Limits:
         )
 
 
+def limit_child(memory_mb: int, cpu_seconds: int) -> Callable[[], None]:
+    """A preexec_fn capping a child's address space and CPU time (and no core dump)."""
+
+    def apply() -> None:  # runs in the child, before the interpreter starts
+        memory = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+    return apply
+
+
 def extractable(mime_type: str) -> bool:
     return mime_type == "application/pdf" or mime_type.startswith(("text/", "application/vnd."))
 
@@ -61,18 +74,13 @@ def run_extraction(path: Path, mime_type: str, limits: Limits) -> dict:
     if not extractable(mime_type):
         return {"status": "none", "text": None, "language": None}
 
-    def _limit() -> None:  # runs in the child, before the interpreter starts
-        memory = limits.memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
     # Run by file path, isolated (-I): importing the pan_platform package would cost the
     # child a second of start-up; the worker needs only the standard library and parsers.
     command = [sys.executable, "-I", str(WORKER), str(path), mime_type, "--cap", str(TEXT_CAP)]
     try:
         done = subprocess.run(
-            command, capture_output=True, timeout=limits.timeout_seconds, preexec_fn=_limit,
+            command, capture_output=True, timeout=limits.timeout_seconds,
+            preexec_fn=limit_child(limits.memory_mb, limits.cpu_seconds),
             cwd=str(Path(__file__).resolve().parents[2]), check=False,
         )
     except subprocess.TimeoutExpired:  # run() has killed the child already

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import struct
 import unicodedata
 import zipfile
@@ -45,6 +46,9 @@ ODF_MIMETYPES = {
 # Text that a browser would treat as markup is never accepted as "plain text".
 MARKUP_STARTS = (b"<!doctype", b"<html", b"<head", b"<body", b"<script", b"<svg", b"<?xml", b"<iframe", b"<!--")
 MAX_ZIP_MEMBERS = 10_000
+# A PDF starts with "%PDF-" at byte 0 and ends with its trailer in the last KB.
+PDF_TAIL = 1024
+PDF_TRAILER = re.compile(rb"startxref\s+(\d{1,15})\s+%%EOF")
 DEFAULT_MAX_VIDEO_MB = 50
 
 
@@ -134,10 +138,22 @@ def _is_utf8_text(stream: BinaryIO) -> bool:
     return not first  # an empty file is not a document
 
 
+def _check_pdf_trailer(stream: BinaryIO) -> None:
+    """A PDF ends with `startxref <offset> %%EOF` (readers look in the last KB): without it
+    the file is cut off, or something else wearing a PDF header."""
+    size = stream_size(stream)
+    stream.seek(max(0, size - PDF_TAIL))
+    tail = stream.read(PDF_TAIL)
+    if not any(int(match.group(1)) < size for match in PDF_TRAILER.finditer(tail)):
+        raise UploadRejected(_("The PDF file is damaged or incomplete (its end is missing). "
+                               "Please save or export it again and upload the new file."))
+
+
 def _detect(stream: BinaryIO, filename: str) -> str | None:
     stream.seek(0)
     head = stream.read(1024)
-    if b"%PDF-" in head:  # the spec lets a few bytes precede the header
+    if head.startswith(b"%PDF-"):
+        _check_pdf_trailer(stream)
         return "pdf"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"

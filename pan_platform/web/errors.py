@@ -53,6 +53,12 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
+        if request.path.startswith("/api/v1/"):
+            # An address no API route matches (an unknown path, an id no row can have):
+            # the API's own error body, the same as its views give for a missing item.
+            from pan_platform.api.errors import error_response
+
+            return error_response(error.code or 500)
         return render_error(error.code or 500)
 
     @app.errorhandler(Exception)

@@ -12,6 +12,7 @@ from pan_platform.extensions import db
 from pan_platform.util import utcnow
 from tests.api.conftest import EXPECTED, MARKS
 from tests.conftest import sign_in
+from tests.factories import make_user
 
 VIEWS = list(EXPECTED)
 
@@ -131,6 +132,37 @@ def test_download_links_work_with_the_token_and_not_without(client, world, app):
     assert client.get(url, headers=world.headers("named_partner")).data == b"hello partners"
     assert client.get(url).status_code == 404
     assert client.get(url, headers=world.headers("other_partner")).status_code == 404
+
+
+def test_file_details_only_for_those_who_may_download(client, world, app):
+    """Files given on request: readers of the description see that there are files, not
+    their names, sizes, hashes or download links (the rule of the download route)."""
+    from pan_platform.sharing import operations as sharing
+    from pan_platform.storage.files import add_version
+
+    item = world.items["all_partners"]
+    version = add_version(item, io.BytesIO(b"confidential annex"), "annex-witness-list.txt", "text/plain")
+    db.session.commit()
+    sharing.set_item_policy(world.users["owner"], item, None, "request")
+    secrets = (version.sha256, "annex-witness-list", f"/files/{version.id}/download")
+
+    for who in ("named_partner", "other_academy"):
+        assert can(world.users[who], "read", item) and not can(world.users[who], "download", item)
+        response = client.get(f"/api/v1/materials/{item.id}", headers=world.headers(who))
+        assert response.status_code == 200
+        assert (response.json["files"], response.json["files_on_request"]) == ([], True)
+        body = response.get_data(as_text=True)
+        assert not any(secret in body for secret in secrets), who
+
+    owner = client.get(f"/api/v1/materials/{item.id}", headers=world.headers("owner")).json
+    assert [f["sha256"] for f in owner["files"]] == [version.sha256] and owner["files_on_request"] is False
+
+    request = sharing.request_access(world.users["named_partner"], item, "Course for investigators")
+    sharing.decide_request(make_user(world.orgs["own"], "org_admin"), request, True)
+    granted = client.get(f"/api/v1/materials/{item.id}", headers=world.headers("named_partner")).json
+    assert [f["size"] for f in granted["files"]] == [version.size] and granted["files_on_request"] is False
+    plain = client.get(f"/api/v1/materials/{world.items['public'].id}").json
+    assert (plain["files"], plain["files_on_request"]) == ([], False)  # no files at all
 
 
 # -- writes ------------------------------------------------------------------------------------

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from pan_platform.audit.models import AuditEvent
 from pan_platform.catalogue.models import Item
 from pan_platform.extensions import db
+from pan_platform.storage.models import FileVersion
 from tests.conftest import sign_in
-from tests.factories import make_item
+from tests.factories import make_item, make_user
 from tests.storage import samples
 
 
@@ -138,3 +139,83 @@ def test_hidden_item_pages_are_not_found(app, client, world):
         assert client.get(url).status_code == 404
     assert client.post(f"/workspace/items/{private.id}/adapt").status_code == 404
     assert client.get("/workspace/items/999999").status_code == 404
+
+
+def _restricted_curriculum(world):
+    """A published network curriculum whose one material is marked and given on request."""
+    from pan_platform.sharing import operations as sharing
+
+    curriculum = make_item(world["austria"], kind="curriculum", visibility="network", title="Trafficking course")
+    module = make_item(world["austria"], kind="module", parent=curriculum, title="Victim interviews")
+    material = make_item(world["austria"], parent=module, title="Interview guide")
+    db.session.commit()
+    from pan_platform.catalogue import operations as ops
+
+    ops.add_file_version(world["editor"], material, io.BytesIO(samples.pdf_with_text(["Interview guide"])),
+                         "guide.pdf")
+    ops.commit()
+    sharing.set_item_policy(world["editor"], material, "law-enforcement-only", "request")
+    sharing.set_item_policy(world["editor"], module, "training-use-only", "same")
+    return curriculum, module, material
+
+
+def _adapt(client, item_id: int) -> Item:
+    response = client.post(f"/workspace/items/{item_id}/adapt")
+    assert response.status_code == 302
+    db.session.expire_all()
+    return db.session.get(Item, new_id(response))
+
+
+def test_adapt_does_not_copy_files_given_on_request(app, client, world):
+    curriculum, module, material = _restricted_curriculum(world)
+    version = material.current_file
+    sign_in(client, world["de_editor"])
+    assert client.get(f"/files/{version.id}/download").status_code == 404
+
+    response = client.post(f"/workspace/items/{module.id}/adapt", follow_redirects=True)
+    assert "1 file was not copied" in response.get_data(as_text=True)
+    db.session.expire_all()
+    copy = db.session.scalars(select(Item).where(Item.adapted_from_id == module.id)).one()
+    copied_material = copy.children[0]
+    assert copied_material.adapted_from_id == material.id
+    assert copied_material.file_versions == []  # nothing to download, for anyone
+    assert db.session.scalars(select(FileVersion).where(FileVersion.sha256 == version.sha256)).all() == [version]
+    event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "adapt")).one()
+    assert event.details["files_withheld"] == [material.id]  # the owner's audit shows what stayed behind
+    # The copy keeps the handling: a marking and "files on request" travel with it.
+    assert (copy.policy.marking, copy.policy.files_access) == ("training-use-only", "same")
+    assert (copied_material.policy.marking, copied_material.policy.files_access) == (
+        "law-enforcement-only", "request")
+    # Its page says where the file can be asked for, in the reader's language.
+    page = client.get(f"/items/{copied_material.id}").get_data(as_text=True)
+    assert "The file of the original was not copied" in page
+    assert f"/items/{material.id}/request-access" in page
+    page = client.get(f"/de/items/{copied_material.id}").get_data(as_text=True)
+    assert "Die Datei des Originals wurde nicht kopiert" in page
+
+
+def test_adapted_copy_of_granted_files_stays_on_request_and_marked(app, client, world):
+    from pan_platform.sharing import operations as sharing
+
+    curriculum, module, material = _restricted_curriculum(world)
+    request = sharing.request_access(world["de_editor"], material, "For our investigators' course")
+    admin = make_user(world["austria"], "org_admin")
+    sharing.decide_request(admin, request, True)
+    sign_in(client, world["de_editor"])
+    copy = _adapt(client, curriculum.id)
+    copied_material = copy.children[0].children[0]
+    copied_version = copied_material.current_file
+    assert copied_version.sha256 == material.current_file.sha256
+
+    response = client.get(f"/files/{copied_version.id}/download")
+    assert response.status_code == 200
+    assert response.headers["X-Handling-Marking"] == "LAW ENFORCEMENT ONLY"
+
+    # Published to the public, the copy's description is open but its file is not.
+    client.post(f"/workspace/items/{copy.id}/sharing", data={"visibility": "public", "partner_scope": "named"})
+    client.post(f"/workspace/items/{copy.id}/state", data={"action": "publish"})
+    client.post("/sign-out")
+    db.session.expire_all()
+    assert db.session.get(Item, copied_material.id).state == "published"
+    assert client.get(f"/items/{copied_material.id}").status_code == 200
+    assert client.get(f"/files/{copied_version.id}/download").status_code == 404

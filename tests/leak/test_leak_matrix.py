@@ -46,11 +46,12 @@ OC = "organized-crime"
 MISSING_ID = 987654
 
 ROLES = (
-    "anonymous", "own_trainer", "own_editor", "own_admin", "other_trainer",
+    "anonymous", "own_trainer", "own_editor", "own_admin", "other_trainer", "other_editor",
     "cepol_user", "interpol_user", "platform_admin",
 )
 OWN = frozenset({"own_trainer", "own_editor", "own_admin", "platform_admin"})
-NETWORK = OWN | {"other_trainer"}
+OTHER_ACADEMY = frozenset({"other_trainer", "other_editor"})
+NETWORK = OWN | OTHER_ACADEMY
 SIGNED_IN = NETWORK | {"cepol_user", "interpol_user"}
 EVERYONE = SIGNED_IN | {"anonymous"}
 CEPOL = frozenset({"cepol_user"})
@@ -146,6 +147,20 @@ def _files_on_request(vis="partners", scope="all"):
     return build
 
 
+def _files_on_request_in_module(approved_for: str | None = None):
+    """A material given on request inside a module others may adapt (and so copy)."""
+    def build(owner, w):
+        module = make_item(owner, kind="module", visibility="partners", partner_scope="all")
+        item = make_item(owner, parent=module)
+        db.session.commit()
+        operations.set_item_policy(w["users"][owner.id]["own_editor"], item, "law-enforcement-only", "request")
+        if approved_for:
+            request = operations.request_access(w["users"][approved_for], item, "Course for investigators")
+            operations.decide_request(w["users"][owner.id]["own_admin"], request, True)
+        return item
+    return build
+
+
 def _approved_request(owner, w, until=None):
     item = _files_on_request()(owner, w)
     request = operations.request_access(w["users"]["cepol_user"], item, "Course for investigators")
@@ -192,6 +207,9 @@ CASES: dict[str, Case] = {
         _with_agreement(_private, _agreement("cepol", [THB])), OWN, after_index=_change_areas),
     "files_on_request": Case(_files_on_request(), SIGNED_IN, OWN),
     "files_on_request_approved_for_cepol": Case(_approved_request, SIGNED_IN, OWN | CEPOL),
+    "files_on_request_in_module": Case(_files_on_request_in_module(), SIGNED_IN, OWN),
+    "files_on_request_in_module_approved_for_other_academy": Case(
+        _files_on_request_in_module("other_editor"), SIGNED_IN, OWN | OTHER_ACADEMY),
     "files_on_request_grant_expired": Case(
         lambda o, w: _approved_request(o, w, date.today() + timedelta(days=5)), SIGNED_IN, OWN,
         after_index=_expire_behind_the_orm),
@@ -231,6 +249,7 @@ def _build_world() -> dict:
     users = {
         "anonymous": None,
         "other_trainer": make_user(other, "trainer"),
+        "other_editor": make_user(other, "editor"),
         "cepol_user": make_user(w["cepol"], "trainer"),
         "interpol_user": make_user(w["interpol"], "trainer"),
         "platform_admin": make_user(secretariat, "platform_admin"),
@@ -503,6 +522,62 @@ for _name, _url, _action, _needs in (
             needs=_needs)(_page_channel(_url, _action, _needs))
 
 
+def _adapt_copy_of(p: Probe, item: Item) -> Item:
+    """The caller adapts the item's module; the copy of the item inside it."""
+    response = p.client.post(f"/workspace/items/{item.parent_id}/adapt")
+    g.pop("_login_user", None)
+    assert response.status_code == 302, response.status_code
+    copy_id = int(re.search(r"/workspace/items/(\d+)", response.headers["Location"]).group(1))
+    db.session.expire_all()
+    module_copy = db.session.get(Item, copy_id)
+    return next(child for child in module_copy.children if child.adapted_from_id == item.id)
+
+
+def _remove_copy(copy: Item) -> None:
+    """Leave the world as it was for every other channel (counts, listings, search)."""
+    db.session.rollback()
+    root = db.session.get(Item, copy.id).parent
+    for node in [*root.descendants(), root]:
+        db.session.delete(node)
+    db.session.commit()
+
+
+def _anonymous_download(p: Probe, version_id: int) -> int:
+    g.pop("_login_user", None)
+    status = p.app.test_client().get(f"/files/{version_id}/download").status_code
+    g.pop("_login_user", None)
+    return status
+
+
+@channel("adapt_then_download", action="download",
+         applies=lambda p, i: i.kind == "material" and i.parent is not None and not files_follow_description(i)
+         and can(p.user, "adapt", i.parent))
+def _adapt_then_download(p: Probe, item: Item) -> bool:
+    """Restricted files must not escape through "Adapt for my academy": the copy's file
+    downloads exactly for those who may download the original's, keeps its marking, and
+    stays closed to anonymous visitors once the copy is published to everyone."""
+    copy = _adapt_copy_of(p, item)
+    try:
+        versions = [v.id for v in copy.file_versions]
+        responses = [p.get(f"/files/{version_id}/download") for version_id in versions]
+        seen = any(r.status_code == 200 for r in responses)
+        unmarked = any(r.status_code == 200 and not r.headers.get("X-Handling-Marking") for r in responses)
+        from pan_platform.catalogue import operations as catalogue
+
+        root = copy.parent
+        catalogue.set_sharing(p.user, root, "public")
+        catalogue.set_state(p.user, root, "publish")
+        catalogue.commit()
+        assert can(None, "read", db.session.get(Item, copy.id))
+        opened = [v for v in versions if _anonymous_download(p, v) == 200]
+        assert not opened or can(None, "download", item), "an anonymous visitor downloads the adapted file"
+        # (a download by someone who may not have the file is reported by the matrix itself)
+        assert not (unmarked and can(p.user, "download", item)), "the copy lost the handling marking"
+        return seen
+    finally:
+        _remove_copy(copy)
+
+
 def _plural(item: Item) -> str:
     return {"curriculum": "curricula", "module": "modules", "material": "materials"}[item.kind]
 
@@ -519,6 +594,17 @@ def _api_detail(p: Probe, item: Item) -> bool:
     if response.status_code != 200:
         hidden_like_missing(p, lambda i: f"/api/v1/{plural}/{i}", item.id, response)
     return _with_token(response, p.token(item))
+
+
+@channel("api_file_details", action="download", applies=lambda p, i: bool(i.file_versions) and can(p.user, "read", i),
+         needs="api.materials_detail")
+def _api_file_details(p: Probe, item: Item) -> bool:
+    """Readers who may not download see no file names, sizes, hashes or links."""
+    response = p.get(f"/api/v1/materials/{item.id}")
+    assert response.status_code == 200
+    shown = bool(response.get_json()["files"])
+    assert shown or item.file_versions[-1].sha256 not in response.get_data(as_text=True)
+    return shown
 
 
 @channel("public_feed", applies=lambda p, i: _anonymous_published(p, i) and i.kind == "material",

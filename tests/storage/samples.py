@@ -149,3 +149,14 @@ def docx_external_entity(target: str) -> bytes:
 
 
 HTML_AS_PDF = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>"
+
+
+def pdf_with_many_objects(count: int) -> bytes:
+    """A one-page PDF whose page refers to `count` small objects (cheap to build, slow to rewrite)."""
+    objects = _page_objects(b"BT /F1 11 Tf 60 780 Td (Many objects) Tj ET\n")
+    objects[2] = objects[2].replace(b"/Contents 5 0 R", b"/Contents 5 0 R /PieceInfo 6 0 R")
+    first = len(objects) + 2
+    refs = b" ".join(b"%d 0 R" % n for n in range(first, first + count))
+    objects.append(b"<< /Parts [" + refs + b"] >>")
+    objects.extend(b"<< /N %d >>" % n for n in range(count))
+    return _pdf(objects)

@@ -117,8 +117,9 @@ def test_identical_files_are_stored_once(app, editor_client, world):
     assert_store_consistent(app)
 
 
-def test_truncated_pdf_is_kept_but_marked_not_extracted(app, editor_client, world):
-    data = samples.pdf_with_text(["This text will be cut off"])[:60]
+def test_damaged_pdf_is_kept_but_marked_not_extracted(app, editor_client, world):
+    whole = samples.pdf_with_text(["This text will be garbled"])
+    data = whole[:40] + b"\x00" * 200 + whole[240:]  # the body is broken, the trailer is there
     assert upload(editor_client, world["material"], data, "broken.pdf").status_code == 302
     (version,) = versions(world["material"])
     assert version.text_status == "failed" and version.text is None
@@ -126,6 +127,63 @@ def test_truncated_pdf_is_kept_but_marked_not_extracted(app, editor_client, worl
     assert "Text could not be extracted" in page
     assert editor_client.get(f"/files/{version.id}/download").data == data
     assert_store_consistent(app)
+
+
+# Files that look like PDFs to a lax check: the header elsewhere than at byte 0, or no trailer.
+PDF_LOOKALIKES = [
+    pytest.param(b"<html><body><p>%PDF-1.7</p><script>alert(document.cookie)</script></body></html>\n",
+                 "report.pdf", "This type of file is not accepted", id="html-with-pdf-header-inside"),
+    pytest.param(b"<html><script>x()</script>%PDF-1.4\n" + samples.pdf_with_text(["hidden"]),
+                 "report", "This type of file is not accepted", id="html-then-a-whole-pdf"),
+    pytest.param(samples.pdf_with_text(["This text will be cut off"])[:60], "cut.pdf",
+                 "The PDF file is damaged or incomplete", id="truncated-pdf"),
+    pytest.param(b"%PDF-1.4\n<html><script>alert(1)</script></html>\n", "page.pdf",
+                 "The PDF file is damaged or incomplete", id="pdf-header-then-html"),
+    pytest.param(samples.pdf_with_text(["x"]).replace(b"%%EOF", b"%%EOX"), "x.pdf",
+                 "The PDF file is damaged or incomplete", id="no-eof-marker"),
+]
+
+
+@pytest.mark.parametrize(("data", "name", "message"), PDF_LOOKALIKES)
+def test_pdf_lookalikes_are_refused_in_the_form(app, editor_client, world, data, name, message):
+    response = upload(editor_client, world["material"], data, name)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert versions(world["material"]) == [] and blobs_on_disk(app) == set()
+    response = editor_client.post(f"/de/workspace/items/{world['material'].id}/upload",
+                                  data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+    assert response.status_code == 400 and message not in response.get_data(as_text=True)  # in German
+
+
+@pytest.mark.parametrize(("data", "name", "message"), PDF_LOOKALIKES)
+def test_pdf_lookalikes_are_refused_by_the_api(app, client, world, data, name, message):
+    from tests.api.conftest import issue_token
+
+    token = issue_token(world["editor"])
+    db.session.commit()
+    response = client.post(f"/api/v1/materials/{world['material'].id}/files",
+                           headers={"Authorization": f"Bearer {token}"},
+                           data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert versions(world["material"]) == [] and blobs_on_disk(app) == set()
+
+
+def test_a_pdf_with_an_incremental_update_is_accepted(app, editor_client, world):
+    from pypdf import PdfWriter
+
+    first = io.BytesIO()
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.write(first)
+    first.seek(0)
+    updated = PdfWriter(first, incremental=True)
+    updated.add_metadata({"/Title": "Second edition"})
+    out = io.BytesIO()
+    updated.write(out)
+    data = out.getvalue() + b"\r\n"
+    assert upload(editor_client, world["material"], data, "edition.pdf").status_code == 302
+    assert [v.mime_type for v in versions(world["material"])] == ["application/pdf"]
 
 
 def test_pdf_whose_parsing_runs_away_is_stopped_by_the_time_limit(app, editor_client, world):
