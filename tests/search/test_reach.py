@@ -50,7 +50,7 @@ def test_hyphenated_words_are_indexed_as_parts_and_joined_and_queried_joined():
     assert stems("en", "Cybercrime") == ["cybercrim"]
     assert stems("en", "cyber-crime", mode="query") == ["cybercrim"]
     assert stems("neutral", "I-24/7", mode="query") == ["i247"]
-    assert analyzer_for("en").terms("Cyber-crime units") == stems("en", "Cyber-crime units")
+    assert sorted(analyzer_for("en").terms("Cyber-crime units")) == sorted(stems("en", "Cyber-crime units"))
 
 
 def test_a_hyphenated_word_keeps_phrases_on_both_sides():
