@@ -207,3 +207,10 @@ def test_an_index_of_an_older_schema_is_reported_and_rebuilt(app, world):
     assert search.search(None, "policing", lang="en").ids == [item.id]
     again = runner.invoke(args=["pan", "reindex", "--if-missing"])
     assert "nothing to do" in again.output
+
+
+def test_the_search_page_says_where_phrases_are_exact(app, client):
+    english = client.get("/search").get_data(as_text=True)
+    assert "Quoted phrases are exact in titles, summaries, learning outcomes and keywords" in english
+    german = client.get("/de/search").get_data(as_text=True)
+    assert "Wortgruppen in Anführungszeichen werden in Titeln" in german
