@@ -162,21 +162,20 @@ class LanguageTokenizer(Tokenizer):
         self._cache[word] = result
         return result
 
-    def words(self, text: str, query: bool = False) -> list[tuple[list[str], int, int]]:
-        """(words, start, end) per word or joined compound of lowercased `text`: the
-        compound's parts and then its joined form, or only the joined form for a query."""
+    def words(self, text: str, query: bool = False) -> list[tuple[list[str], str | None, int, int]]:
+        """(words, joined form or None, start, end) per word or compound of lowercased
+        `text`: a compound's parts and its joined form, or for a query only the joined form."""
         found = []
         for match in self._pattern.finditer(text):
             chunk = match.group()
-            if len(chunk) > 1 and any(c in _JOINERS for c in chunk):
-                parts = self._word.findall(chunk)
-                if 1 < len(parts) <= _MAX_JOINED_PARTS:
-                    joined = "".join(parts)
-                    found.append(([joined] if query else [*parts, joined], match.start(), match.end()))
-                else:
-                    found.append((parts, match.start(), match.end()))
-            else:
-                found.append(([chunk], match.start(), match.end()))
+            if chunk.isalnum() or not any(c in _JOINERS for c in chunk):
+                found.append(([chunk], None, match.start(), match.end()))
+                continue
+            parts = self._word.findall(chunk)
+            joined = "".join(parts) if len(parts) <= _MAX_JOINED_PARTS else None
+            if query and joined is not None:
+                parts = []
+            found.append((parts, joined, match.start(), match.end()))
         return found
 
     def terms(self, value: str) -> list[str]:
@@ -198,41 +197,41 @@ class LanguageTokenizer(Tokenizer):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         stops, stem = self._stops, self.stem
         if not tokenize:
-            entries = [([self.lower(value)], 0, len(value))]
+            entries = [([self.lower(value)], None, 0, len(value))]
         else:
             entries = self.words(self.lower(value), query=mode == "query")
         pos = start_pos
-        for words, start, end in entries:
-            compound = len(words) > 1
+        for words, joined, start, end in entries:
             first = pos
-            for index, word in enumerate(words):
-                joined = compound and index == len(words) - 1
-                if joined:
-                    # The joined form stands at the first part's position and, for
-                    # phrases, at the last one's too, so both "new cyber-crime" and
-                    # "cyber-crime training" match as phrases.
-                    places = [first] if not positions or pos - 1 == first else [first, pos - 1]
-                else:
-                    places = [pos]
+            for word in words:
                 stopped = word in stops
                 if stopped and removestops:
-                    if not joined:
-                        pos += 1  # keep the gap, as StopFilter does
+                    pos += 1  # keep the gap, as StopFilter does
                     continue
-                for place in places:
-                    token.text = word if stopped else stem(word)
-                    token.stopped = stopped
-                    token.boost = 1.0
-                    if keeporiginal:
-                        token.original = word
-                    if positions:
-                        token.pos = place
-                    if chars:
-                        token.startchar = start_char + start
-                        token.endchar = start_char + end
-                    yield token
-                if not joined:
-                    pos += 1
+                yield self._token(token, word if stopped else stem(word), stopped, word, pos, start_char + start,
+                                  start_char + end, keeporiginal)
+                pos += 1
+            if joined is not None:
+                # The joined form stands at the first part's position and, for phrases, at
+                # the last one's too, so "new cyber-crime" and "cyber-crime training"
+                # both match as phrases. A query word holds only the joined form.
+                last = max(first, pos - 1)
+                for place in [first] if not positions or last == first else [first, last]:
+                    yield self._token(token, stem(joined), False, joined, place, start_char + start,
+                                      start_char + end, keeporiginal)
+                pos = max(pos, first + 1)
+
+    @staticmethod
+    def _token(token: Token, text: str, stopped: bool, original: str, pos: int, startchar: int, endchar: int,
+               keeporiginal: bool) -> Token:
+        token.text, token.stopped, token.boost = text, stopped, 1.0
+        if keeporiginal:
+            token.original = original
+        if token.positions:
+            token.pos = pos
+        if token.chars:
+            token.startchar, token.endchar = startchar, endchar
+        return token
 
 
 _LATIN_LANGUAGES = tuple(lang for lang in STEMMED_LANGUAGES if lang not in ("ru", "ar"))
@@ -275,8 +274,8 @@ class AreaLabelTokenizer(Tokenizer):
     def query_forms(value: str) -> list[str]:
         neutral = analyzer_for(NEUTRAL)
         forms = []
-        for words, _start, _end in neutral.words(value.lower(), query=True):
-            for word in words:
+        for parts, joined, _start, _end in neutral.words(value.lower(), query=True):
+            for word in [*parts, *([joined] if joined else [])]:
                 forms.append(neutral.stem(word))
                 for lang in _languages_of_script(word):
                     analyzer = analyzer_for(lang)
@@ -291,8 +290,8 @@ class AreaLabelTokenizer(Tokenizer):
             lang, _tab, label = line.partition("\t")
             group = field_language(lang)
             analyzer = analyzer_for(group)
-            for words, _start, _end in neutral.words(analyzer.lower(label)):
-                for word in words:
+            for parts, joined, _start, _end in neutral.words(analyzer.lower(label)):
+                for word in [*parts, *([joined] if joined else [])]:
                     if word in analyzer.stop_words:  # "in", "and": not worth finding an area by
                         continue
                     forms.append(neutral.stem(word))
