@@ -59,17 +59,32 @@ def rebuild_from_console() -> tuple[object, bool]:
     count = getattr(module, "item_count", None)
     if not callable(count) or count() <= INLINE_REBUILD_ITEMS:
         return module.rebuild(), False
+    _in_background("search-rebuild", lambda: module.rebuild(procs=None))
+    return None, True
+
+
+def reindex_in_background(ids: list[int]) -> threading.Thread | None:
+    """Re-index these items in a background thread (the console's request returns at
+    once); a failed write queues them like any other (`pan check-index --repair`)."""
+    module = _search()
+    if module is None or not ids:
+        return None
+    return _in_background("search-reindex", lambda: module.index_items(ids, with_descendants=False))
+
+
+def _in_background(name: str, work) -> threading.Thread:
     app = current_app._get_current_object()
 
     def run() -> None:
         with app.app_context():
             try:
-                module.rebuild(procs=None)
+                work()
             except Exception:
-                log.exception("background rebuild of the search index failed")
+                log.exception("background %s failed", name)
 
-    threading.Thread(target=run, name="search-rebuild", daemon=True).start()
-    return None, True
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread.start()
+    return thread
 
 
 def reachable() -> str | None:

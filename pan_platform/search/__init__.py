@@ -33,9 +33,11 @@ from pan_platform.search import index as _index
 from pan_platform.search import query as _query
 from pan_platform.search.documents import build_document, item_record
 from pan_platform.search.query import SORTS, SearchResult
+from pan_platform.search.schema import SCHEMA_VERSION, version_of
 
 __all__ = [
-    "SORTS", "SearchResult", "check", "index_items", "ping", "rebuild", "rebuild_running", "remove_items", "search", "suggest",
+    "SORTS", "SearchResult", "check", "index_items", "ping", "rebuild", "rebuild_running", "remove_items", "schema_outdated",
+    "search", "suggest",
 ]
 
 log = logging.getLogger(__name__)
@@ -95,6 +97,9 @@ def index_items(
     wanted = {int(i) for i in ids}
     if _index.live_dir(base) is None:
         return True
+    if schema_outdated():  # the old index lacks newer fields: the rebuild replays these ids
+        _index.enqueue(base, wanted)
+        return False
     try:
         # A separate session: this runs after the caller's commit, whose session is done.
         with Session(db.engine) as session:
@@ -170,6 +175,13 @@ def rebuild(progress=None, procs: int | None = 1) -> int:
     if pending:
         index_items(pending, with_descendants=False)
     return count
+
+
+def schema_outdated() -> bool:
+    """True when the live index was built with another schema version: `pan reindex`
+    must rebuild it (searches still run on it meanwhile, without the newer fields)."""
+    live = _index.live_dir(index_path())
+    return live is not None and version_of(live) != SCHEMA_VERSION
 
 
 def rebuild_running() -> bool:
@@ -288,12 +300,13 @@ class CheckReport:
     stale: list[int] = field(default_factory=list)  # indexed, but differs from the database
     pending: list[int] = field(default_factory=list)  # queued after a failed write
     deleted: int = 0  # removed documents still held by segments: `pan reindex` compacts them
+    schema_outdated: bool = False  # built with another schema version: only `pan reindex` helps
     repaired: bool = False
     seconds: float = 0.0
 
     @property
     def clean(self) -> bool:
-        return not (self.missing or self.extra or self.stale or self.pending)
+        return not (self.missing or self.extra or self.stale or self.pending or self.schema_outdated)
 
 
 def check(repair: bool = False) -> CheckReport:
@@ -301,6 +314,10 @@ def check(repair: bool = False) -> CheckReport:
     started = time.monotonic()
     base = _ensure_index()
     report = CheckReport(pending=sorted(_index.pending(base)))
+    if schema_outdated():  # every document would differ; a repair cannot change the schema
+        report.schema_outdated = True
+        report.seconds = time.monotonic() - started
+        return report
     searcher = _index.searcher(base)
     indexed: dict[int, str] = {}
     for _docnum, stored in searcher.reader().iter_docs():

@@ -12,14 +12,17 @@ from pan_platform.search import index as search_index
 
 
 @pan.command("reindex")
-@click.option("--if-missing", is_flag=True, help="Only build when no index exists yet.")
+@click.option("--if-missing", is_flag=True,
+              help="Only build when no index exists yet or it was built with an older schema.")
 @click.option("--procs", type=click.IntRange(0, 16), default=0, show_default=True,
               help="Indexing processes; 0: one per core for 4,000 items or more.")
 def reindex(if_missing: bool, procs: int) -> None:
     """Rebuild the search index from the database, aside, then swap it in."""
     if if_missing and search_index.live_dir(search.index_path()) is not None:
-        click.echo(_("The search index exists; nothing to do."))
-        return
+        if not search.schema_outdated():
+            click.echo(_("The search index exists; nothing to do."))
+            return
+        click.echo(_("The search index was built with an older schema: rebuilding it."))
     total = search.item_count()
 
     def progress(docs):
@@ -34,6 +37,9 @@ def reindex(if_missing: bool, procs: int) -> None:
 def check_index(repair: bool) -> None:
     """Report (and optionally repair) drift between the database and the search index."""
     report = search.check(repair=repair)
+    if report.schema_outdated:
+        click.echo(_("The search index was built with an older schema: rebuild needed (`pan reindex`)."))
+        raise SystemExit(1)
     click.echo(_("Items in the database: %(n)d; documents in the index: %(m)d.",
                  n=report.in_database, m=report.in_index))
     if report.deleted:

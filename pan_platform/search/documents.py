@@ -8,10 +8,20 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime
+from functools import lru_cache
+
+from flask import current_app, has_app_context
 
 from pan_platform.access import files_follow_description, read_principals
 from pan_platform.search.analysis import field_language, plain_words
-from pan_platform.search.schema import FACET_SEPARATOR, body_field, summary_field, title_field
+from pan_platform.search.schema import (
+    AREA_FIELD,
+    FACET_SEPARATOR,
+    NEUTRAL_FIELD,
+    body_field,
+    summary_field,
+    title_field,
+)
 
 # Extracted file text indexed per item. 100,000 characters is about 40 A4 pages; a
 # longer handbook is searchable by its first 40 pages, its title, summary, outcomes and
@@ -27,6 +37,36 @@ def _timestamp(value: datetime | None) -> int:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return int(value.timestamp())
+
+
+@lru_cache(maxsize=256)
+def _catalogue_label(code: str, language: str) -> str:
+    from pan_platform.admin.labels import catalogue_label
+
+    return catalogue_label(code, language)
+
+
+def area_labels(codes: list[str]) -> str:
+    """The labels of these priority areas in every interface language, one per line as
+    "<language>\t<label>": the catalogue's translation and the secretariat's override,
+    so both the usual and the overridden name find the item. Outside an application
+    (the benchmark) only the English originals."""
+    from pan_platform.catalogue.vocabularies import PRIORITY_AREA_ORIGINALS
+
+    if not has_app_context():
+        return "\n".join(f"en\t{PRIORITY_AREA_ORIGINALS[c]}" for c in codes if c in PRIORITY_AREA_ORIGINALS)
+    from pan_platform.admin.labels import override_for
+
+    lines = []
+    for code in codes:
+        if code not in PRIORITY_AREA_ORIGINALS:
+            continue
+        for language in current_app.config["PAN_LANGUAGES"]:
+            lines.append(f"{language}\t{_catalogue_label(code, language)}")
+            override = override_for(code, language)
+            if override:
+                lines.append(f"{language}\t{override}")
+    return "\n".join(dict.fromkeys(lines))
 
 
 def item_record(item) -> dict:
@@ -56,6 +96,7 @@ def item_record(item) -> dict:
         "academy": owner.slug if owner is not None else None,
         "country": owner.country_code if owner is not None else None,
         "areas": item.area_codes,
+        "area_labels": area_labels(item.area_codes),
         "languages": item.languages,
         "type": item.resource_type,
         "audience": item.audience,
@@ -118,8 +159,21 @@ def build_document(record: dict) -> dict:
     doc["stored_langs"] = sorted(grouped)
     if record["body"]:
         doc[body_field(field_language(record["body_lang"]))] = record["body"][:MAX_BODY_CHARS]
+    doc[NEUTRAL_FIELD] = _neutral_text(record)
+    labels = record["area_labels"] if "area_labels" in record else area_labels(record["areas"])
+    if labels:
+        doc[AREA_FIELD] = labels
     doc["stamp"] = stamp(doc)
     return doc
+
+
+def _neutral_text(record: dict) -> str:
+    """Every text of the item in any language, for the language-neutral field."""
+    parts = [t[key] for t in record["texts"] for key in ("title", "summary", "outcomes") if t[key]]
+    parts += record["keywords"]
+    if record["body"]:
+        parts.append(record["body"][:MAX_BODY_CHARS])
+    return "\n".join(parts)
 
 
 def stamp(doc: dict) -> str:

@@ -26,7 +26,7 @@ from whoosh import index as whoosh_index
 from whoosh.writing import LockError
 
 from pan_platform.search import bulk
-from pan_platform.search.schema import build_schema
+from pan_platform.search.schema import build_schema, mark_version
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +142,7 @@ def create_empty(base: Path) -> None:
         if live_dir(base) is None:
             new_dir = _new_generation(base)
             whoosh_index.create_in(str(new_dir), build_schema())
+            mark_version(new_dir)
             _swap(base, new_dir)
 
 
@@ -216,6 +217,7 @@ def rebuild(
     count = 0
     try:
         whoosh_index.create_in(str(new_dir), build_schema())
+        mark_version(new_dir)
         count = bulk.build_segments(new_dir, documents, procs=procs, chunk_docs=bulk.chunk_size(expected, procs))
         # Never swap in a short index, whatever went wrong in a worker.
         indexed = whoosh_index.open_dir(str(new_dir)).doc_count()

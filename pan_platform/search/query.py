@@ -29,7 +29,9 @@ from pan_platform.search.analysis import (
     plain_words,
 )
 from pan_platform.search.schema import (
+    AREA_FIELD,
     FILTER_FIELDS,
+    NEUTRAL_FIELD,
     body_field,
     summary_field,
     title_field,
@@ -47,10 +49,11 @@ _USER_FIELD_RE = re.compile(r'(?<!\w)(title|keyword):\s*("[^"]*"|[^\s"]+)', re.I
 # Wildcards, fuzzy, boost and range syntax are not offered: their characters are dropped.
 _STRIP_CHARS = str.maketrans({c: " " for c in "*?~^[]{}\\"})
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
-# Language groups whose content is written in Cyrillic: a Latin-script query typed under
-# these interfaces is most likely English (the network's common language).
-_CYRILLIC_GROUPS = frozenset({"ru"})
+# Language groups whose content is written in another script than Latin: a Latin-script
+# query typed under these interfaces is most likely English (the network's common language).
+_NON_LATIN_GROUPS = frozenset({"ru", "ar"})
 
 
 @dataclass
@@ -118,7 +121,9 @@ def query_languages(ui_lang: str | None, filter_lang: str | None, text: str) -> 
     groups = [ui_group, field_language(filter_lang) if filter_lang else None]
     if _CYRILLIC.search(text):
         groups.append("ru")
-    if (ui_group in _CYRILLIC_GROUPS or ui_group == OTHER) and _LATIN.search(text):
+    if _ARABIC.search(text):
+        groups.append("ar")
+    if (ui_group in _NON_LATIN_GROUPS or ui_group == OTHER) and _LATIN.search(text):
         groups.append("en")
     groups.append(OTHER)
     return [g for g in FIELD_LANGUAGES if g in groups]
@@ -159,9 +164,10 @@ def parse_user_query(text: str, langs: list[str], schema) -> Query | None:
     rest = _USER_FIELD_RE.sub(take_field, text)
     # Titles are short: searched in every language, so a word typed in any language finds
     # them. Summaries, outcomes and bodies in the query's languages (a field per language
-    # costs query time: every field is one more posting list per word).
+    # costs query time: every field is one more posting list per word). The neutral field
+    # (every text, unstemmed, lower weight) and the area labels in every language always.
     names = [title_field(g) for g in FIELD_LANGUAGES]
-    names += [f(g) for g in langs for f in (summary_field, body_field)] + ["keywords"]
+    names += [f(g) for g in langs for f in (summary_field, body_field)] + ["keywords", AREA_FIELD, NEUTRAL_FIELD]
     if rest.strip():
         main = _parser(names, schema).parse(rest)
         if main is not NullQuery:

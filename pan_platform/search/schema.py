@@ -7,17 +7,27 @@ stored nor given positions: positions were ~74% of the index and phrase verifica
 over long bodies dominated query time, so a quoted phrase is matched exactly in titles,
 summaries and outcomes, and as "all these words" in the body (see query.py).
 
+Two fields hold text of every language: "neutral" (titles, summaries, outcomes,
+keywords and extracted text, folded but not stemmed, searched by every query at a lower
+weight, so acronyms and identifiers are found in any language's text) and "area_labels"
+(the labels of the item's priority areas in every interface language).
+
 Facet values live in one column per document ("facets"), read once per segment and
 cached, so facet counts are computed from matched document numbers.
+
+`SCHEMA_VERSION` changes whenever fields or analysers change: an index of another
+version must be rebuilt (`pan reindex`; `pan reindex --if-missing` does it too).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, NGRAMWORDS, STORED, TEXT, Schema
 
 from pan_platform.search import lengths
-from pan_platform.search.analysis import FIELD_LANGUAGES, OTHER, analyzer_for
+from pan_platform.search.analysis import FIELD_LANGUAGES, NEUTRAL, OTHER, AreaLabelTokenizer, analyzer_for
 
 lengths.install()  # wherever the schema is used, field lengths are read from memory
 
@@ -36,6 +46,15 @@ FILTER_FIELDS = {
 }
 FACET_SEPARATOR = "\x1f"
 TITLE_BOOST, SUMMARY_BOOST, KEYWORD_BOOST = 4.0, 2.0, 3.0
+AREA_BOOST = 3.0  # an area's name is as telling as a keyword
+# Below the body (1.0): a word found in the query language's fields ranks first.
+NEUTRAL_BOOST = 0.5
+NEUTRAL_FIELD, AREA_FIELD = "neutral", "area_labels"
+
+# 2: Arabic and Turkish fields, "neutral" and "area_labels", joined hyphenated words,
+# French plurals in -us.
+SCHEMA_VERSION = 2
+VERSION_FILE = "pan-schema-version"
 
 
 def title_field(lang: str) -> str:
@@ -78,6 +97,11 @@ def build_schema() -> Schema:
         "spell": KEYWORD(commas=True, scorable=False),
         # Word starts of titles, for suggestions while typing.
         "complete": NGRAMWORDS(minsize=2, maxsize=15, at="start"),
+        # Every text of the item in one field, folded, no positions (like the body).
+        NEUTRAL_FIELD: TEXT(analyzer=analyzer_for(NEUTRAL), phrase=False, field_boost=NEUTRAL_BOOST),
+        # A query word matches a label in any of its forms (see AreaLabelTokenizer).
+        AREA_FIELD: TEXT(analyzer=AreaLabelTokenizer(), phrase=False, field_boost=AREA_BOOST,
+                         multitoken_query="or"),
     }
     for lang in FIELD_LANGUAGES:
         analyzer = analyzer_for(lang)
@@ -85,3 +109,16 @@ def build_schema() -> Schema:
         fields[summary_field(lang)] = TEXT(analyzer=analyzer, stored=True, field_boost=SUMMARY_BOOST)
         fields[body_field(lang)] = TEXT(analyzer=analyzer, stored=False, phrase=False)
     return Schema(**fields)
+
+
+def mark_version(index_dir: Path) -> None:
+    """Record the schema version in a new index directory."""
+    (Path(index_dir) / VERSION_FILE).write_text(str(SCHEMA_VERSION), encoding="ascii")
+
+
+def version_of(index_dir: Path) -> int:
+    """The schema version an index directory was built with (0: before versions)."""
+    try:
+        return int((Path(index_dir) / VERSION_FILE).read_text(encoding="ascii").strip())
+    except (FileNotFoundError, ValueError):
+        return 0
