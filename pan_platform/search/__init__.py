@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from pan_platform.access import can, user_principals
 from pan_platform.extensions import db
-from pan_platform.search import bulk, engine
+from pan_platform.search import bulk, engine, integrity
 from pan_platform.search import index as _index
 from pan_platform.search import query as _query
 from pan_platform.search.documents import build_document, item_record
@@ -83,35 +83,49 @@ def _documents_for(session: Session, ids: set[int]) -> tuple[list[dict], set[int
 def index_items(
     ids: Iterable[int], with_descendants: bool = True, owners: Iterable[int] = ()
 ) -> bool:
-    """Re-index these items (deleting those gone from the database). True on success;
-    on failure the ids are queued and retried by the next write or `pan check-index`.
+    """Re-index these items (deleting those gone from the database), and every id queued
+    by an earlier failed write. True on success; on failure the ids are queued (on disk)
+    and retried by the next write or `pan check-index --repair`.
 
     Before the first index exists there is nothing to update: the first search or
     `pan reindex` builds it from the database.
     """
-    from pan_platform.catalogue.models import Item
-
     base = index_path()
     wanted = {int(i) for i in ids}
-    if _index.live_dir(base) is None:
-        return True
+    owners = sorted({int(o) for o in owners})
     try:
-        # A separate session: this runs after the caller's commit, whose session is done.
-        with Session(db.engine) as session:
-            if owners:
-                wanted |= set(session.scalars(select(Item.id).where(Item.owner_id.in_(sorted(owners)))))
-            wanted |= _index.take_queue(base)
-            if with_descendants and wanted:
-                wanted = _descendant_ids(session, wanted)
-            if not wanted:
-                return True
-            docs, gone = _documents_for(session, wanted)
-        _index.write(base, docs, delete_ids=gone)
+        if owners:
+            wanted |= _items_of_owners(owners)
+
+        def documents_for(todo: set[int]) -> tuple[list[dict], set[int]]:
+            # Read inside the writer lock: the state written is never older than the
+            # state another writer wrote before.
+            with Session(db.engine) as session:
+                if with_descendants:
+                    todo = _descendant_ids(session, todo)
+                return _documents_for(session, todo)
+
+        _index.update(base, wanted, documents_for)
         return True
     except Exception:
         log.exception("indexing %d items failed; queued for retry", len(wanted))
-        _index.enqueue(base, wanted)
+        _queue_for_retry(base, wanted)
         return False
+
+
+def _items_of_owners(owners: list[int]) -> set[int]:
+    from pan_platform.catalogue.models import Item
+
+    with Session(db.engine) as session:
+        return set(session.scalars(select(Item.id).where(Item.owner_id.in_(owners))))
+
+
+def _queue_for_retry(base: Path, ids: set[int]) -> None:
+    try:
+        _index.enqueue(base, ids)
+    except Exception:
+        # Nothing left to do here: `pan check-index --repair` finds the drift by digest.
+        log.exception("queueing %d ids for the search index failed", len(ids))
 
 
 def remove_items(ids: Iterable[int]) -> bool:
@@ -122,7 +136,7 @@ def remove_items(ids: Iterable[int]) -> bool:
         return True
     except Exception:
         log.exception("removing %d items from the index failed; queued for retry", len(wanted))
-        _index.enqueue(base, wanted)
+        _queue_for_retry(base, set(wanted))
         return False
 
 
@@ -166,9 +180,8 @@ def rebuild(progress=None, procs: int | None = 1) -> int:
         if progress is not None:
             docs = progress(docs)
         count = _index.rebuild(base, docs, procs=procs, expected=expected)
-    pending = _index.take_queue(base)
-    if pending:
-        index_items(pending, with_descendants=False)
+    if _index.pending(base):
+        index_items((), with_descendants=False)  # replays what was written meanwhile
     return count
 
 
@@ -179,14 +192,18 @@ def rebuild_running() -> bool:
 
 def ping() -> str:
     """For /healthz (cheap): "ok", "not built" (the first search or `pan reindex` builds
-    it) or "error" when the live index cannot be opened."""
+    it) or "error" when the live index cannot be opened or a file of one of its segments
+    is missing or of another size than when it was written (integrity.quick_problems)."""
     base = index_path()
-    if _index.live_dir(base) is None:
-        return "not built"
     try:
-        _index.open_index(base).doc_count()
+        if _index.live_dir(base) is None:
+            return "not built"
+        problems = integrity.quick_problems(_index.open_index(base))
     except Exception:
         log.exception("the search index cannot be opened")
+        return "error"
+    if problems:
+        log.error("the search index is damaged (`pan reindex` rebuilds it): %s", "; ".join(problems[:5]))
         return "error"
     return "ok"
 
@@ -213,7 +230,24 @@ def search(
     lang: str = "en",
     per_page: int = 20,
 ) -> SearchResult:
-    """Search what `user` may read. Never raises for any user input."""
+    """Search what `user` may read. Never raises for any user input, nor because a
+    commit, merge or rebuild changed the index meanwhile (a vanished file: one retry
+    with a fresh searcher)."""
+    args = (user, query, filters, page, sort, lang, per_page)
+    try:
+        return _search(*args)
+    except OSError:
+        log.warning("the index changed under a search; retrying once", exc_info=True)
+        _index.reset_searchers()
+    try:
+        return _search(*args)
+    except OSError:
+        log.exception("search failed twice on files of the index")
+        text, notices = _query.clean_text(query)
+        return SearchResult(query=text, per_page=per_page, notices=[*notices, "failed"])
+
+
+def _search(user, query, filters, page, sort, lang, per_page) -> SearchResult:
     text, notices = _query.clean_text(query)
     filters = {k: v for k, v in (filters or {}).items() if v}
     page = max(1, min(int(page or 1), _query.MAX_PAGE))
@@ -242,6 +276,8 @@ def search(
             matched, scores = engine.Evaluator(arrays).evaluate(user_q)
             matched &= allowed
         top = engine.top(arrays, matched, scores if sort == "relevance" else None, page * per_page)
+    except OSError:
+        raise  # a file of the index vanished: search() retries
     except Exception:
         log.warning("search failed for %r", text, exc_info=True)
         result.notices.append("failed")
@@ -268,8 +304,8 @@ def suggest(user, prefix: str | None, limit: int = 8) -> list[int]:
     words = [w[:15] for w in _query.plain_words(text) if len(w) >= 2][:4]
     if not words:
         return []
-    searcher = _index.searcher(_ensure_index())
     try:
+        searcher = _index.searcher(_ensure_index())
         arrays = engine.arrays_for(searcher)
         matched, scores = engine.Evaluator(arrays).evaluate(_query.completion_query(words))
         matched &= engine.allowed_mask(arrays, _query.access_filter(_principals_for(user)))
@@ -288,12 +324,14 @@ class CheckReport:
     stale: list[int] = field(default_factory=list)  # indexed, but differs from the database
     pending: list[int] = field(default_factory=list)  # queued after a failed write
     deleted: int = 0  # removed documents still held by segments: `pan reindex` compacts them
+    damaged: list[str] = field(default_factory=list)  # segment files unreadable or changed on disk
+    unsealed: int = 0  # segments written without checksums (read fully all the same)
     repaired: bool = False
     seconds: float = 0.0
 
     @property
     def clean(self) -> bool:
-        return not (self.missing or self.extra or self.stale or self.pending)
+        return not (self.missing or self.extra or self.stale or self.pending or self.damaged)
 
 
 def check(repair: bool = False) -> CheckReport:
@@ -301,12 +339,16 @@ def check(repair: bool = False) -> CheckReport:
     started = time.monotonic()
     base = _ensure_index()
     report = CheckReport(pending=sorted(_index.pending(base)))
-    searcher = _index.searcher(base)
+    report.damaged, report.unsealed = integrity.full_problems(_index.open_index(base))
     indexed: dict[int, str] = {}
-    for _docnum, stored in searcher.reader().iter_docs():
-        indexed[int(stored["id"])] = stored.get("stamp", "")
+    try:
+        searcher = _index.searcher(base)
+        for _docnum, stored in searcher.reader().iter_docs():
+            indexed[int(stored["id"])] = stored.get("stamp", "")
+        report.deleted = searcher.reader().doc_count_all() - searcher.reader().doc_count()
+    except Exception as error:  # unreadable: damaged, whatever the checksums say
+        report.damaged.append(f"{type(error).__name__}: {error}")
     report.in_index = len(indexed)
-    report.deleted = searcher.reader().doc_count_all() - searcher.reader().doc_count()
     seen: set[int] = set()
     with Session(db.engine) as session:
         for doc in _all_documents(session):
@@ -318,7 +360,10 @@ def check(repair: bool = False) -> CheckReport:
                 report.stale.append(item_id)
     report.in_database = len(seen)
     report.extra = sorted(set(indexed) - seen)
-    if repair and not report.clean:
+    if repair and report.damaged:
+        rebuild()  # a damaged segment cannot be patched: build the index anew
+        report.repaired = True
+    elif repair and not report.clean:
         todo = set(report.missing) | set(report.stale) | set(report.pending)
         index_items(todo | set(report.extra), with_descendants=False)
         report.repaired = True
