@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from pan_platform.access import can, user_principals
 from pan_platform.extensions import db
-from pan_platform.search import bulk, engine, integrity
+from pan_platform.search import bulk, engine, integrity, labels
 from pan_platform.search import index as _index
 from pan_platform.search import query as _query
 from pan_platform.search.documents import build_document, item_record
@@ -216,9 +216,13 @@ def _ensure_index() -> Path:
     return base
 
 
-def _principals_for(user) -> frozenset[str] | None:
-    """None for platform administrators: they bypass the filter, explicitly."""
-    return None if can(user, "administer") else user_principals(user)
+def _principals_for(user, searcher) -> frozenset[str] | None:
+    """The index terms that let `user` read now (labels.live_terms: a label granted
+    until a date counts until then, whether or not the expiry sweep ran). None for
+    platform administrators: they bypass the filter, explicitly."""
+    if can(user, "administer"):
+        return None
+    return labels.live_terms(searcher.reader(), user_principals(user))
 
 
 def search(
@@ -254,7 +258,7 @@ def _search(user, query, filters, page, sort, lang, per_page) -> SearchResult:
     sort = sort if sort in SORTS else "relevance"
     result = SearchResult(query=text, page=page, per_page=per_page, sort=sort, notices=notices)
     searcher = _index.searcher(_ensure_index())
-    principals = _principals_for(user)
+    principals = _principals_for(user, searcher)
     langs = _query.query_languages(lang, filters.get("language"), text)
     try:
         user_q = _query.parse_user_query(text, langs, searcher.schema)
@@ -308,7 +312,7 @@ def suggest(user, prefix: str | None, limit: int = 8) -> list[int]:
         searcher = _index.searcher(_ensure_index())
         arrays = engine.arrays_for(searcher)
         matched, scores = engine.Evaluator(arrays).evaluate(_query.completion_query(words))
-        matched &= engine.allowed_mask(arrays, _query.access_filter(_principals_for(user)))
+        matched &= engine.allowed_mask(arrays, _query.access_filter(_principals_for(user, searcher)))
         return [int(searcher.stored_fields(d)["id"]) for d in engine.top(arrays, matched, scores, limit)]
     except Exception:
         log.warning("suggestions failed for %r", text, exc_info=True)

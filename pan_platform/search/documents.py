@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, datetime
 
-from pan_platform.access import files_follow_description, read_principals
+from pan_platform.access import files_follow_description, read_grants
+from pan_platform.access.principals import label_expiries
+from pan_platform.search import labels
 from pan_platform.search.analysis import field_language, plain_words
 from pan_platform.search.schema import FACET_SEPARATOR, body_field, summary_field, title_field
 
@@ -62,7 +64,8 @@ def item_record(item) -> dict:
         "level": item.level,
         "state": item.state,
         "published": _timestamp(item.published_at),
-        "principals": sorted(read_principals(item)),
+        # Labels with their end dates: expiry is decided at query time (labels.py).
+        "principals": labels.index_terms(label_expiries(read_grants(item))),
     }
 
 

@@ -10,7 +10,7 @@ Layout next to the configured index path `<dir>`:
   are re-indexed by the next write, `pan check-index` or the end of the rebuild. It is
   appended to and fsynced, and ids leave it only after a write that included them;
 - files a commit or merge no longer needs (old tables of contents, merged segments) and
-  replaced generations stay GRACE_SECONDS before they are deleted: a reader that opened
+  replaced generations stay a grace period before they are deleted: a reader that opened
   a generation just before the change keeps reading it (Whoosh opens some segment files
   lazily, and a vanished column file reads as "no column", i.e. silently wrong results).
 """
@@ -42,10 +42,14 @@ LOCK_TIMEOUT = 30.0  # seconds a writer waits for another writer before queueing
 # it into memory whole (BytesIO over the mapped file), which made a serving process at
 # 50,000 materials hold its posting lists twice, ~700 MB. Separate files are read as needed.
 COMPOUND = False
-# How long unused index files and replaced generations stay on disk for readers that
-# opened them before they were replaced (a search takes milliseconds; check-index and
-# a slow page minutes at most).
-GRACE_SECONDS = 600.0
+# How long unused index files stay on disk for readers that opened the generation they
+# belong to just before a commit or merge replaced it. A searcher serves one request and
+# is reopened when the index changed; a search takes milliseconds, and one that still
+# meets a vanished file is retried once (search()). Kept short: every file counts in the
+# directory listings Whoosh makes on each open, and saves may come many a second.
+GRACE_SECONDS = 10.0
+# A replaced generation (after `pan reindex`) is one directory: it may stay longer.
+GENERATION_GRACE_SECONDS = 120.0
 RETIRED_FILE = ".retired.json"  # in a generation: unused file -> when it became unused
 RETIRED_MARK = ".retired-at"  # in a replaced generation: when it was replaced
 _local = threading.local()
@@ -180,7 +184,7 @@ def _swap(base: Path, new_dir: Path) -> None:
 
 
 def remove_retired_generations(base: Path) -> None:
-    """Mark replaced generations; delete those replaced more than GRACE_SECONDS ago
+    """Mark replaced generations; delete those replaced GENERATION_GRACE_SECONDS ago
     (readers that resolved the old link keep reading until then)."""
     live = os.path.realpath(base) if base.exists() else None
     now = time.time()
@@ -196,7 +200,7 @@ def remove_retired_generations(base: Path) -> None:
                 mark.write_text(repr(now))
             except OSError:
                 continue
-        if now - since >= GRACE_SECONDS:
+        if now - since >= GENERATION_GRACE_SECONDS:
             shutil.rmtree(old, ignore_errors=True)
 
 
@@ -227,8 +231,11 @@ class _Writer(SegmentWriter):
     """Whoosh's segment writer, committing through `commit_toc` (sealed segments, files
     kept for readers) instead of deleting unused files at once."""
 
+    committed: list | None = None  # the segments of the table of contents written
+
     def _commit_toc(self, segments):
         commit_toc(self.storage, self.indexname, TOC(self.schema, segments, self.generation))
+        self.committed = segments
 
 
 def commit_toc(storage, indexname: str, toc) -> None:
@@ -242,7 +249,8 @@ def commit_toc(storage, indexname: str, toc) -> None:
 
 
 def retire_unused_files(folder: Path, indexname: str, toc) -> None:
-    """Delete files unused by `toc` for GRACE_SECONDS; remember when the others became unused."""
+    """Delete files unused by `toc` for GRACE_SECONDS; remember when the others became
+    unused (by table of contents or segment: a segment has some twenty files)."""
     registry = folder / RETIRED_FILE
     try:
         retired = json.loads(registry.read_text())
@@ -250,29 +258,36 @@ def retire_unused_files(folder: Path, indexname: str, toc) -> None:
         retired = {}
     in_use = {s.segment_id() for s in toc.segments}
     toc_name, segment_name = TOC._pattern(indexname), TOC._segment_pattern(indexname)
-    now, still = time.time(), {}
+    unused: dict[str, list[str]] = {}
     for name in os.listdir(folder):
         if name.startswith("."):
             continue
         toc_match = toc_name.match(name)
-        segment_match = None if toc_match else segment_name.match(name)
-        unused = (toc_match and int(toc_match.group(1)) != toc.generation) or (
-            segment_match and segment_match.group(1) not in in_use)
-        if not unused:
+        if toc_match:
+            if int(toc_match.group(1)) != toc.generation:
+                unused.setdefault(name, []).append(name)
             continue
-        since = float(retired.get(name, now))
-        if now - since >= GRACE_SECONDS:
+        segment_match = segment_name.match(name)
+        if segment_match and segment_match.group(1) not in in_use:
+            unused.setdefault(segment_match.group(1), []).append(name)
+    now, still = time.time(), {}
+    for key, names in unused.items():
+        since = float(retired.get(key, now))
+        if now - since < GRACE_SECONDS:
+            still[key] = since
+            continue
+        for name in names:
             (folder / name).unlink(missing_ok=True)
-        else:
-            still[name] = since
-    tmp = folder / (RETIRED_FILE + ".tmp")
-    tmp.write_text(json.dumps(still))
-    os.replace(tmp, registry)
+    if still != retired:
+        tmp = folder / (RETIRED_FILE + ".tmp")
+        tmp.write_text(json.dumps(still))
+        os.replace(tmp, registry)
 
 
 def write(base: Path, documents: list[dict], delete_ids: Iterable[int] = ()) -> None:
     """Replace `documents` (by id) and delete `delete_ids`, in one commit, under the lock."""
     with writer_lock(base):
+        _create_empty_locked(base)
         _write_locked(base, documents, delete_ids)
     remove_retired_generations(base)
 
@@ -302,7 +317,6 @@ def _write_locked(base: Path, documents: list[dict], delete_ids: Iterable[int] =
     from pan_platform.search import merging  # it builds on this module
 
     delete_ids = list(delete_ids)
-    _create_empty_locked(base)
     ix = whoosh_index.open_dir(os.path.realpath(base))
     try:
         writer = _Writer(ix, timeout=5.0, compound=COMPOUND)
@@ -319,7 +333,7 @@ def _write_locked(base: Path, documents: list[dict], delete_ids: Iterable[int] =
     # No merge here: a save must be visible at once. Full tiers of small segments
     # are merged by a background thread, outside this lock (merging.py).
     writer.commit(merge=False)
-    if merging.due(ix._read_toc().segments):
+    if merging.due(writer.committed or []):
         merging.start(base)
     if rebuild_running(base):
         # A rebuild is reading the database right now and may have read the old

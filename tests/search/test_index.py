@@ -204,7 +204,7 @@ def test_rebuild_swaps_atomically_and_keeps_one_generation(world, monkeypatch):
     # The replaced generation stays a while for readers that opened it, then goes.
     generations = sorted(p.name for p in base.parent.glob(base.name + ".gen-*"))
     assert generations == sorted([Path(first).name, Path(second).name])
-    monkeypatch.setattr(search_index, "GRACE_SECONDS", 0.0)
+    monkeypatch.setattr(search_index, "GENERATION_GRACE_SECONDS", 0.0)
     search_index.remove_retired_generations(base)
     assert [p.name for p in base.parent.glob(base.name + ".gen-*")] == [Path(second).name]
     assert search.search(None, "swap").total == 1
