@@ -69,6 +69,7 @@ def writer_lock(base: Path, timeout: float = LOCK_TIMEOUT):
     base.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(_sibling(base, ".lock"), os.O_RDWR | os.O_CREAT, 0o644)
     deadline = time.monotonic() + timeout
+    pause = 0.001  # short at first: a save holds the lock for some tens of milliseconds
     try:
         while True:
             try:
@@ -77,7 +78,8 @@ def writer_lock(base: Path, timeout: float = LOCK_TIMEOUT):
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise IndexBusy(str(base)) from None
-                time.sleep(0.02)
+                time.sleep(pause)
+                pause = min(pause * 2, 0.02)
         try:
             yield
         finally:

@@ -83,6 +83,9 @@ def test_concurrent_writers_lose_no_save_and_searches_never_fail(tmp_path, monke
 
     app = _app(str(tmp_path))
     with running(app):
+        if not ON_POSTGRES:  # several processes on one SQLite file: readers need not wait for writers
+            db.session.execute(db.text("PRAGMA journal_mode=WAL"))
+            db.session.commit()
         academy = make_org("academy", slug="stress-academy", country="AT")
         partner = make_org("partner", slug="stress-partner", country=None)
         make_user(academy, "editor", email="editor@example.org")
