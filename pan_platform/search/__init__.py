@@ -90,19 +90,22 @@ def index_items(
     Before the first index exists there is nothing to update: the first search or
     `pan reindex` builds it from the database.
     """
+    from pan_platform.catalogue.models import Item
+
     base = index_path()
     wanted = {int(i) for i in ids}
     owners = sorted({int(o) for o in owners})
     try:
-        if owners:
-            wanted |= _items_of_owners(owners)
+        with Session(db.engine) as session:
+            if owners:
+                wanted |= set(session.scalars(select(Item.id).where(Item.owner_id.in_(owners))))
+            if with_descendants and wanted:
+                wanted = _descendant_ids(session, wanted)
 
         def documents_for(todo: set[int]) -> tuple[list[dict], set[int]]:
-            # Read inside the writer lock: the state written is never older than the
+            # Called inside the writer lock: the state written is never older than the
             # state another writer wrote before.
             with Session(db.engine) as session:
-                if with_descendants:
-                    todo = _descendant_ids(session, todo)
                 return _documents_for(session, todo)
 
         _index.update(base, wanted, documents_for)
@@ -111,13 +114,6 @@ def index_items(
         log.exception("indexing %d items failed; queued for retry", len(wanted))
         _queue_for_retry(base, wanted)
         return False
-
-
-def _items_of_owners(owners: list[int]) -> set[int]:
-    from pan_platform.catalogue.models import Item
-
-    with Session(db.engine) as session:
-        return set(session.scalars(select(Item.id).where(Item.owner_id.in_(owners))))
 
 
 def _queue_for_retry(base: Path, ids: set[int]) -> None:

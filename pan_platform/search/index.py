@@ -25,7 +25,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -52,6 +52,9 @@ GRACE_SECONDS = 10.0
 GENERATION_GRACE_SECONDS = 120.0
 RETIRED_FILE = ".retired.json"  # in a generation: unused file -> when it became unused
 RETIRED_MARK = ".retired-at"  # in a replaced generation: when it was replaced
+# Writes a save's writer makes for the ids other saves handed over while it held the lock,
+# before it lets them wait for the lock instead (so no save waits on others for long).
+HANDOVER_ROUNDS = 4
 _local = threading.local()
 
 
@@ -295,24 +298,75 @@ def write(base: Path, documents: list[dict], delete_ids: Iterable[int] = ()) -> 
 
 
 def update(base: Path, ids: set[int], documents_for: Callable[[set[int]], tuple[list[dict], set[int]]]) -> None:
-    """Bring `ids` and every queued id up to date, all under the writer lock:
-    `documents_for(ids)` reads their current state (documents, ids gone) inside the lock,
-    so a writer never overwrites a newer state read by another. Queued ids leave the
-    queue only once written. Before the first index exists nothing is written (the first
-    search or `pan reindex` builds it from the database), unless a rebuild runs: then the
-    ids are queued for its replay."""
-    with writer_lock(base):
-        if live_dir(base) is None:
-            if rebuild_running(base):
-                enqueue(base, ids)
-            return
-        waiting, length = queued(base)
-        todo = ids | waiting
-        if todo:
-            documents, gone = documents_for(todo)
-            _write_locked(base, documents, gone)
-        drop_queued(base, length)
+    """Bring `ids` and every queued id up to date.
+
+    The ids are queued first (on disk); whoever holds the writer lock writes the queue:
+    `documents_for(ids)` reads the items' current state (documents, ids gone) inside the
+    lock, so no writer overwrites a newer state another one wrote, and ids leave the queue
+    only once written. A save that finds the lock held by another save's writer does not
+    wait: that writer reads the queue again before it lets go (see _drain). Before the
+    first index exists nothing is written (the first search or `pan reindex` builds it
+    from the database); while a rebuild runs the ids stay queued for its replay."""
+    enqueue(base, ids)
+    with ExitStack() as stack:
+        try:
+            stack.enter_context(writer_lock(base, timeout=0.0))
+        except IndexBusy:
+            if _handed_over(base):
+                return
+            stack.enter_context(writer_lock(base))  # a merge, a rebuild or a closing writer: wait
+        _drain(base, documents_for)
     remove_retired_generations(base)
+
+
+def _drain(base: Path, documents_for) -> None:
+    """Write the queue, under the writer lock. While the holder file says "saving",
+    other saves hand their ids over; before letting go it says "closing" (newcomers then
+    wait for the lock) and reads the queue a last time, so no handed-over id is left."""
+    if live_dir(base) is None:
+        if not rebuild_running(base):
+            drop_queued(base, queued(base)[1])  # the first build reads everything anyway
+        return
+    try:
+        _set_holder(base, "saving")
+        for _round in range(HANDOVER_ROUNDS):
+            if not _write_queued(base, documents_for):
+                break
+        _set_holder(base, "closing")
+        _write_queued(base, documents_for)
+    finally:
+        _set_holder(base, "")
+
+
+def _write_queued(base: Path, documents_for) -> bool:
+    waiting, length = queued(base)
+    if not waiting:
+        return False
+    documents, gone = documents_for(waiting)
+    _write_locked(base, documents, gone)
+    drop_queued(base, length)
+    return True
+
+
+def _set_holder(base: Path, state: str) -> None:
+    _sibling(base, ".writer").write_text(f"{state} {os.getpid()}" if state else "")
+
+
+def _handed_over(base: Path) -> bool:
+    """True while a living save's writer holds the lock and will read the queue again."""
+    try:
+        state, pid = _sibling(base, ".writer").read_text().split()
+    except (FileNotFoundError, ValueError):
+        return False
+    if state != "saving":
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False  # left by a killed writer: wait for the lock instead
+    except PermissionError:
+        pass
+    return True
 
 
 def _write_locked(base: Path, documents: list[dict], delete_ids: Iterable[int] = ()) -> None:

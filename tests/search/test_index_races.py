@@ -63,17 +63,41 @@ def test_ids_leave_the_queue_only_once_written(tmp_path, monkeypatch):
     monkeypatch.setattr(search_index, "_write_locked", broken)
     with pytest.raises(OSError):
         search_index.update(base, {6}, lambda ids: ([build_document(record(i)) for i in ids], set()))
-    assert search_index.pending(base) == {5}  # still there for the next writer
+    assert search_index.pending(base) == {5, 6}  # still there for the next writer
     monkeypatch.setattr(search_index, "_write_locked", real_write)
 
-    def read_and_see_another_failure(ids):
-        search_index.enqueue(base, [9])  # another process failed meanwhile
+    def read_while_another_save_hands_over(ids):
+        if 9 not in ids:
+            search_index.enqueue(base, [9])  # another save, finding the lock held, queues its id
         return [build_document(record(i)) for i in ids], set()
 
-    search_index.update(base, {6}, read_and_see_another_failure)
-    assert search_index.pending(base) == {9}
+    search_index.update(base, {7}, read_while_another_save_hands_over)
+    assert search_index.pending(base) == set()  # the writer wrote the handed-over id too
     with search_index.open_index(base).searcher() as searcher:
-        assert {d["id"] for d in searcher.documents()} == {"5", "6"}
+        assert {d["id"] for d in searcher.documents()} == {"5", "6", "7", "9"}
+    # What is queued after a writer read the queue stays when it drops what it read.
+    search_index.enqueue(base, [1, 2])
+    _ids, length = search_index.queued(base)
+    search_index.enqueue(base, [3])
+    search_index.drop_queued(base, length)
+    assert search_index.pending(base) == {3}
+
+
+def test_a_save_finding_another_save_writing_hands_its_ids_over(tmp_path):
+    base = tmp_path / "index"
+    search_index.create_empty(base)
+    other_save_done = []
+
+    def documents_for(ids):
+        if not other_save_done:  # while this writer holds the lock, another save comes
+            other_save_done.append(True)
+            search_index.update(base, {2}, lambda ids: pytest.fail("it must not wait and write itself"))
+        return [build_document(record(i)) for i in ids], set()
+
+    search_index.update(base, {1}, documents_for)
+    assert search_index.pending(base) == set()
+    with search_index.open_index(base).searcher() as searcher:
+        assert {d["id"] for d in searcher.documents()} == {"1", "2"}
 
 
 def test_an_old_table_of_contents_stays_for_readers_that_listed_it(tmp_path):
