@@ -339,7 +339,10 @@ def check(repair: bool = False) -> CheckReport:
     started = time.monotonic()
     base = _ensure_index()
     report = CheckReport(pending=sorted(_index.pending(base)))
-    report.damaged, report.unsealed = integrity.full_problems(_index.open_index(base))
+    try:
+        report.damaged, report.unsealed = integrity.full_problems(_index.open_index(base))
+    except Exception as error:  # not even the table of contents reads
+        report.damaged = [f"{type(error).__name__}: {error}"]
     indexed: dict[int, str] = {}
     try:
         searcher = _index.searcher(base)

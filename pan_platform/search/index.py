@@ -8,7 +8,9 @@ Layout next to the configured index path `<dir>`:
   killed process, so a stale lock never blocks indexing);
 - `<dir>.queue` holds ids whose index write failed or happened during a rebuild; they
   are re-indexed by the next write, `pan check-index` or the end of the rebuild. It is
-  appended to and fsynced, and ids leave it only after a write that included them;
+  appended to and fsynced, and ids leave it only after a write that included them.
+  Every save queues its ids and the lock holder writes the queue; `<dir>.writer` says
+  whether the holder is a save's writer that will read the queue again (see update());
 - files a commit or merge no longer needs (old tables of contents, merged segments) and
   replaced generations stay a grace period before they are deleted: a reader that opened
   a generation just before the change keeps reading it (Whoosh opens some segment files
