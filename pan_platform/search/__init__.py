@@ -322,7 +322,7 @@ class CheckReport:
     missing: list[int] = field(default_factory=list)  # in the database, not in the index
     extra: list[int] = field(default_factory=list)  # in the index, not in the database
     stale: list[int] = field(default_factory=list)  # indexed, but differs from the database
-    pending: list[int] = field(default_factory=list)  # queued after a failed write
+    pending: list[int] = field(default_factory=list)  # queued after a failed write (or, for moments, on their way)
     deleted: int = 0  # removed documents still held by segments: `pan reindex` compacts them
     damaged: list[str] = field(default_factory=list)  # segment files unreadable or changed on disk
     unsealed: int = 0  # segments written without checksums (read fully all the same)
