@@ -149,9 +149,3 @@ def _read_segment(storage, schema, segment) -> None:
     finally:
         reader.close()
 
-
-def forget(folder: Path) -> None:
-    """Drop cached sums of a folder (tests that damage files on purpose)."""
-    with _cache_lock:
-        for key in [k for k in _sums_cache if k[0] == str(folder)]:
-            del _sums_cache[key]
