@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from pan_platform.access import can, user_principals
 from pan_platform.extensions import db
-from pan_platform.search import bulk, engine
+from pan_platform.search import bulk, engine, integrity, labels
 from pan_platform.search import index as _index
 from pan_platform.search import query as _query
 from pan_platform.search.documents import build_document, item_record
@@ -85,8 +85,9 @@ def _documents_for(session: Session, ids: set[int]) -> tuple[list[dict], set[int
 def index_items(
     ids: Iterable[int], with_descendants: bool = True, owners: Iterable[int] = ()
 ) -> bool:
-    """Re-index these items (deleting those gone from the database). True on success;
-    on failure the ids are queued and retried by the next write or `pan check-index`.
+    """Re-index these items (deleting those gone from the database), and every id queued
+    by an earlier failed write. True on success; on failure the ids are queued (on disk)
+    and retried by the next write or `pan check-index --repair`.
 
     Before the first index exists there is nothing to update: the first search or
     `pan reindex` builds it from the database.
@@ -95,28 +96,37 @@ def index_items(
 
     base = index_path()
     wanted = {int(i) for i in ids}
-    if _index.live_dir(base) is None:
-        return True
-    if schema_outdated():  # the old index lacks newer fields: the rebuild replays these ids
-        _index.enqueue(base, wanted)
-        return False
+    owners = sorted({int(o) for o in owners})
     try:
-        # A separate session: this runs after the caller's commit, whose session is done.
+        if schema_outdated():  # the old index lacks newer fields: the rebuild replays these ids
+            _index.enqueue(base, wanted)
+            return False
         with Session(db.engine) as session:
             if owners:
-                wanted |= set(session.scalars(select(Item.id).where(Item.owner_id.in_(sorted(owners)))))
-            wanted |= _index.take_queue(base)
+                wanted |= set(session.scalars(select(Item.id).where(Item.owner_id.in_(owners))))
             if with_descendants and wanted:
                 wanted = _descendant_ids(session, wanted)
-            if not wanted:
-                return True
-            docs, gone = _documents_for(session, wanted)
-        _index.write(base, docs, delete_ids=gone)
+
+        def documents_for(todo: set[int]) -> tuple[list[dict], set[int]]:
+            # Called inside the writer lock: the state written is never older than the
+            # state another writer wrote before.
+            with Session(db.engine) as session:
+                return _documents_for(session, todo)
+
+        _index.update(base, wanted, documents_for)
         return True
     except Exception:
         log.exception("indexing %d items failed; queued for retry", len(wanted))
-        _index.enqueue(base, wanted)
+        _queue_for_retry(base, wanted)
         return False
+
+
+def _queue_for_retry(base: Path, ids: set[int]) -> None:
+    try:
+        _index.enqueue(base, ids)
+    except Exception:
+        # Nothing left to do here: `pan check-index --repair` finds the drift by digest.
+        log.exception("queueing %d ids for the search index failed", len(ids))
 
 
 def remove_items(ids: Iterable[int]) -> bool:
@@ -127,7 +137,7 @@ def remove_items(ids: Iterable[int]) -> bool:
         return True
     except Exception:
         log.exception("removing %d items from the index failed; queued for retry", len(wanted))
-        _index.enqueue(base, wanted)
+        _queue_for_retry(base, set(wanted))
         return False
 
 
@@ -171,9 +181,8 @@ def rebuild(progress=None, procs: int | None = 1) -> int:
         if progress is not None:
             docs = progress(docs)
         count = _index.rebuild(base, docs, procs=procs, expected=expected)
-    pending = _index.take_queue(base)
-    if pending:
-        index_items(pending, with_descendants=False)
+    if _index.pending(base):
+        index_items((), with_descendants=False)  # replays what was written meanwhile
     return count
 
 
@@ -191,14 +200,18 @@ def rebuild_running() -> bool:
 
 def ping() -> str:
     """For /healthz (cheap): "ok", "not built" (the first search or `pan reindex` builds
-    it) or "error" when the live index cannot be opened."""
+    it) or "error" when the live index cannot be opened or a file of one of its segments
+    is missing or of another size than when it was written (integrity.quick_problems)."""
     base = index_path()
-    if _index.live_dir(base) is None:
-        return "not built"
     try:
-        _index.open_index(base).doc_count()
+        if _index.live_dir(base) is None:
+            return "not built"
+        problems = integrity.quick_problems(_index.open_index(base))
     except Exception:
         log.exception("the search index cannot be opened")
+        return "error"
+    if problems:
+        log.error("the search index is damaged (`pan reindex` rebuilds it): %s", "; ".join(problems[:5]))
         return "error"
     return "ok"
 
@@ -211,9 +224,13 @@ def _ensure_index() -> Path:
     return base
 
 
-def _principals_for(user) -> frozenset[str] | None:
-    """None for platform administrators: they bypass the filter, explicitly."""
-    return None if can(user, "administer") else user_principals(user)
+def _principals_for(user, searcher) -> frozenset[str] | None:
+    """The index terms that let `user` read now (labels.live_terms: a label granted
+    until a date counts until then, whether or not the expiry sweep ran). None for
+    platform administrators: they bypass the filter, explicitly."""
+    if can(user, "administer"):
+        return None
+    return labels.live_terms(searcher.reader(), user_principals(user))
 
 
 def search(
@@ -225,14 +242,31 @@ def search(
     lang: str = "en",
     per_page: int = 20,
 ) -> SearchResult:
-    """Search what `user` may read. Never raises for any user input."""
+    """Search what `user` may read. Never raises for any user input, nor because a
+    commit, merge or rebuild changed the index meanwhile (a vanished file: one retry
+    with a fresh searcher)."""
+    args = (user, query, filters, page, sort, lang, per_page)
+    try:
+        return _search(*args)
+    except OSError:
+        log.warning("the index changed under a search; retrying once", exc_info=True)
+        _index.reset_searchers()
+    try:
+        return _search(*args)
+    except OSError:
+        log.exception("search failed twice on files of the index")
+        text, notices = _query.clean_text(query)
+        return SearchResult(query=text, per_page=per_page, notices=[*notices, "failed"])
+
+
+def _search(user, query, filters, page, sort, lang, per_page) -> SearchResult:
     text, notices = _query.clean_text(query)
     filters = {k: v for k, v in (filters or {}).items() if v}
     page = max(1, min(int(page or 1), _query.MAX_PAGE))
     sort = sort if sort in SORTS else "relevance"
     result = SearchResult(query=text, page=page, per_page=per_page, sort=sort, notices=notices)
     searcher = _index.searcher(_ensure_index())
-    principals = _principals_for(user)
+    principals = _principals_for(user, searcher)
     langs = _query.query_languages(lang, filters.get("language"), text)
     try:
         user_q = _query.parse_user_query(text, langs, searcher.schema)
@@ -254,6 +288,8 @@ def search(
             matched, scores = engine.Evaluator(arrays).evaluate(user_q)
             matched &= allowed
         top = engine.top(arrays, matched, scores if sort == "relevance" else None, page * per_page)
+    except OSError:
+        raise  # a file of the index vanished: search() retries
     except Exception:
         log.warning("search failed for %r", text, exc_info=True)
         result.notices.append("failed")
@@ -280,11 +316,11 @@ def suggest(user, prefix: str | None, limit: int = 8) -> list[int]:
     words = [w[:15] for w in _query.plain_words(text) if len(w) >= 2][:4]
     if not words:
         return []
-    searcher = _index.searcher(_ensure_index())
     try:
+        searcher = _index.searcher(_ensure_index())
         arrays = engine.arrays_for(searcher)
         matched, scores = engine.Evaluator(arrays).evaluate(_query.completion_query(words))
-        matched &= engine.allowed_mask(arrays, _query.access_filter(_principals_for(user)))
+        matched &= engine.allowed_mask(arrays, _query.access_filter(_principals_for(user, searcher)))
         return [int(searcher.stored_fields(d)["id"]) for d in engine.top(arrays, matched, scores, limit)]
     except Exception:
         log.warning("suggestions failed for %r", text, exc_info=True)
@@ -298,15 +334,18 @@ class CheckReport:
     missing: list[int] = field(default_factory=list)  # in the database, not in the index
     extra: list[int] = field(default_factory=list)  # in the index, not in the database
     stale: list[int] = field(default_factory=list)  # indexed, but differs from the database
-    pending: list[int] = field(default_factory=list)  # queued after a failed write
+    pending: list[int] = field(default_factory=list)  # queued after a failed write (or, for moments, on their way)
     deleted: int = 0  # removed documents still held by segments: `pan reindex` compacts them
     schema_outdated: bool = False  # built with another schema version: only `pan reindex` helps
+    damaged: list[str] = field(default_factory=list)  # segment files unreadable or changed on disk
+    unsealed: int = 0  # segments written without checksums (read fully all the same)
     repaired: bool = False
     seconds: float = 0.0
 
     @property
     def clean(self) -> bool:
-        return not (self.missing or self.extra or self.stale or self.pending or self.schema_outdated)
+        return not (self.missing or self.extra or self.stale or self.pending or self.damaged
+                    or self.schema_outdated)
 
 
 def check(repair: bool = False) -> CheckReport:
@@ -318,12 +357,19 @@ def check(repair: bool = False) -> CheckReport:
         report.schema_outdated = True
         report.seconds = time.monotonic() - started
         return report
-    searcher = _index.searcher(base)
+    try:
+        report.damaged, report.unsealed = integrity.full_problems(_index.open_index(base))
+    except Exception as error:  # not even the table of contents reads
+        report.damaged = [f"{type(error).__name__}: {error}"]
     indexed: dict[int, str] = {}
-    for _docnum, stored in searcher.reader().iter_docs():
-        indexed[int(stored["id"])] = stored.get("stamp", "")
+    try:
+        searcher = _index.searcher(base)
+        for _docnum, stored in searcher.reader().iter_docs():
+            indexed[int(stored["id"])] = stored.get("stamp", "")
+        report.deleted = searcher.reader().doc_count_all() - searcher.reader().doc_count()
+    except Exception as error:  # unreadable: damaged, whatever the checksums say
+        report.damaged.append(f"{type(error).__name__}: {error}")
     report.in_index = len(indexed)
-    report.deleted = searcher.reader().doc_count_all() - searcher.reader().doc_count()
     seen: set[int] = set()
     with Session(db.engine) as session:
         for doc in _all_documents(session):
@@ -335,7 +381,10 @@ def check(repair: bool = False) -> CheckReport:
                 report.stale.append(item_id)
     report.in_database = len(seen)
     report.extra = sorted(set(indexed) - seen)
-    if repair and not report.clean:
+    if repair and report.damaged:
+        rebuild()  # a damaged segment cannot be patched: build the index anew
+        report.repaired = True
+    elif repair and not report.clean:
         todo = set(report.missing) | set(report.stale) | set(report.pending)
         index_items(todo | set(report.extra), with_descendants=False)
         report.repaired = True

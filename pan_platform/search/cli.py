@@ -50,6 +50,7 @@ def check_index(repair: bool) -> None:
         (_("In the index but deleted"), report.extra),
         (_("Out of date in the index"), report.stale),
         (_("Queued after a failed write"), report.pending),
+        (_("Damaged index files"), report.damaged),
     ):
         shown = ", ".join(str(i) for i in ids[:20]) + (" …" if len(ids) > 20 else "")
         click.echo(f"{label}: {len(ids)}" + (f" ({shown})" if ids else ""))

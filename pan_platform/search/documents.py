@@ -12,7 +12,9 @@ from functools import lru_cache
 
 from flask import current_app, has_app_context
 
-from pan_platform.access import files_follow_description, read_principals
+from pan_platform.access import files_follow_description, read_grants
+from pan_platform.access.principals import label_expiries
+from pan_platform.search import labels
 from pan_platform.search.analysis import field_language, plain_words
 from pan_platform.search.schema import (
     AREA_FIELD,
@@ -103,7 +105,8 @@ def item_record(item) -> dict:
         "level": item.level,
         "state": item.state,
         "published": _timestamp(item.published_at),
-        "principals": sorted(read_principals(item)),
+        # Labels with their end dates: expiry is decided at query time (labels.py).
+        "principals": labels.index_terms(label_expiries(read_grants(item))),
     }
 
 

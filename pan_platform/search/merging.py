@@ -30,10 +30,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.index import TOC, clean_files
+from whoosh.index import TOC
 from whoosh.reading import SegmentReader
 
 from pan_platform.search import index as _index
+from pan_platform.search import integrity
 from pan_platform.search.bulk import BulkSegmentWriter
 
 log = logging.getLogger(__name__)
@@ -131,6 +132,8 @@ def merge_once(base: Path) -> bool:
         workdir = Path(tempfile.mkdtemp(prefix=base.name + ".merge-", dir=base.parent))
         try:
             merged, origin = _build(ix, sources, workdir)
+            if merged is not None:
+                integrity.seal(workdir, merged)  # checksums outside the writer lock
             return _install(base, live, sources, merged, origin, workdir)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -154,9 +157,8 @@ def _install(base: Path, live: Path, sources: list, merged, origin, workdir: Pat
             for path in workdir.glob(f"{ix.indexname}_{merged.segid}*"):
                 os.replace(path, live / path.name)
             segments.append(merged)
-        generation = toc.generation + 1
-        TOC(toc.schema, segments, generation).write(ix.storage, ix.indexname)
-        clean_files(ix.storage, ix.indexname, generation, segments)
+        # Source segments stay on disk for readers that opened them (index.commit_toc).
+        _index.commit_toc(ix.storage, ix.indexname, TOC(toc.schema, segments, toc.generation + 1))
     return True
 
 

@@ -240,7 +240,7 @@ def world(tmp_path_factory):
         yield app, _build_world()
 
 
-def _build_world() -> dict:
+def _build_world(cases: dict[str, Case] = CASES) -> dict:
     rng = random.Random(20261129)
     w: dict = {"cepol": make_org("partner", slug="cepol", country=None, name="CEPOL"),
                "interpol": make_org("partner", slug="interpol", country=None, name="INTERPOL")}
@@ -256,7 +256,7 @@ def _build_world() -> dict:
     }
     w["users"] = users
     w["owners"], w["items"], w["tokens"], w["derived"], w["file_tokens"] = {}, {}, {}, {}, {}
-    for name, case in CASES.items():
+    for name, case in cases.items():
         owner = make_org("academy", slug=f"owner-{name.replace('_', '-')}", country="AT")
         users[owner.id] = {role: make_user(owner, role.removeprefix("own_").replace("admin", "org_admin"))
                            for role in ("own_trainer", "own_editor", "own_admin")}
@@ -267,7 +267,7 @@ def _build_world() -> dict:
     from pan_platform import search
 
     search.rebuild()  # the index exists before phase 2: changes must reach it
-    for name, case in CASES.items():
+    for name, case in cases.items():
         if case.after_index is not None:
             w["items"][name] = case.after_index(w["items"][name], w["owners"][name], w)
             db.session.commit()

@@ -78,12 +78,12 @@ def test_failed_index_write_keeps_the_change_and_is_retried(world, monkeypatch):
     item = make_text_item(world["academy"], "Witness interviews", "Cognitive interview")
     db.session.commit()
     assert ids(None, "witness") == [item.id]
-    real_write = search_index.write
+    real_write = search_index._write_locked
 
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(search_index, "write", broken)
+    monkeypatch.setattr(search_index, "_write_locked", broken)
     item.visibility = "private"
     item.title = "Suspect interviews"
     db.session.commit()  # must not raise
@@ -93,7 +93,7 @@ def test_failed_index_write_keeps_the_change_and_is_retried(world, monkeypatch):
     report = search.check()
     assert item.id in report.stale and item.id in report.pending and not report.clean
     # The next write (any commit) retries the queued ids.
-    monkeypatch.setattr(search_index, "write", real_write)
+    monkeypatch.setattr(search_index, "_write_locked", real_write)
     other = make_text_item(world["academy"], "Unrelated", "Other")
     db.session.commit()
     assert search_index.pending(search.index_path()) == set()

@@ -192,7 +192,7 @@ def test_a_busy_index_queues_the_ids(world, monkeypatch):
     assert search.search(None, "renamed").ids == [item.id]
 
 
-def test_rebuild_swaps_atomically_and_keeps_one_generation(world):
+def test_rebuild_swaps_atomically_and_keeps_one_generation(world, monkeypatch):
     make_text_item(world["academy"], "Swap test", "x")
     db.session.commit()
     search.search(None, "swap")
@@ -201,6 +201,11 @@ def test_rebuild_swaps_atomically_and_keeps_one_generation(world):
     search.rebuild()
     second = os.path.realpath(base)
     assert first != second and base.is_symlink()
+    # The replaced generation stays a while for readers that opened it, then goes.
+    generations = sorted(p.name for p in base.parent.glob(base.name + ".gen-*"))
+    assert generations == sorted([Path(first).name, Path(second).name])
+    monkeypatch.setattr(search_index, "GENERATION_GRACE_SECONDS", 0.0)
+    search_index.remove_retired_generations(base)
     assert [p.name for p in base.parent.glob(base.name + ".gen-*")] == [Path(second).name]
     assert search.search(None, "swap").total == 1
 
