@@ -41,7 +41,9 @@ def test_repeated_anonymous_request_gets_304(client, app):
         assert again.status_code == 304, url
         assert again.data == b"" and again.headers["ETag"] == etag
         changed = client.get(url, headers={"If-None-Match": '"something-else"'})
-        assert changed.status_code == 200 and changed.data == first.data
+        assert changed.status_code == 200 and changed.data
+        if not url.startswith("/oai"):
+            assert changed.data == first.data
 
 
 def test_etag_follows_the_body_language(client, app):
