@@ -5,6 +5,8 @@
   changes the body (language, item visibility, flashed messages...). A request whose
   If-None-Match holds it gets 304 without the body. The page is still rendered to compute
   the hash: this saves bandwidth and the client's parsing, not server work.
+- An anonymous answer that sets a cookie (a new session: a CSRF token, a message) is
+  `private`: only the visitor's own browser may keep it.
 - Signed-in answers (by session cookie or API token) are never shared-cacheable:
   `Cache-Control: private, no-store`, no ETag, no 304.
 - `Vary` names what the body depends on: the language (Accept-Language, Cookie), the caller
@@ -21,7 +23,7 @@ import gzip
 import hashlib
 from pathlib import Path
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, request, session
 from flask_login import current_user
 
 MIN_GZIP_BYTES = 1024  # below this, headers and CPU cost more than the bytes saved
@@ -97,6 +99,11 @@ def _shareable(response) -> bool:
     )
 
 
+def _sets_cookie(response) -> bool:
+    """The session cookie is written after this hook (Flask saves a modified session last)."""
+    return "Set-Cookie" in response.headers or session.modified
+
+
 def _static_headers(response):
     filename = (request.view_args or {}).get("filename")
     if response.status_code == 200 and filename and request.args.get("v") == static_version(filename):
@@ -115,7 +122,11 @@ def finish_response(response):
     compress = _wants_gzip(response)
     if _shareable(response):
         response.vary.update(VARY_SHARED)
-        response.headers.setdefault("Cache-Control", "no-cache")  # revalidate, then 304
+        if _sets_cookie(response):
+            # A shared cache must never hand this visitor's new cookie to another one.
+            response.headers["Cache-Control"] = "private, no-cache"
+        else:
+            response.headers.setdefault("Cache-Control", "no-cache")  # revalidate, then 304
         tag = hashlib.sha256(response.get_data()).hexdigest()[:32] + ("-gzip" if compress else "")
         response.set_etag(tag)
         if request.if_none_match.contains_weak(tag):

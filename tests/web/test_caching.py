@@ -9,7 +9,7 @@ import re
 from pan_platform.accounts.models import ApiToken
 from pan_platform.extensions import db
 from pan_platform.storage.files import add_version
-from tests.conftest import sign_in
+from tests.conftest import make_app, running, sign_in
 from tests.factories import make_item, make_org, make_user
 
 ANONYMOUS_URLS = ("/", "/en/catalogue", "/sitemap.xml", "/feeds/materials.atom", "/oai?verb=Identify",
@@ -44,6 +44,19 @@ def test_repeated_anonymous_request_gets_304(client, app):
         assert changed.status_code == 200 and changed.data
         if not url.startswith("/oai"):
             assert changed.data == first.data
+
+
+def test_anonymous_answer_setting_a_cookie_is_private(tmp_path):
+    with running(make_app(tmp_path, WTF_CSRF_ENABLED=True)) as app:
+        client = app.test_client()
+        response = client.get("/sign-in")  # its form's CSRF token starts a session
+        assert response.status_code == 200 and "Set-Cookie" in response.headers
+        assert response.headers["Cache-Control"] == "private, no-cache"
+        answers = [client.get(url) for url in ("/", "/", "/en/catalogue")]
+        for answer in answers:  # whenever a cookie is (re)written, the answer stays private
+            assert ("Set-Cookie" in answer.headers) == (answer.headers["Cache-Control"] == "private, no-cache")
+        # once the session settles, the same visitor's pages are shareable again
+        assert "Set-Cookie" not in answers[-1].headers and answers[-1].headers["Cache-Control"] == "no-cache"
 
 
 def test_etag_follows_the_body_language(client, app):
