@@ -7,12 +7,12 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 HOST ?= 127.0.0.1
-# `make serve`: gunicorn sync workers, each serving one request at a time. Three keep a 2-core host
-# responsive while one worker streams a large download or rebuilds part of the index, and stay
-# within modest memory (each worker holds its own index searcher). Gunicorn's rule of thumb is
-# 2 x cores + 1: raise WORKERS on bigger hosts. Workers share nothing in memory that matters:
-# sessions are signed cookies, sign-in throttling is counted in the database, and index writes
-# go through the index lock, so any number of workers agree.
+# `make serve`: gunicorn with gunicorn.conf.py (gthread: 3 processes x 4 threads for a 2-core host,
+# timeout 60 s, --max-requests 1000 with jitter 100, preloaded app; the file says why). Threads
+# of one process share its search caches; a thread waiting on the database or a slow client does
+# not hold a process. Raise WORKERS with the cores (about 2 x cores + 1 at most). Workers share
+# nothing in memory that matters: sessions are signed cookies, sign-in throttling and API rate
+# limits are counted in the database (or Redis), and index writes go through the index lock.
 WORKERS ?= 3
 
 .PHONY: run test setup install translations compile-translations migrate seed index serve lint clean
@@ -58,7 +58,7 @@ index: seed
 	$(FLASK) pan reindex --if-missing
 
 serve: setup
-	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
 
 lint: install
 	$(BIN)/ruff check pan_platform tests bench config.py wsgi.py

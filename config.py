@@ -119,6 +119,15 @@ class Config:
         # Flask refuses (400) a request whose Host, or X-Forwarded-Host from a trusted proxy,
         # is not listed here: the portal only answers under the names it is known by.
         self.TRUSTED_HOSTS = _trusted_hosts(self.PAN_BASE_URL)
+        # Rate limits of the machine interfaces (API, OAI-PMH, feeds): requests per window.
+        self.PAN_API_RATE_LIMIT = int(os.environ.get("PAN_API_RATE_LIMIT", "600"))  # per API token
+        self.PAN_API_RATE_LIMIT_ANON = int(os.environ.get("PAN_API_RATE_LIMIT_ANON", "120"))  # per client address
+        self.PAN_API_RATE_WINDOW = int(os.environ.get("PAN_API_RATE_WINDOW", "60"))  # seconds
+        # Where the counts live, shared by every worker: "redis" (PAN_REDIS_URL), "database",
+        # or "memory" (each process counts for itself). Empty: Redis when configured, else the database.
+        self.PAN_REDIS_URL = os.environ.get("PAN_REDIS_URL") or None
+        self.PAN_REDIS_KEY_PREFIX = os.environ.get("PAN_REDIS_KEY_PREFIX", "pan:")
+        self.PAN_RATE_LIMIT_STORE = os.environ.get("PAN_RATE_LIMIT_STORE", "").strip().lower()
         self.PAN_INVITATION_DAYS = int(os.environ.get("PAN_INVITATION_DAYS", "14"))
         self.PAN_RESET_MINUTES = int(os.environ.get("PAN_RESET_MINUTES", "60"))
         self.SQLALCHEMY_TRACK_MODIFICATIONS = False

@@ -32,6 +32,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from pan_platform.web import security
 
     security.register(app)  # after the language prefix: ProxyFix must wrap everything
+    from pan_platform.web import caching
+
+    caching.register(app)  # its after_request runs before the security headers are added
     return app
 
 

@@ -67,3 +67,13 @@ class FeedToken(db.Model):
     def issue(cls, user) -> tuple[FeedToken, str]:
         clear = "feed_" + secrets.token_urlsafe(24)
         return cls(user=user, token_hash=cls.hash_token(clear)), clear
+
+
+class RateCounter(db.Model):
+    """Requests of one caller in one fixed window, shared by every worker (see api/limits.py)."""
+
+    __tablename__ = "rate_counters"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    window_start: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, index=True)
+    count: Mapped[int] = mapped_column(default=0)

@@ -118,9 +118,9 @@ def base_url() -> str:
 
 def _respond(root, status: int = 200) -> Response:
     body = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
-    response = Response(body, status=status, mimetype="text/xml")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    # Cache headers follow the caller (web/caching.py): anonymous harvests get an ETag,
+    # token holders' answers are private.
+    return Response(body, status=status, mimetype="text/xml")
 
 
 # -- the endpoint ----------------------------------------------------------------------------

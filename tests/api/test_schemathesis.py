@@ -57,6 +57,8 @@ def test_every_operation_conforms_to_the_document(app, world: World, who: str):
     # Thousands of requests from one address: lift the limits for this run only.
     app.config["PAN_API_RATE_LIMIT"] = app.config["PAN_API_RATE_LIMIT_ANON"] = 10**9
     headers = world.headers("owner") if who == "editor" else {}
+    # Its WSGI transport asks for gzip but does not decode it (an HTTP client would): ask for none.
+    headers = {**headers, "Accept-Encoding": "identity"}
     for operation in _operations(app):
         statuses = _fuzz(operation, headers, GenerationMode.POSITIVE)
         if operation.method.upper() == "GET" and "{" not in operation.path:

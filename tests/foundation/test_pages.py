@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pan_platform.extensions import db
@@ -85,9 +87,11 @@ def test_hidden_item_is_indistinguishable_from_missing(client, catalogue):
     hidden = client.get(f"/items/{hidden_id}")
     missing = client.get("/items/987654")
     assert hidden.status_code == missing.status_code == 404
-    assert hidden.get_data(as_text=True).replace(str(hidden_id), "ID") == missing.get_data(as_text=True).replace(
-        "987654", "ID"
-    )
+    # the id as a whole number only (static URLs carry content hashes that may hold its digits)
+    def without(body: str, item_id: int) -> str:
+        return re.sub(rf"(?<![\w]){item_id}(?![\w])", "ID", body)
+
+    assert without(hidden.get_data(as_text=True), hidden_id) == without(missing.get_data(as_text=True), 987654)
 
 
 def test_owner_sees_drafts_on_detail_but_others_do_not(client, catalogue):

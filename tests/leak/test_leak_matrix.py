@@ -235,7 +235,8 @@ def _token(rng: random.Random) -> str:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("leak")
-    app = make_app(tmp, PAN_EXPIRY_SWEEP_SECONDS=0, PAN_API_RATE_LIMIT=10**6, PAN_API_RATE_LIMIT_ANON=10**6)
+    app = make_app(tmp, PAN_EXPIRY_SWEEP_SECONDS=0, PAN_API_RATE_LIMIT=10**6, PAN_API_RATE_LIMIT_ANON=10**6,
+                   PAN_RATE_LIMIT_STORE="memory")  # limits are not under test here
     with running(app):
         yield app, _build_world()
 
@@ -662,6 +663,38 @@ def _sitemap(p: Probe, item: Item) -> bool:
     body = p.cache.get("sitemap") or p.get("/sitemap.xml").get_data(as_text=True)
     p.cache["sitemap"] = body
     return f"/items/{item.id}</loc>" in body
+
+
+def _revalidated(p: Probe, url: str):
+    """What the caller ends up with when its cache (or a shared one) holds the anonymous
+    answer for this URL and revalidates it with that answer's ETag: the cached anonymous
+    answer on 304, else the fresh one. A 304 is only right when the caller's own page is
+    the very same."""
+    g.pop("_login_user", None)
+    cached = p.app.test_client().get(url)  # a fresh client: no session, no cookies
+    etag = cached.headers.get("ETag")
+    if cached.status_code == 200:
+        assert etag and "no-store" not in cached.headers["Cache-Control"], "anonymous answers are revalidatable"
+    response = p.get(url, headers={"If-None-Match": etag} if etag else {})
+    if response.status_code != 304:
+        assert p.user is None or "ETag" not in response.headers, "a signed-in answer carries an ETag"
+        return response
+    fresh = p.get(url)
+    assert fresh.get_data() == cached.get_data(), f"304 given to a caller whose answer differs ({p.role})"
+    return cached
+
+
+@channel("revalidated_detail_page")
+def _revalidated_detail(p: Probe, item: Item) -> bool:
+    return _with_token(_revalidated(p, f"/items/{item.id}"), p.token(item))
+
+
+@channel("revalidated_oai_record", applies=_published, needs="oai.endpoint")
+def _revalidated_oai(p: Probe, item: Item) -> bool:
+    from pan_platform.api.oai import identifier_for
+
+    url = f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier={identifier_for(item.id)}"
+    return p.token(item) in _revalidated(p, url).get_data(as_text=True)
 
 
 # -- the tests ------------------------------------------------------------------------------

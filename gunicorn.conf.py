@@ -1,0 +1,46 @@
+"""Gunicorn settings for `make serve` on a small host (2 cores, a few GB of memory).
+
+- gthread workers: 3 processes x 4 threads. A thread waiting on the database, Redis or a
+  slow client does not hold a whole process, and the threads of one process share its
+  search caches (memory grows with processes, not threads). Rendering is CPU-bound, so
+  more than ~2 x cores processes would only queue on the CPU.
+- timeout 60 s: a worker whose main loop is stuck that long is replaced. With gthread a
+  long download does not count against it (the main loop keeps beating), unlike sync
+  workers, which are killed mid-download when one response takes longer than the timeout.
+- max_requests with jitter: each worker is replaced after ~1000-1100 requests, so slow
+  growth of memory (caches, fragmentation) is bounded; the jitter keeps the three from
+  restarting at the same moment.
+- preload_app: the application is imported once in the master and forked. Safe here:
+  creating the app opens no database connection, no search index, no thread (checked in
+  tests/web/test_serving.py); the database engine and Redis client open their connections
+  lazily in each worker, and post_fork drops any pooled connection inherited anyway.
+  Replaced workers start in milliseconds instead of re-importing the application.
+
+WORKERS and THREADS in the environment (or `make serve WORKERS=5`) override the counts.
+"""
+
+import os
+import sys
+
+workers = int(os.environ.get("WORKERS", "3"))
+worker_class = "gthread"
+threads = int(os.environ.get("THREADS", "4"))
+timeout = 60
+graceful_timeout = 30
+keepalive = 5
+max_requests = 1000
+max_requests_jitter = 100
+preload_app = True
+accesslog = None  # the application logs one JSON line per request (pan.requests)
+
+
+def post_fork(server, worker):
+    """Connections are never shared across fork: drop pooled ones the master may hold
+    (close=False: the master's sockets stay untouched for the master)."""
+    app_module = sys.modules.get("wsgi")
+    if app_module is None:
+        return
+    from pan_platform.extensions import db
+
+    with app_module.app.app_context():
+        db.engine.dispose(close=False)

@@ -1,0 +1,67 @@
+"""gunicorn.conf.py loads with the chosen values, and preloading the app before fork is safe."""
+
+from __future__ import annotations
+
+import threading
+import types
+from pathlib import Path
+
+from gunicorn.app.base import Application
+
+from pan_platform.extensions import db
+from tests.conftest import make_app, running
+
+CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+
+
+class _ConfigOnly(Application):
+    def __init__(self) -> None:
+        super().__init__(usage="", prog="test")
+
+    def load_config(self) -> None:
+        self.load_default_config()
+        self.load_config_from_file(str(CONF))
+
+    def init(self, parser, opts, args):
+        return None
+
+    def load(self):  # never called: only the configuration is read
+        raise AssertionError
+
+
+def _config(monkeypatch):
+    monkeypatch.delenv("WORKERS", raising=False)
+    monkeypatch.delenv("THREADS", raising=False)
+    return _ConfigOnly().cfg
+
+
+def test_config_file_has_the_chosen_values(monkeypatch):
+    cfg = _config(monkeypatch)
+    assert (cfg.worker_class_str, cfg.workers, cfg.threads) == ("gthread", 3, 4)
+    assert (cfg.timeout, cfg.graceful_timeout) == (60, 30)
+    assert (cfg.max_requests, cfg.max_requests_jitter) == (1000, 100)
+    assert cfg.preload_app is True
+    monkeypatch.setenv("WORKERS", "5")
+    assert _ConfigOnly().cfg.workers == 5
+    assert "gunicorn.conf.py" in (CONF.parent / "Makefile").read_text()
+
+
+def test_creating_the_app_opens_no_connection_and_no_thread(tmp_path):
+    """What preload_app relies on: nothing the master creates is shared by the forked workers."""
+    before = set(threading.enumerate())
+    app = make_app(tmp_path)
+    assert set(threading.enumerate()) == before
+    with app.app_context():
+        pool = db.engine.pool
+        assert pool.checkedin() == 0 and pool.checkedout() == 0
+
+
+def test_post_fork_drops_inherited_connections(tmp_path, monkeypatch):
+    cfg = _config(monkeypatch)
+    with running(make_app(tmp_path)) as app:
+        db.session.execute(db.text("SELECT 1"))
+        db.session.remove()  # the connection goes back to the pool, as in a master that queried
+        assert db.engine.pool.checkedin() == 1
+        monkeypatch.setitem(__import__("sys").modules, "wsgi", types.SimpleNamespace(app=app))
+        cfg.post_fork(None, None)
+        assert db.engine.pool.checkedin() == 0
