@@ -7,22 +7,33 @@ Everything the user sees is computed from the documents matching
 - suggestions are titles of readable items;
 - "did you mean" words are proposed only when documents the user may read contain them,
   ranked by how many of those do.
+
+How the words of a query combine (see `_Clauses`): stop words of the query's languages
+are never required; of the other plain words, all are needed up to two, then most of
+them (`minimum_should_match`), documents matching more of them ranked first. Phrases,
+`title:`/`keyword:` parts and explicit `AND`/`OR`/`NOT` groups stay required. A query
+may be widened, always at a lower weight than the literal words, with near spellings of
+words no readable document contains (`spelling`) and with related thesaurus terms
+(`related_query`), both chosen only from what the user may read.
 """
 
 from __future__ import annotations
 
+import copy
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from math import ceil
 
-from whoosh.qparser import AndGroup, MultifieldParser, plugins
-from whoosh.query import And, NullQuery, Or, Phrase, Query, Term
+from whoosh.qparser import MultifieldParser, plugins, syntax
+from whoosh.query import And, AndMaybe, NullQuery, Or, Phrase, Query, Term
 
 from pan_platform.search import engine
 from pan_platform.search.analysis import (
     FIELD_LANGUAGES,
     OTHER,
+    STEMMED_LANGUAGES,
     WORD_PATTERN,
     analyzer_for,
     field_language,
@@ -34,6 +45,8 @@ from pan_platform.search.schema import (
     summary_field,
     title_field,
 )
+
+log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 12
@@ -51,6 +64,24 @@ _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 # Language groups whose content is written in Cyrillic: a Latin-script query typed under
 # these interfaces is most likely English (the network's common language).
 _CYRILLIC_GROUPS = frozenset({"ru"})
+# Stop words of every stemmed language: one of another language than the query's counts
+# towards the score when it matches but is never needed ("della" in an English search).
+ALL_STOP_WORDS = frozenset(w for g in STEMMED_LANGUAGES for w in analyzer_for(g).stop_words)
+
+# Fewer results than this and a word no readable document contains: near spellings are tried.
+FEW_RESULTS = 5
+# Weights relative to a literal word (1.0). A word no readable title, summary or keyword
+# holds is most likely misspelt, and its stem may match by accident ("trafficing" stems
+# to "traffic"), so the best near spelling outweighs it.
+UNKNOWN_WORD_WEIGHT = 0.25
+SPELLING_WEIGHT = 0.5
+OTHER_SPELLING_WEIGHT = 0.25
+SPELLING_CANDIDATES = 3  # near spellings searched per word
+SPELLING_LOOKED_AT = 50  # near spellings whose readable documents are counted per word
+# A word two edits away needs five times the readable documents to beat one one edit away.
+SECOND_EDIT_FACTOR = 0.2
+THESAURUS_WEIGHT = 0.3
+RELATED_TERMS = 20
 
 
 @dataclass
@@ -63,7 +94,9 @@ class SearchResult:
     sort: str = "relevance"
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     snippets: dict[int, dict] = field(default_factory=dict)
-    corrected: str | None = None
+    corrected: str | None = None  # the query with near spellings of unknown words
+    corrected_applied: bool = False  # True: the results are for `corrected`; False: "did you mean"
+    also_searched: list[tuple[str, str]] = field(default_factory=list)  # (term, language) from the thesaurus
     notices: list[str] = field(default_factory=list)  # message codes, see NOTICES
 
     @property
@@ -124,13 +157,118 @@ def query_languages(ui_lang: str | None, filter_lang: str | None, text: str) -> 
     return [g for g in FIELD_LANGUAGES if g in groups]
 
 
-def _parser(fieldnames: list[str], schema) -> MultifieldParser:
-    parser = MultifieldParser(fieldnames, schema, group=AndGroup)
+def minimum_should_match(count: int) -> int:
+    """How many of `count` content words a document needs: all of one or two, then all
+    but one, at most a quarter missing."""
+    if count <= 2:
+        return count
+    return max(2, min(count - 1, ceil(0.75 * count)))
+
+
+@dataclass
+class Widening:
+    """What a query is widened with beyond the user's literal words."""
+
+    # word -> [(word or near spelling, weight)]: the word's clause searches all of them
+    alternatives: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    related: Query | None = None  # thesaurus terms, an alternative to the plain words
+
+
+def _word_text(node) -> str | None:
+    """The word of a plain-word node (the parser makes one per field), else None."""
+    if isinstance(node, syntax.WordNode):
+        return node.text
+    if isinstance(node, syntax.GroupNode) and node.nodes and all(isinstance(n, syntax.WordNode) for n in node.nodes):
+        texts = {n.text for n in node.nodes}
+        return texts.pop() if len(texts) == 1 else None
+    return None
+
+
+def _with_word(node, word: str):
+    """A copy of a plain-word node searching another word in the same fields."""
+    other = copy.deepcopy(node)
+    for sub in other.nodes if isinstance(other, syntax.GroupNode) else [other]:
+        sub.text = word
+    return other
+
+
+def _word_clause(parser, word: str, node) -> Query | None:
+    """A word in every field, or its weighted alternatives (the word and near spellings)."""
+    alternatives = parser.pan_widening.alternatives.get(word.lower())
+    if not alternatives:
+        return node.query(parser)
+    parts = []
+    for other, weight in alternatives:
+        sub = (node if other == word.lower() else _with_word(node, other)).query(parser)
+        if sub is not None and sub is not NullQuery:
+            parts.append(sub.with_boost(sub.boost * weight))
+    return Or(parts) if parts else None
+
+
+def _words_query(parser, words: list[tuple[str, object]]) -> Query | None:
+    """Plain words: stop words of the query's languages are dropped, other languages' stop
+    words only add to the score, and most of the rest are needed (see module docstring).
+    A query of stop words alone searches them, as nothing else is left."""
+    unique: dict[str, object] = {}
+    for word, node in words:
+        unique.setdefault(word.lower(), (word, node))
+    content = [wn for key, wn in unique.items() if key not in ALL_STOP_WORDS]
+    optional = [wn for key, wn in unique.items() if key in ALL_STOP_WORDS and key not in parser.pan_stops]
+    if not content:
+        content, optional = list(unique.values()), []
+    clauses = [c for c in (_word_clause(parser, w, n) for w, n in content) if c is not None and c is not NullQuery]
+    if not clauses:
+        return None
+    q: Query = engine.AtLeast(clauses, minimum=minimum_should_match(len(clauses)))
+    extra = [c for c in (_word_clause(parser, w, n) for w, n in optional) if c is not None and c is not NullQuery]
+    if extra:
+        q = AndMaybe(q, Or(extra))
+    return q
+
+
+class _Clauses(syntax.GroupNode):
+    """The query's top level and each parenthesised group. Plain words combine as
+    `_words_query` says; everything else (phrases, explicit AND/OR groups, NOT) is
+    required. The thesaurus alternative joins the words of the top level only."""
+
+    qclass = And
+
+    def query(self, parser):
+        top = not getattr(parser, "pan_inside", False)
+        parser.pan_inside = True
+        words, required = [], []
+        for node in self.nodes:
+            word = _word_text(node)
+            if word is not None:
+                words.append((word, node))
+                continue
+            sub = node.query(parser)
+            if sub is not None and sub is not NullQuery:
+                required.append(sub)
+        words_q = _words_query(parser, words)
+        related = parser.pan_widening.related
+        if top and related is not None and words_q is not None:
+            words_q = Or([words_q, related])
+        parts = [*required, words_q] if words_q is not None else required
+        if not parts:
+            return NullQuery
+        return syntax.attach(parts[0] if len(parts) == 1 else And(parts, boost=self.boost), self)
+
+
+def _stop_words(langs: list[str]) -> frozenset[str]:
+    return frozenset(w for g in langs if g in STEMMED_LANGUAGES for w in analyzer_for(g).stop_words)
+
+
+def _parser(fieldnames: list[str], schema, langs: list[str] | None = None,
+            widening: Widening | None = None) -> MultifieldParser:
+    parser = MultifieldParser(fieldnames, schema, group=_Clauses)
     for plugin in (
         plugins.FieldsPlugin, plugins.WildcardPlugin, plugins.RangePlugin, plugins.BoostPlugin,
         plugins.EveryPlugin, plugins.FuzzyTermPlugin, plugins.RegexPlugin,
     ):
         parser.remove_plugin_class(plugin)
+    parser.pan_stops = _stop_words(langs or [])
+    parser.pan_widening = widening or Widening()
     return parser
 
 
@@ -144,14 +282,15 @@ def _no_phrase_on_positionless(q: Query, schema) -> Query:
     return q.apply(lambda sub: _no_phrase_on_positionless(sub, schema))
 
 
-def parse_user_query(text: str, langs: list[str], schema) -> Query | None:
-    """The user's words as a query over the user fields, or None for an empty query."""
+def parse_user_query(text: str, langs: list[str], schema, widening: Widening | None = None) -> Query | None:
+    """The user's words as a query over the user fields, or None for an empty query;
+    `widening`: near spellings and thesaurus terms to search as well, at lower weights."""
     parts: list[Query] = []
 
     def take_field(match: re.Match) -> str:
         name, value = match.group(1).lower(), match.group(2)
         names = [title_field(g) for g in FIELD_LANGUAGES] if name == "title" else ["keywords"]
-        sub = _parser(names, schema).parse(value)
+        sub = _parser(names, schema, langs, Widening(alternatives=(widening or Widening()).alternatives)).parse(value)
         if sub is not NullQuery:
             parts.append(sub)
         return " "
@@ -163,7 +302,7 @@ def parse_user_query(text: str, langs: list[str], schema) -> Query | None:
     names = [title_field(g) for g in FIELD_LANGUAGES]
     names += [f(g) for g in langs for f in (summary_field, body_field)] + ["keywords"]
     if rest.strip():
-        main = _parser(names, schema).parse(rest)
+        main = _parser(names, schema, langs, widening).parse(rest)
         if main is not NullQuery:
             parts.append(main)
     if not parts:
