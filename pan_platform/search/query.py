@@ -438,26 +438,109 @@ def _readable_count(arrays, word: str, allowed) -> int:
     return engine.count(arrays.term_mask("spell", word) & allowed)
 
 
-def correction(arrays, text: str, allowed) -> str | None:
-    """A corrected query, or None. Candidates within two edits come from the spelling
-    field's word list, but one is proposed only when documents the user may read contain
-    it (`allowed`: the documents the user may read within the filters), ranked by how
+def _near_spellings(arrays, word: str, allowed) -> list[str]:
+    """Words of the spelling vocabulary within one edit (two for words of five letters or
+    more) that documents the user may read contain, best first: every distance is looked
+    at, a second edit weighing SECOND_EDIT_FACTOR against the readable documents' count."""
+    reader = arrays.searcher.reader()
+    near = set(reader.terms_within("spell", word, 1, prefix=1))
+    found = reader.terms_within("spell", word, 2, prefix=1) if len(word) >= 5 else near
+    scored = []
+    for candidate in sorted(found)[:SPELLING_LOOKED_AT]:
+        if candidate == word or candidate.isdigit():
+            continue
+        count = _readable_count(arrays, candidate, allowed)
+        if count:
+            scored.append((count * (1.0 if candidate in near else SECOND_EDIT_FACTOR), candidate))
+    scored.sort(key=lambda sc: (-sc[0], sc[1]))
+    return [candidate for _score, candidate in scored]
+
+
+@dataclass
+class Spelling:
+    text: str  # the query with each unknown word replaced by its best near spelling
+    alternatives: dict[str, list[tuple[str, float]]]  # see Widening.alternatives
+
+
+def spelling(arrays, text: str, allowed) -> Spelling | None:
+    """Near spellings of the query's words that no document the user may read contains.
+
+    Candidates come from the spelling field's word list, but one is used only when
+    documents the user may read (`allowed`: within the filters) contain it, ranked by how
     many of those do; a word found only in hidden items is never proposed and never
     influences the choice."""
-    reader = arrays.searcher.reader()
-    changed, out = False, text
-    for word in dict.fromkeys(plain_words(text)):
-        if len(word) < 3 or word.isdigit() or _readable_count(arrays, word, allowed):
+    alternatives: dict[str, list[tuple[str, float]]] = {}
+    out = text
+    for word in dict.fromkeys(positive_words(text)):
+        if len(word) < 3 or word.isdigit() or word in ALL_STOP_WORDS or _readable_count(arrays, word, allowed):
             continue
-        candidates: list[str] = []
-        for maxdist in (1, 2):
-            candidates = [c for c in reader.terms_within("spell", word, maxdist, prefix=1) if c != word][:20]
-            if candidates:
-                break
-        scored = [(_readable_count(arrays, c, allowed), c) for c in candidates]
-        scored = [(n, c) for n, c in scored if n > 0]
-        if scored:
-            best = max(scored, key=lambda nc: (nc[0], [-ord(ch) for ch in nc[1]]))[1]
-            out = re.sub(rf"(?i)(?<!\w){re.escape(word)}(?!\w)", best, out)
-            changed = True
-    return out if changed else None
+        near = _near_spellings(arrays, word, allowed)[:SPELLING_CANDIDATES]
+        if not near:
+            continue
+        alternatives[word] = [(word, UNKNOWN_WORD_WEIGHT), (near[0], SPELLING_WEIGHT)]
+        alternatives[word] += [(other, OTHER_SPELLING_WEIGHT) for other in near[1:]]
+        out = re.sub(rf"(?i)(?<!\w){re.escape(word)}(?!\w)", near[0], out)
+    return Spelling(out, alternatives) if alternatives else None
+
+
+def correction(arrays, text: str, allowed) -> str | None:
+    """The query with near spellings of its unknown words, or None (see `spelling`)."""
+    found = spelling(arrays, text, allowed)
+    return found.text if found else None
+
+
+# -- thesaurus --------------------------------------------------------------------------------
+
+
+def thesaurus_terms(text: str) -> list:
+    """Related terms (all languages) of the thesaurus concepts named in `text`; none when
+    the thesaurus is not installed or cannot answer (a search never fails for it)."""
+    try:
+        from pan_platform.thesaurus.lookup import related_terms
+    except ImportError:
+        return []
+    try:
+        return list(related_terms(text, limit=RELATED_TERMS))
+    except Exception:
+        log.warning("thesaurus lookup failed for %r", text, exc_info=True)
+        return []
+
+
+def _all_words(fieldname: str, group: str, term: str) -> Query | None:
+    words = [token.text for token in analyzer_for(group)(term)]
+    if not words:
+        return None
+    return Term(fieldname, words[0]) if len(words) == 1 else And([Term(fieldname, w) for w in words])
+
+
+def related_query(term: str, lang: str, langs: list[str]) -> Query | None:
+    """A related term in its own language's fields, analysed with that language's
+    analyser: all its words in one title, summary or keyword list (or body, when the
+    query searches bodies of that language)."""
+    group = field_language(lang)
+    fields = [(title_field(group), group), (summary_field(group), group), ("keywords", OTHER)]
+    if group in langs:
+        fields.append((body_field(group), group))
+    parts = [q for q in (_all_words(name, analysis, term) for name, analysis in fields) if q is not None]
+    return Or(parts) if parts else None
+
+
+def readable_related(evaluator, text: str, langs: list[str], allowed) -> tuple[Query | None, list[tuple[str, str]]]:
+    """The thesaurus terms related to `text` that documents the user may read contain:
+    (their query at THESAURUS_WEIGHT, [(term, language)]). A term found only in hidden
+    items is neither searched nor shown."""
+    asked = {w.lower() for w in plain_words(text)}
+    parts, shown, seen = [], [], set()
+    for related in thesaurus_terms(text):
+        key = related.term.strip().lower()
+        if not key or key in seen or key in asked:
+            continue
+        seen.add(key)
+        q = related_query(related.term, related.lang, langs)
+        if q is None or not engine.count(evaluator.evaluate(q)[0] & allowed):
+            continue
+        parts.append(q)
+        shown.append((related.term, related.lang))
+    if not parts:
+        return None, []
+    return Or(parts, boost=THESAURUS_WEIGHT), shown
