@@ -22,9 +22,14 @@ pan = AppGroup("pan", help="PAN Platform administration commands.")
 @click.option("--path", type=click.Path(exists=True, file_okay=False, path_type=Path), default=BASE_DIR / "seed_data")
 @click.option("--if-empty", is_flag=True, help="Only load when the database holds no organisations.")
 def seed(path: Path, if_empty: bool) -> None:
-    """Load countries, organisations, demo users and the demo catalogue."""
+    """Load countries, organisations, demo users and the demo catalogue, and the thesaurus when it is empty."""
     from pan_platform.seeding import seed_all
+    from pan_platform.thesaurus.operations import seed_if_empty
 
+    terms = seed_if_empty(path / "thesaurus.csv")
+    db.session.commit()
+    if terms:
+        click.echo(_("Thesaurus loaded: %(n)d terms.", n=terms))
     if if_empty and db.session.scalar(select(Organisation.id).limit(1)) is not None:
         click.echo(_("The database already holds data; nothing loaded."))
         return
@@ -73,7 +78,7 @@ def register(app: Flask) -> None:
     # Feature packages add their own commands to the `pan` group in their cli.py.
     import importlib
 
-    for module in ("search", "catalogue", "accounts", "admin", "sharing"):
+    for module in ("search", "catalogue", "accounts", "admin", "sharing", "thesaurus"):
         try:
             importlib.import_module(f"pan_platform.{module}.cli")
         except ModuleNotFoundError as error:

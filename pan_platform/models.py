@@ -22,10 +22,12 @@ from pan_platform.sharing.models import (
     SharingAgreement,
 )
 from pan_platform.storage.models import FileVersion
+from pan_platform.thesaurus.models import ThesaurusRevision, ThesaurusTerm
 
 __all__ = [
     "Invitation", "LabelOverride", "LoginAttempt", "OrganisationApplication", "PasswordReset",
     "AccessRequest", "ItemPolicy", "Notification", "SharedVisit", "SharingAgreement",
     "ApiToken", "AuditEvent", "Country", "FileVersion", "Item", "ItemArea", "ItemLanguage", "ItemLanguageVersion",
     "ItemReader", "ItemShare", "ItemTranslation", "Organisation", "PriorityArea", "User",
+    "ThesaurusRevision", "ThesaurusTerm",
 ]
