@@ -246,7 +246,7 @@ def search(
         if user_q is None:
             matched, scores = allowed, None
         else:
-            matched, scores = _widened(result, arrays, allowed, text, langs, literal)
+            matched, scores = _widened(result, arrays, allowed, text, langs, literal, user_q)
         top = engine.top(arrays, matched, scores if sort == "relevance" else None, page * per_page)
     except Exception:
         log.warning("search failed for %r", text, exc_info=True)
@@ -264,7 +264,7 @@ def search(
     return result
 
 
-def _widened(result: SearchResult, arrays, allowed, text: str, langs: list[str], literal: bool):
+def _widened(result: SearchResult, arrays, allowed, text: str, langs: list[str], literal: bool, user_q):
     """(matched, scores) of the query, widened with near spellings when it finds little
     (or only proposing them, when `literal`) and with related thesaurus terms. Every
     candidate is checked against `allowed`: nothing hidden is searched or shown."""
@@ -272,7 +272,8 @@ def _widened(result: SearchResult, arrays, allowed, text: str, langs: list[str],
     evaluator = engine.Evaluator(arrays)
 
     def run(widening=None):
-        matched, scores = evaluator.evaluate(_query.parse_user_query(text, langs, schema, widening))
+        q = user_q if widening is None else _query.parse_user_query(text, langs, schema, widening)
+        matched, scores = evaluator.evaluate(q)
         return matched & allowed, scores
 
     matched, scores = run()

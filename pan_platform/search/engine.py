@@ -211,6 +211,14 @@ class IndexArrays:
             self._masks.move_to_end(key)
         return mask
 
+    def vocabulary(self, fieldname: str) -> list[dict[tuple[str, int], list[str]]]:
+        """A field's words per segment, by (first character, length): spelling candidates
+        are looked up here, not by walking the term dictionary for every misspelt word."""
+        return [
+            self._cached(reader, f"vocab:{fieldname}", lambda r=reader: _read_vocabulary(r, fieldname))
+            for reader, _offset in self.leaves
+        ]
+
     # -- facets and ordering -------------------------------------------------------------
 
     def facet_pairs(self) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -245,7 +253,19 @@ def _nbytes(value) -> int:
         return value.nbytes
     if isinstance(value, (tuple, list)):
         return sum(_nbytes(v) for v in value) + 64
+    if isinstance(value, dict):
+        return sum(_nbytes(v) for v in value.values()) + 64 * len(value)
+    if isinstance(value, str):
+        return len(value) + 50
     return 64
+
+
+def _read_vocabulary(reader, fieldname: str) -> dict[tuple[str, int], list[str]]:
+    words: dict[tuple[str, int], list[str]] = {}
+    for term in reader.lexicon(fieldname) if fieldname in reader.schema else ():
+        word = term.decode("utf-8") if isinstance(term, bytes) else term
+        words.setdefault((word[:1], len(word)), []).append(word)
+    return words
 
 
 def _read_facets(reader) -> tuple[list[str], np.ndarray, np.ndarray]:

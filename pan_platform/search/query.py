@@ -26,6 +26,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from math import ceil
 
+import numpy as np
 from whoosh.qparser import MultifieldParser, plugins, syntax
 from whoosh.query import And, AndMaybe, NullQuery, Or, Phrase, Query, Term
 
@@ -77,7 +78,7 @@ UNKNOWN_WORD_WEIGHT = 0.25
 SPELLING_WEIGHT = 0.5
 OTHER_SPELLING_WEIGHT = 0.25
 SPELLING_CANDIDATES = 3  # near spellings searched per word
-SPELLING_LOOKED_AT = 50  # near spellings whose readable documents are counted per word
+SPELLING_LOOKED_AT = 20  # near spellings whose readable documents are counted per word
 # A word two edits away needs five times the readable documents to beat one one edit away.
 SECOND_EDIT_FACTOR = 0.2
 THESAURUS_WEIGHT = 0.3
@@ -438,20 +439,53 @@ def _readable_count(arrays, word: str, allowed) -> int:
     return engine.count(arrays.term_mask("spell", word) & allowed)
 
 
+def edit_distances(word: str, candidates: list[str], limit: int) -> np.ndarray:
+    """Edits (insert, delete, replace, swap two neighbours) from `word` to each of
+    `candidates`; a distance above `limit` is reported as limit + 1. The edit table is
+    filled one cell column at a time for all candidates at once (shorter candidates are
+    padded; each one's distance is read at its own length)."""
+    size = max(len(c) for c in candidates)
+    padded = "".join(c.ljust(size, "\0") for c in candidates)
+    letters = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).reshape(len(candidates), size)
+    lengths = np.array([len(c) for c in candidates])
+    mine = [ord(c) for c in word]
+    before = None
+    row = np.tile(np.arange(size + 1, dtype=np.int32), (len(candidates), 1))
+    for i, letter in enumerate(mine, 1):
+        current = np.empty_like(row)
+        current[:, 0] = i
+        differs = (letters != letter).astype(np.int32)
+        for j in range(1, size + 1):
+            best = np.minimum(row[:, j] + 1, current[:, j - 1] + 1)
+            np.minimum(best, row[:, j - 1] + differs[:, j - 1], out=best)
+            if before is not None and j > 1:
+                swapped = (letters[:, j - 2] == letter) & (letters[:, j - 1] == mine[i - 2])
+                np.minimum(best, np.where(swapped, before[:, j - 2] + 1, limit + 1), out=best)
+            current[:, j] = best
+        before, row = row, current
+    return np.minimum(row[np.arange(len(candidates)), lengths], limit + 1)
+
+
 def _near_spellings(arrays, word: str, allowed) -> list[str]:
     """Words of the spelling vocabulary within one edit (two for words of five letters or
     more) that documents the user may read contain, best first: every distance is looked
-    at, a second edit weighing SECOND_EDIT_FACTOR against the readable documents' count."""
-    reader = arrays.searcher.reader()
-    near = set(reader.terms_within("spell", word, 1, prefix=1))
-    found = reader.terms_within("spell", word, 2, prefix=1) if len(word) >= 5 else near
+    at, a second edit weighing SECOND_EDIT_FACTOR against the readable documents' count.
+    Like Whoosh's `terms_within(prefix=1)`, candidates share the first letter."""
+    limit = 2 if len(word) >= 5 else 1
+    lengths = range(max(1, len(word) - limit), len(word) + limit + 1)
+    candidates = sorted({
+        c for words in arrays.vocabulary("spell") for n in lengths for c in words.get((word[:1], n), ())
+        if c != word and not c.isdigit()
+    })
+    if not candidates:
+        return []
+    distances = edit_distances(word, candidates, limit).tolist()
+    near = sorted((d, c) for c, d in zip(candidates, distances, strict=True) if d <= limit)[:SPELLING_LOOKED_AT]
     scored = []
-    for candidate in sorted(found)[:SPELLING_LOOKED_AT]:
-        if candidate == word or candidate.isdigit():
-            continue
+    for distance, candidate in near:
         count = _readable_count(arrays, candidate, allowed)
         if count:
-            scored.append((count * (1.0 if candidate in near else SECOND_EDIT_FACTOR), candidate))
+            scored.append((count * (1.0 if distance == 1 else SECOND_EDIT_FACTOR), candidate))
     scored.sort(key=lambda sc: (-sc[0], sc[1]))
     return [candidate for _score, candidate in scored]
 
