@@ -282,17 +282,22 @@ def _widened(result: SearchResult, arrays, allowed, text: str, langs: list[str],
     if found < _query.FEW_RESULTS:
         try:
             spelling = _query.spelling(arrays, text, allowed)
+            splits = {} if literal else _query.compound_splits(arrays, text, allowed)
         except Exception:
             log.warning("spelling correction failed for %r", text, exc_info=True)
-            spelling = None
+            spelling, splits = None, {}
         if spelling is not None and literal:
             result.corrected = spelling.text if found == 0 else None
-        elif spelling is not None:
-            widening.alternatives = spelling.alternatives
+        alternatives = dict(spelling.alternatives) if spelling is not None and not literal else {}
+        for word, apart in splits.items():
+            alternatives[word] = [*alternatives.get(word, [(word, 1.0)]), (apart, _query.COMPOUND_WEIGHT)]
+        if alternatives:
+            widening.alternatives = alternatives
             widened, widened_scores = run(widening)
             if engine.count(widened) > found:
                 matched, scores = widened, widened_scores
-                result.corrected, result.corrected_applied = spelling.text, True
+                if spelling is not None:
+                    result.corrected, result.corrected_applied = spelling.text, True
             else:
                 widening.alternatives = {}
     if literal:

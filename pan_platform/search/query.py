@@ -28,7 +28,7 @@ from math import ceil
 
 import numpy as np
 from whoosh.qparser import MultifieldParser, plugins, syntax
-from whoosh.query import And, AndMaybe, NullQuery, Or, Phrase, Query, Term
+from whoosh.query import And, AndMaybe, DisjunctionMax, NullQuery, Or, Phrase, Query, Term
 
 from pan_platform.search import engine
 from pan_platform.search.analysis import (
@@ -81,6 +81,9 @@ SPELLING_CANDIDATES = 3  # near spellings searched per word
 SPELLING_LOOKED_AT = 20  # near spellings whose readable documents are counted per word
 # A word two edits away needs five times the readable documents to beat one one edit away.
 SECOND_EDIT_FACTOR = 0.2
+# "cybercrime" searched as "cyber crime" too (the same word, written apart): per half, as
+# the two halves' scores add up.
+COMPOUND_WEIGHT = 0.4
 THESAURUS_WEIGHT = 0.3
 RELATED_TERMS = 20
 
@@ -203,7 +206,7 @@ def _word_clause(parser, word: str, node) -> Query | None:
         sub = (node if other == word.lower() else _with_word(node, other)).query(parser)
         if sub is not None and sub is not NullQuery:
             parts.append(sub.with_boost(sub.boost * weight))
-    return Or(parts) if parts else None
+    return DisjunctionMax(parts) if parts else None  # the best of them: a document holding both scores once
 
 
 def _words_query(parser, words: list[tuple[str, object]]) -> Query | None:
@@ -249,7 +252,9 @@ class _Clauses(syntax.GroupNode):
         words_q = _words_query(parser, words)
         related = parser.pan_widening.related
         if top and related is not None and words_q is not None:
-            words_q = Or([words_q, related])
+            # The better of the two, not their sum: related terms add nothing to a document
+            # holding the words themselves, and one holding only them scores at their weight.
+            words_q = DisjunctionMax([words_q, related])
         parts = [*required, words_q] if words_q is not None else required
         if not parts:
             return NullQuery
@@ -515,6 +520,23 @@ def spelling(arrays, text: str, allowed) -> Spelling | None:
         alternatives[word] += [(other, OTHER_SPELLING_WEIGHT) for other in near[1:]]
         out = re.sub(rf"(?i)(?<!\w){re.escape(word)}(?!\w)", near[0], out)
     return Spelling(out, alternatives) if alternatives else None
+
+
+def compound_splits(arrays, text: str, allowed) -> dict[str, str]:
+    """Words of the query that documents the user may read hold written apart, as the
+    two words they hold most often: "cybercrime" -> "cyber crime" (titles with "Cyber-crime")."""
+    splits: dict[str, str] = {}
+    for word in dict.fromkeys(positive_words(text)):
+        if len(word) < 6 or word.isdigit() or word in ALL_STOP_WORDS:
+            continue
+        best = (0, "")
+        for cut in range(3, len(word) - 2):
+            left, right = word[:cut], word[cut:]
+            both = arrays.term_mask("spell", left) & arrays.term_mask("spell", right) & allowed
+            best = max(best, (engine.count(both), f"{left} {right}"))
+        if best[0]:
+            splits[word] = best[1]
+    return splits
 
 
 def correction(arrays, text: str, allowed) -> str | None:
