@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Mapping
 from functools import lru_cache
 
 import snowballstemmer
@@ -191,6 +193,37 @@ class LanguageTokenizer(Tokenizer):
             if len(parts) <= _MAX_JOINED_PARTS:
                 words.append("".join(parts))
         return [cache.get(w) or stem(w) for w in words if w not in stops]
+
+    def word_counts(self, value: str) -> Counter[str]:
+        """How often each lowercased word, and each joined form, occurs in `value`, stop
+        words included: the words `terms` stems, counted in one pass. Bulk indexing
+        derives from one count both a body field's terms and the neutral field's
+        (`counted_terms` of each analyser), and stems each distinct word once."""
+        value = self.lower(value)
+        word = self._word
+        counts = Counter(word.findall(value))
+        for compound in self._compound.findall(value):
+            parts = word.findall(compound)
+            if len(parts) <= _MAX_JOINED_PARTS:
+                counts["".join(parts)] += 1
+        return counts
+
+    def counted_terms(self, counts: Mapping[str, int]) -> dict[str, int]:
+        """Indexed term -> frequency for words counted by `word_counts`: the same as
+        `Counter(self.terms(value))`."""
+        stops, cache, stem = self._stops, self._cache, self.stem
+        terms: dict[str, int] = {}
+        for word, count in counts.items():
+            if word in stops:
+                continue
+            term = cache.get(word) or stem(word)
+            terms[term] = terms.get(term, 0) + count
+        return terms
+
+    def lowercases_like(self, other: LanguageTokenizer) -> bool:
+        """Whether both analysers see the same lowercased words in a text (all but Turkish),
+        so one `word_counts` serves both."""
+        return (self.language == "tr") == (other.language == "tr")
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import sys
 import tempfile
 from array import array
 from collections import Counter
@@ -36,6 +37,7 @@ from whoosh import index as whoosh_index
 from whoosh.writing import SegmentWriter
 
 from pan_platform.search.analysis import LanguageTokenizer
+from pan_platform.search.schema import AREA_FIELD, NEUTRAL_FIELD
 
 # Documents per segment. At ~16 KB of text per document a chunk holds ~15 million
 # postings: a worker peaked at ~570 MB in the 50,000-material rebuild benchmark
@@ -46,17 +48,23 @@ CHUNK_DOCS = 12_500
 # From this many documents a rebuild is worth worker processes (starting one takes ~1 s).
 PARALLEL_FROM = 4_000
 _EMPTY = b""
+_LITTLE_ENDIAN = sys.byteorder == "little"
+# Distinct area-label texts whose postings a writer keeps (one per area set and labels).
+_REPEATED_LIMIT = 512
 
 
 class TermPool:
-    """Postings grouped by (field name, term bytes), in the order documents are added.
+    """Postings grouped by term, in the order documents are added.
 
-    Per term: document numbers and weights in arrays, and either the frequencies
-    (fields of the Frequency format, whose encoded value is just the frequency) or the
-    encoded values themselves (positions of the short text fields)."""
+    Counted fields (`add_frequencies`): per field, term -> one array of document
+    numbers and frequencies, interleaved (8 bytes a posting; the weight is the
+    frequency times the field's boost, computed when written). Other fields (`add`):
+    per (field name, term bytes), document numbers and weights in arrays and the
+    encoded values (positions of the short text fields) in a list."""
 
     def __init__(self) -> None:
-        self.terms: dict[tuple[str, bytes], tuple[array, array, array | list]] = {}
+        self.terms: dict[tuple[str, bytes], tuple[array, array, list]] = {}
+        self.counted: dict[str, dict[str, array]] = {}
 
     def add(self, item: tuple) -> None:
         """Whoosh's pool interface: (fieldname, tbytes, docnum, weight, vbytes)."""
@@ -68,30 +76,86 @@ class TermPool:
         entry[1].append(weight)
         entry[2].append(vbytes or _EMPTY)
 
-    def add_frequencies(self, fieldname: str, counts: dict[str, int], docnum: int, boost: float) -> None:
-        terms = self.terms
+    def add_frequencies(self, fieldname: str, counts: dict[str, int], docnum: int) -> None:
+        terms = self.counted.get(fieldname)
+        if terms is None:
+            terms = self.counted[fieldname] = {}
         for text, freq in counts.items():
-            key = (fieldname, text.encode("utf-8"))
-            entry = terms.get(key)
+            entry = terms.get(text)
             if entry is None:
-                entry = terms[key] = (array("I"), array("f"), array("I"))
-            entry[0].append(docnum)
-            entry[1].append(freq * boost)
-            entry[2].append(freq)
+                terms[text] = array("I", (docnum, freq))
+            else:
+                entry.append(docnum)
+                entry.append(freq)
 
-    def sorted_terms(self) -> Iterator[tuple[str, bytes, tuple]]:
-        for key in sorted(self.terms):
-            yield key[0], key[1], self.terms[key]
+    def fieldnames(self) -> list[str]:
+        return sorted({name for name, _t in self.terms} | set(self.counted))
 
-    def iter_postings(self) -> Iterator[tuple]:
+    def field_terms(self, fieldname: str) -> Iterator[tuple[bytes, tuple]]:
+        """(term bytes, postings) of one field in term order: (docs, weights, values)
+        of an `add` field, or the interleaved array of a counted one."""
+        if fieldname in self.counted:
+            terms = self.counted[fieldname]
+            # Code point order is the order of the UTF-8 bytes.
+            for text in sorted(terms):
+                yield text.encode("utf-8"), terms[text]
+        else:
+            for key in sorted(k for k in self.terms if k[0] == fieldname):
+                yield key[1], self.terms[key]
+
+    def iter_postings(self, boosts: dict[str, float] | None = None) -> Iterator[tuple]:
         """Whoosh's pool interface, for callers that want plain postings."""
-        for fieldname, tbytes, (docs, weights, values) in self.sorted_terms():
-            for i, docnum in enumerate(docs):
-                value = values[i]
-                yield fieldname, tbytes, docnum, weights[i], formats.pack_uint(value) if isinstance(value, int) else value
+        for fieldname in self.fieldnames():
+            for tbytes, postings in self.field_terms(fieldname):
+                if isinstance(postings, array):
+                    boost = (boosts or {}).get(fieldname, 1.0)
+                    for docnum, freq in zip(postings[0::2], postings[1::2], strict=True):
+                        yield fieldname, tbytes, docnum, freq * boost, formats.pack_uint(freq)
+                else:
+                    docs, weights, values = postings
+                    for i, docnum in enumerate(docs):
+                        yield fieldname, tbytes, docnum, weights[i], values[i]
 
     def cleanup(self) -> None:
         self.terms.clear()
+        self.counted.clear()
+
+
+def _frequency_bytes(freqs: array) -> bytes:
+    """The Frequency format's values of a block, as Whoosh joins them: big-endian uint32s."""
+    if _LITTLE_ENDIAN:
+        freqs = array("I", freqs)
+        freqs.byteswap()
+    return freqs.tobytes()
+
+
+def _fill_block(postwriter, ids: array, weights: array, values: list, lengths: list[int]) -> None:
+    """Put one block of postings into Whoosh's postings writer, with the statistics its
+    `add_posting` would have gathered one posting at a time."""
+    postwriter._ids = ids
+    postwriter._weights = weights
+    top = max(weights)
+    postwriter._maxweight = top if top > 0 else 0
+    postwriter._values = values
+    found = [length for length in map(lengths.__getitem__, ids) if length]
+    postwriter._minlength = min(found) if found else None
+    postwriter._maxlength = max(found) if found else 0
+
+
+def _write_postings(postwriter, docs: array, weights: array, values, lengths: list[int], fixed: bool) -> None:
+    """One term's postings, block by block, as `W3PostingsWriter.add_posting` would
+    buffer them (a block is written when the next posting arrives): the same bytes.
+    `values`: per posting encoded values, or for a fixed-size format their uint32s."""
+    limit = postwriter._blocklimit
+    for start in range(0, len(docs), limit):
+        if start:
+            postwriter._write_block()
+        stop = start + limit
+        if fixed:
+            block_values = [_frequency_bytes(values[start:stop])]
+        else:
+            block_values = [v for v in values[start:stop] if v]
+        _fill_block(postwriter, docs[start:stop], weights[start:stop], block_values, lengths)
 
 
 def _fast_field(field) -> bool:
@@ -113,25 +177,27 @@ class BulkSegmentWriter(SegmentWriter):
     def __init__(self, ix, **kwargs) -> None:
         super().__init__(ix, _lk=False, compound=False, **kwargs)  # see index.COMPOUND
         self.pool = TermPool()
-        self._fast = {name for name, field in self.schema.items() if _fast_field(field)}
+        self._fast = sorted(name for name, field in self.schema.items() if _fast_field(field))
+        self._repeated: dict[str, list[tuple]] = {}
 
     def add_document(self, **fields) -> None:
         """Supports the field features our schema uses: indexed, stored, columns."""
         schema, docnum, perdoc, pool = self.schema, self.docnum, self.perdocwriter, self.pool
         perdoc.start_doc(docnum)
         try:
+            counted = self._counted_terms(fields)
             for fieldname in sorted(fields):
                 value = fields[fieldname]
                 if value is None:
                     continue
                 field = schema[fieldname]
                 length = 0
-                if fieldname in self._fast:
-                    counts = Counter(field.analyzer.terms(value))
-                    pool.add_frequencies(fieldname, counts, docnum, field.format.field_boost)
-                    length = sum(counts.values()) if field.scorable else 0
+                if fieldname in counted:
+                    terms = counted[fieldname]
+                    pool.add_frequencies(fieldname, terms, docnum)
+                    length = sum(terms.values()) if field.scorable else 0
                 elif field.indexed:
-                    for tbytes, freq, weight, vbytes in field.index(value):
+                    for tbytes, freq, weight, vbytes in self._postings(fieldname, field, value):
                         if field.scorable:
                             length += freq
                         pool.add((fieldname, tbytes, docnum, weight, vbytes))
@@ -145,6 +211,51 @@ class BulkSegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
+    def _counted_terms(self, fields: dict) -> dict[str, dict[str, int]]:
+        """Term frequencies of the document's counted fields (body and neutral).
+
+        The neutral field's text ends with the body (documents.build_document): the
+        body's words are counted once and serve both fields when the two analysers
+        lowercase alike. A newline cannot be inside a word or a joined form, so the
+        counts of "<before>\n<body>" are those of its two parts added up."""
+        out: dict[str, dict[str, int]] = {}
+        body_words: tuple[str, LanguageTokenizer, Counter] | None = None
+        for fieldname in self._fast:
+            value = fields.get(fieldname)
+            if value is None or fieldname == NEUTRAL_FIELD:
+                continue
+            analyzer = self.schema[fieldname].analyzer
+            counts = analyzer.word_counts(value)
+            out[fieldname] = analyzer.counted_terms(counts)
+            if body_words is None or len(value) > len(body_words[0]):
+                body_words = (value, analyzer, counts)
+        neutral_text = fields.get(NEUTRAL_FIELD)
+        if neutral_text is not None and NEUTRAL_FIELD in self._fast:
+            neutral = self.schema[NEUTRAL_FIELD].analyzer
+            counts = None
+            if body_words is not None:
+                body, analyzer, words = body_words
+                cut = len(neutral_text) - len(body) - 1
+                if (cut >= 0 and neutral_text.endswith(body) and neutral_text[cut] == "\n"
+                        and neutral.lowercases_like(analyzer)):
+                    counts = neutral.word_counts(neutral_text[:cut])
+                    counts.update(words)
+            out[NEUTRAL_FIELD] = neutral.counted_terms(counts if counts is not None
+                                                       else neutral.word_counts(neutral_text))
+        return out
+
+    def _postings(self, fieldname: str, field, value) -> list[tuple]:
+        """`field.index(value)`; an item's area labels are analysed once per distinct
+        text (the same few area sets and labels recur in every chunk)."""
+        if fieldname != AREA_FIELD:
+            return field.index(value)
+        postings = self._repeated.get(value)
+        if postings is None:
+            if len(self._repeated) >= _REPEATED_LIMIT:
+                self._repeated.clear()
+            postings = self._repeated[value] = list(field.index(value))
+        return postings
+
     def _finish(self) -> None:
         # Whoosh names the temporary folder of every writer of an index "<index>.tmp";
         # a worker removing it would pull it from under the others. The final commit's
@@ -152,26 +263,29 @@ class BulkSegmentWriter(SegmentWriter):
         self.is_closed = True
 
     def _flush_segment(self) -> None:
-        """Write the postings term by term through the codec's field writer."""
+        """Write the postings term by term through the codec's field writer, a block
+        of postings at a time (see `_write_postings`)."""
         self.perdocwriter.close()
         lengths = self.per_document_reader()
         writer = self.fieldwriter
+        doc_count = self.docnum
         try:
-            current = None
-            for fieldname, tbytes, (docs, weights, values) in self.pool.sorted_terms():
-                if fieldname != current:
-                    if current is not None:
-                        writer.finish_field()
-                    writer.start_field(fieldname, self.schema[fieldname])
-                    current = fieldname
-                    field_length = lengths.doc_field_length
-                writer.start_term(tbytes)
-                frequencies = isinstance(values, array)
-                for i, docnum in enumerate(docs):
-                    value = formats.pack_uint(values[i]) if frequencies else values[i]
-                    writer.add(docnum, weights[i], value, field_length(docnum, fieldname))
-                writer.finish_term()
-            if current is not None:
+            for fieldname in self.pool.fieldnames():
+                field = self.schema[fieldname]
+                writer.start_field(fieldname, field)
+                field_lengths = [lengths.doc_field_length(d, fieldname) for d in range(doc_count)]
+                boost = field.format.field_boost
+                postwriter = writer._postwriter
+                for tbytes, postings in self.pool.field_terms(fieldname):
+                    writer.start_term(tbytes)
+                    if isinstance(postings, array):  # counted: docs and frequencies interleaved
+                        freqs = postings[1::2]
+                        weights = array("f", [freq * boost for freq in freqs])
+                        _write_postings(postwriter, postings[0::2], weights, freqs, field_lengths, True)
+                    else:
+                        docs, weights, values = postings
+                        _write_postings(postwriter, docs, weights, values, field_lengths, False)
+                    writer.finish_term()
                 writer.finish_field()
         finally:
             lengths.close()
