@@ -22,7 +22,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Mapping
 from functools import lru_cache
 
 import snowballstemmer
@@ -126,6 +125,7 @@ class LanguageTokenizer(Tokenizer):
             self.language) else ()
         self._stops = frozenset(stops)
         self._cache: dict[str, str] = {}
+        self._terms: dict[str, str | None] = {}  # word -> indexed term, None for a stop word
 
     def __getstate__(self) -> dict:  # picklable for multi-process writers; caches are rebuilt
         return {"language": self.language, "cachesize": self.cachesize}
@@ -194,35 +194,39 @@ class LanguageTokenizer(Tokenizer):
                 words.append("".join(parts))
         return [cache.get(w) or stem(w) for w in words if w not in stops]
 
-    def word_counts(self, value: str) -> Counter[str]:
-        """How often each lowercased word, and each joined form, occurs in `value`, stop
-        words included: the words `terms` stems, counted in one pass. Bulk indexing
-        derives from one count both a body field's terms and the neutral field's
-        (`counted_terms` of each analyser), and stems each distinct word once."""
+    def words_of(self, value: str) -> list[str]:
+        """The lowercased words of `value` and the joined forms of its hyphenated words,
+        stop words included: the words `terms` stems, found once. Bulk indexing derives
+        both a body field's terms and the neutral field's from one list."""
         value = self.lower(value)
         word = self._word
-        counts = Counter(word.findall(value))
+        words = word.findall(value)
         for compound in self._compound.findall(value):
             parts = word.findall(compound)
             if len(parts) <= _MAX_JOINED_PARTS:
-                counts["".join(parts)] += 1
-        return counts
+                words.append("".join(parts))
+        return words
 
-    def counted_terms(self, counts: Mapping[str, int]) -> dict[str, int]:
-        """Indexed term -> frequency for words counted by `word_counts`: the same as
-        `Counter(self.terms(value))`."""
-        stops, cache, stem = self._stops, self._cache, self.stem
-        terms: dict[str, int] = {}
-        for word, count in counts.items():
-            if word in stops:
-                continue
-            term = cache.get(word) or stem(word)
-            terms[term] = terms.get(term, 0) + count
-        return terms
+    def term_counts(self, words: list[str]) -> Counter:
+        """Indexed term -> frequency for `words` (from `words_of`), the same as
+        `Counter(self.terms(value))`: each distinct new word is stemmed once, then the
+        words are mapped to their terms and counted in C, without a Python step per word."""
+        lookup = self._terms
+        new = set(words).difference(lookup)
+        if new:
+            if len(lookup) + len(new) > self.cachesize:
+                lookup.clear()
+                new = set(words)
+            stops, stem = self._stops, self.stem
+            for word in new:
+                lookup[word] = None if word in stops else stem(word)  # None: a stop word
+        counts = Counter(map(lookup.__getitem__, words))
+        counts.pop(None, None)
+        return counts
 
     def lowercases_like(self, other: LanguageTokenizer) -> bool:
         """Whether both analysers see the same lowercased words in a text (all but Turkish),
-        so one `word_counts` serves both."""
+        so one `words_of` serves both."""
         return (self.language == "tr") == (other.language == "tr")
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
