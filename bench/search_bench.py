@@ -249,6 +249,12 @@ def _visible_after_commit(index_dir: str, app, rounds: int = 5) -> dict:
     return {"median_ms": round(statistics.median(timings), 1), "max_ms": round(max(timings), 1)}
 
 
+def _cpu_seconds() -> float:
+    """User and system CPU of this process and its finished child processes."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def _dir_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
@@ -283,14 +289,19 @@ def main(argv: list[str] | None = None) -> int:
         records = read_corpus(args.dump)
 
     workdir = args.index_dir or Path(tempfile.mkdtemp(prefix="pan-bench-")) / "index"
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
     count = search_index.rebuild(workdir, (build_document(r) for r in records), procs=args.procs,
                                  expected=None if args.corpus else args.n)
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
     size_mb = _dir_size(Path(os.path.realpath(workdir))) / 1024 / 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"indexed {count} materials in {elapsed:.1f} s: {count / elapsed:.0f} materials/s "
           f"(procs={args.procs}); index size {size_mb:.0f} MB; "
-          f"indexer peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+          f"indexer peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+          + (f", largest worker {workers:.0f} MB" if args.procs > 1 else ""))
+    # Process CPU time (indexer and its workers) is steadier than wall time on a shared machine.
+    print(f"indexing CPU {cpu:.1f} s: {cpu / count * 1000:.2f} s per 1,000 materials; "
+          f"load average {os.getloadavg()[0]:.1f}")
     out = subprocess.run(
         [sys.executable, __file__, "--query-only", str(workdir), "--queries", str(args.queries),
          "--seed", str(args.seed)],
