@@ -26,18 +26,24 @@ Whoosh's own multi-process writer does (`_finalize_segment`, `_commit_toc`).
 
 from __future__ import annotations
 
+import operator
 import os
 import pickle
 import sys
 import tempfile
+import zlib
 from array import array
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from itertools import chain
 from multiprocessing import get_context
 from pathlib import Path
 
 from whoosh import formats
 from whoosh import index as whoosh_index
+from whoosh.codec import whoosh3
+from whoosh.system import pack_ushort
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from pan_platform.search.analysis import LanguageTokenizer
@@ -144,6 +150,47 @@ def _fill_block(postwriter, ids: array, weights: array, values: list, lengths: l
     found = [length for length in map(lengths.__getitem__, ids) if length]
     postwriter._minlength = min(found) if found else None
     postwriter._maxlength = max(found) if found else 0
+
+
+def _write_single_block(fieldwriter, tbytes: bytes, ids: array, weights: array, values: list,
+                        lengths: list[int], fixedsize: int | None) -> None:
+    """A term whose postings fit in one block (most terms): what `start_term`, the
+    postings writer's `add_posting` calls, `finish_postings` (`_write_block`) and
+    `finish_term` of Whoosh's codec write, byte for byte, in one step without the
+    per-call bookkeeping. `values`: the block's non-empty values; `fixedsize`: the
+    format's `fixed_value_size()`."""
+    postwriter = fieldwriter._postwriter
+    postfile = fieldwriter._postfile
+    start = postfile.tell()
+    found = [length for length in map(lengths.__getitem__, ids) if length]
+    minlength = min(found) if found else None
+    maxlength = max(found) if found else 0
+    top = max(weights)
+    maxweight = top if top > 0 else 0
+    first = weights[0]
+    if all(w == 1.0 for w in weights):
+        mini_weights = None
+    elif all(w == first for w in weights):
+        mini_weights = first
+    else:
+        mini_weights = tuple(weights)
+    if fixedsize is None or fixedsize < 0:  # as W3PostingsWriter._mini_values
+        mini_values = tuple(values)
+    else:
+        mini_values = _EMPTY.join(values) if fixedsize else None
+    data = (tuple(map(operator.sub, ids, chain((0,), ids))), mini_weights, mini_values)
+    comp = postwriter._compression
+    databytes = zlib.compress(pickle.dumps(data, 2), comp) if comp else pickle.dumps(data, 2)
+    last = ids[-1]
+    infobytes = pickle.dumps((len(ids), last, maxweight, comp, length_to_byte(minlength),
+                              length_to_byte(maxlength)), 2)
+    postfile.write(whoosh3.WHOOSH3_HEADER_MAGIC)
+    postfile.write_int(-(len(infobytes) + len(databytes)))  # negative: the last block
+    postfile.write(infobytes)
+    postfile.write(databytes)
+    terminfo = whoosh3.W3TermInfo(sum(weights), len(ids), minlength, maxlength, maxweight, ids[0], last)
+    terminfo.set_extent(start, postfile.tell() - start)
+    fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + tbytes, terminfo.to_bytes())
 
 
 def _write_postings(postwriter, docs: array, weights: array, values, lengths: list[int], fixed: bool) -> None:
@@ -278,15 +325,20 @@ class BulkSegmentWriter(SegmentWriter):
                 field_lengths = [lengths.doc_field_length(d, fieldname) for d in range(doc_count)]
                 boost = field.format.field_boost
                 postwriter = writer._postwriter
+                block_limit = postwriter._blocklimit
+                fixedsize = field.format.fixed_value_size()
                 for tbytes, postings in self.pool.field_terms(fieldname):
-                    writer.start_term(tbytes)
                     if isinstance(postings, array):  # counted: docs and frequencies interleaved
-                        freqs = postings[1::2]
-                        weights = array("f", [freq * boost for freq in freqs])
-                        _write_postings(postwriter, postings[0::2], weights, freqs, field_lengths, True)
+                        docs, values, fixed = postings[0::2], postings[1::2], True
+                        weights = array("f", [freq * boost for freq in values])
                     else:
-                        docs, weights, values = postings
-                        _write_postings(postwriter, docs, weights, values, field_lengths, False)
+                        (docs, weights, values), fixed = postings, False
+                    if len(docs) <= block_limit:
+                        block_values = [_frequency_bytes(values)] if fixed else [v for v in values if v]
+                        _write_single_block(writer, tbytes, docs, weights, block_values, field_lengths, fixedsize)
+                        continue
+                    writer.start_term(tbytes)
+                    _write_postings(postwriter, docs, weights, values, field_lengths, fixed)
                     writer.finish_term()
                 writer.finish_field()
         finally:
