@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 
 from pan_platform.search import bulk
+from pan_platform.search.analysis import FIELD_LANGUAGES, NEUTRAL, LanguageTokenizer
 from pan_platform.search.documents import build_document
 from pan_platform.search.schema import build_schema
 
@@ -137,6 +139,14 @@ def test_the_fixture_covers_the_relevance_fields():
     postings = _expected()["postings"]
     assert {"cybercrime", "i247", "24", "apaan", "istanbul", "οδοσ", "الارهاب"} <= set(postings["neutral"])
     assert "corrompu" in postings["summary_fr"] and "en:cyber" in postings["area_labels"]
+
+
+def test_counted_terms_equal_the_terms_of_the_text():
+    texts = [" ".join(edge[1:]) * 3 for edge in EDGE_TEXTS] + ["", "the of and", "a-b-c-d-e-f x-y"]
+    for language in (*FIELD_LANGUAGES, NEUTRAL):
+        analyzer = LanguageTokenizer(language, cachesize=50)  # small: its word cache is cleared too
+        for text in texts:
+            assert analyzer.term_counts(analyzer.words_of(text)) == Counter(analyzer.terms(text)), (language, text)
 
 
 if __name__ == "__main__" and "--write" in sys.argv:
