@@ -69,22 +69,28 @@ class TermPool:
     Counted fields (`add_frequencies`): per field, term -> one array of document
     numbers and frequencies, interleaved (8 bytes a posting; the weight is the
     frequency times the field's boost, computed when written). Other fields (`add`):
-    per (field name, term bytes), document numbers and weights in arrays and the
-    encoded values (positions of the short text fields) in a list."""
+    per field, term bytes -> document numbers and weights in arrays, and the
+    encoded values (positions of the short text fields) end to end with their sizes
+    (`values_of`)."""
 
     def __init__(self) -> None:
-        self.terms: dict[tuple[str, bytes], tuple[array, array, list]] = {}
+        self.terms: dict[str, dict[bytes, tuple[array, array, bytearray, array]]] = {}
         self.counted: dict[str, dict[str, array]] = {}
 
     def add(self, item: tuple) -> None:
         """Whoosh's pool interface: (fieldname, tbytes, docnum, weight, vbytes)."""
         fieldname, tbytes, docnum, weight, vbytes = item
-        entry = self.terms.get((fieldname, tbytes))
+        terms = self.terms.get(fieldname)
+        if terms is None:
+            terms = self.terms[fieldname] = {}
+        entry = terms.get(tbytes)
         if entry is None:
-            entry = self.terms[(fieldname, tbytes)] = (array("I"), array("f"), [])
+            entry = terms[tbytes] = (array("I"), array("f"), bytearray(), array("I"))
         entry[0].append(docnum)
         entry[1].append(weight)
-        entry[2].append(vbytes or _EMPTY)
+        if vbytes:  # values (positions) end to end, and their sizes: no bytes object each
+            entry[2].extend(vbytes)
+        entry[3].append(len(vbytes) if vbytes else 0)
 
     def add_frequencies(self, fieldname: str, counts: dict[str, int], docnum: int) -> None:
         terms = self.counted.get(fieldname)
@@ -98,23 +104,35 @@ class TermPool:
                 entry.append(docnum)
                 entry.append(freq)
 
+    @staticmethod
+    def values_of(data: bytearray, sizes: array) -> list[bytes]:
+        """The encoded values of an `add` term, one per posting (empty: no value)."""
+        values, start = [], 0
+        for size in sizes:
+            values.append(bytes(data[start:start + size]))
+            start += size
+        return values
+
     def fieldnames(self) -> list[str]:
-        return sorted({name for name, _t in self.terms} | set(self.counted))
+        return sorted(set(self.terms) | set(self.counted))
 
     def field_terms(self, fieldname: str) -> Iterator[tuple[bytes, tuple]]:
-        """(term bytes, postings) of one field in term order: (docs, weights, values)
-        of an `add` field, or the interleaved array of a counted one."""
+        """(term bytes, postings) of one field in term order: (docs, weights, values,
+        value sizes) of an `add` field, or the interleaved array of a counted one. The
+        field's postings leave the pool (a segment is written field by field, so its
+        memory goes down as it is written)."""
         if fieldname in self.counted:
-            terms = self.counted[fieldname]
+            terms = self.counted.pop(fieldname)
             # Code point order is the order of the UTF-8 bytes.
             for text in sorted(terms):
                 yield text.encode("utf-8"), terms[text]
         else:
-            for key in sorted(k for k in self.terms if k[0] == fieldname):
-                yield key[1], self.terms[key]
+            terms = self.terms.pop(fieldname, {})
+            for tbytes in sorted(terms):
+                yield tbytes, terms[tbytes]
 
     def iter_postings(self, boosts: dict[str, float] | None = None) -> Iterator[tuple]:
-        """Whoosh's pool interface, for callers that want plain postings."""
+        """Whoosh's pool interface, for callers that want plain postings (empties the pool)."""
         for fieldname in self.fieldnames():
             for tbytes, postings in self.field_terms(fieldname):
                 if isinstance(postings, array):
@@ -122,7 +140,8 @@ class TermPool:
                     for docnum, freq in zip(postings[0::2], postings[1::2], strict=True):
                         yield fieldname, tbytes, docnum, freq * boost, formats.pack_uint(freq)
                 else:
-                    docs, weights, values = postings
+                    docs, weights, data, sizes = postings
+                    values = self.values_of(data, sizes)
                     for i, docnum in enumerate(docs):
                         yield fieldname, tbytes, docnum, weights[i], values[i]
 
@@ -332,7 +351,8 @@ class BulkSegmentWriter(SegmentWriter):
                         docs, values, fixed = postings[0::2], postings[1::2], True
                         weights = array("f", [freq * boost for freq in values])
                     else:
-                        (docs, weights, values), fixed = postings, False
+                        docs, weights, data, sizes = postings
+                        values, fixed = self.pool.values_of(data, sizes), False
                     if len(docs) <= block_limit:
                         block_values = [_frequency_bytes(values)] if fixed else [v for v in values if v]
                         _write_single_block(writer, tbytes, docs, weights, block_values, field_lengths, fixedsize)
