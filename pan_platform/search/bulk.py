@@ -52,8 +52,8 @@ from pan_platform.search.schema import AREA_FIELD, NEUTRAL_FIELD
 # Documents per segment. At ~16 KB of text per document a chunk holds ~15 million
 # postings: a worker peaked at ~570 MB in the 50,000-material rebuild benchmark
 # (bench/reindex_bench.py); 50,000 documents make four segments. The neutral field
-# (schema version 2) repeats the body's postings: one chunk of 12,500 peaked at 780 MB
-# (bench/search_bench.py --n 12500 --procs 1).
+# (schema version 2) repeats the body's postings: one chunk of 12,500 peaked at 780 MB,
+# 489 MB since postings are held more compactly (bench/search_bench.py --n 12500 --procs 1).
 CHUNK_DOCS = 12_500
 # From this many documents a rebuild is worth worker processes (starting one takes ~1 s).
 PARALLEL_FROM = 4_000
