@@ -187,14 +187,8 @@ class LanguageTokenizer(Tokenizer):
         as token texts with stop words removed, in another order. For bulk indexing of
         long bodies: two passes of the regular expression engine instead of a Python
         test per word."""
-        stops, cache, stem, word = self._stops, self._cache, self.stem, self._word
-        value = self.lower(value)
-        words = word.findall(value)
-        for compound in self._compound.findall(value):
-            parts = word.findall(compound)
-            if len(parts) <= _MAX_JOINED_PARTS:
-                words.append("".join(parts))
-        return [cache.get(w) or stem(w) for w in words if w not in stops]
+        stops, cache, stem = self._stops, self._cache, self.stem
+        return [cache.get(w) or stem(w) for w in self.words_of(value) if w not in stops]
 
     def words_of(self, value: str) -> list[str]:
         """The lowercased words of `value` and the joined forms of its hyphenated words,
