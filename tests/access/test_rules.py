@@ -12,6 +12,8 @@ from datetime import timedelta
 import pytest
 
 from pan_platform.access import can, read_principals, user_principals
+from pan_platform.catalogue.models import Item
+from pan_platform.catalogue.queries import published_readable
 from pan_platform.extensions import db
 from pan_platform.sharing.models import AccessRequest, ItemPolicy, SharingAgreement
 from pan_platform.util import utcnow
@@ -301,3 +303,16 @@ def test_reader_rows_follow_parent_changes(world):
     db.session.commit()
     assert {r.principal for r in material.reader_rows} == {f"org:{own.id}"}
     assert {r.principal for r in module.reader_rows} == {f"org:{own.id}"}
+
+
+@pytest.mark.parametrize("case", sorted(READERS))
+def test_listings_show_exactly_what_can_read_allows(world, case):
+    """Catalogue listings filter in SQL (the stored labels); they must list the item for
+    exactly the roles can() lets read it, platform administrators included."""
+    item = _case(world, case)
+    db.session.commit()
+    listed = {
+        role for role, user in world["users"].items()
+        if item.id in set(db.session.scalars(published_readable(user).with_only_columns(Item.id)))
+    }
+    assert listed == (READERS[case] if item.state == "published" else set())

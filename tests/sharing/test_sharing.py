@@ -199,3 +199,39 @@ def test_shared_with_us_lists_only_what_the_partner_may_read(world, client):
     for name in ("area", "academy", "country", "language"):
         assert f'<select id="f-{name}" name="{name}">' in filtered
     assert f'<option value="{w["own"].slug}" >' in filtered  # the academy that shares with CEPOL
+
+
+def test_an_item_shared_twice_stays_listed_until_the_later_agreement_ends(world, client, app):
+    """Two agreements give CEPOL the same item; when the first ends, the second still counts."""
+    w = world
+    app.config["PAN_EXPIRY_SWEEP_SECONDS"] = 3600  # no sweep may repair the stored labels below
+    sign_in(client, w["cepol_user"])  # a request: a sweep that is due runs now, before the end
+    first = operations.create_agreement(w["admin"], w["own"], w["cepol"], [THB], date.today() + timedelta(days=3))
+    operations.create_agreement(w["admin"], w["own"], w["cepol"], [THB], date.today() + timedelta(days=30))
+    first.valid_until = utcnow() + timedelta(seconds=1)
+    db.session.commit()
+    assert w["thb"].title in client.get("/catalogue").get_data(as_text=True)
+    time.sleep(max(0.0, (first.valid_until - utcnow()).total_seconds()) + 0.1)  # the first agreement ends
+    assert not first.is_active(utcnow())
+    assert w["thb"].title in client.get("/catalogue").get_data(as_text=True)
+    assert w["thb"].title in client.get("/shared-with-us").get_data(as_text=True)
+    assert can(w["cepol_user"], "read", w["thb"])
+
+
+def test_an_approved_request_gives_no_files_once_the_description_is_hidden(world, client):
+    """Approved access to the files never outlives the right to read the item itself."""
+    w = world
+    item = make_item(w["own"], visibility="partners", partner_scope="all", title="Guide on request")
+    version = add_version(item, io.BytesIO(_pdf_bytes()), "guide.pdf", "application/pdf")
+    db.session.commit()
+    operations.set_item_policy(w["editor"], item, "law-enforcement-only", "request")
+    request = operations.request_access(w["cepol_user"], item, "Course for border police")
+    operations.decide_request(w["admin"], request, True, None)
+    sign_in(client, w["cepol_user"])
+    assert client.get(f"/files/{version.id}/download").status_code == 200
+    item.visibility = "private"  # the owner stops sharing the item; the approval is still on file
+    db.session.commit()
+    assert db.session.get(AccessRequest, request.id).status == "approved"
+    assert not can(w["cepol_user"], "read", item) and not can(w["cepol_user"], "download", item)
+    assert client.get(f"/files/{version.id}/download").status_code == 404
+    assert client.get(f"/items/{item.id}").status_code == 404
