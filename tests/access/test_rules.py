@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from pan_platform.access import can, read_principals, user_principals
+from pan_platform.access import can, files_follow_description, read_principals, user_principals
 from pan_platform.catalogue.models import Item
 from pan_platform.catalogue.queries import published_readable
 from pan_platform.extensions import db
@@ -208,6 +208,8 @@ def test_read_and_download(world, case):
     db.session.commit()
     assert _allowed(world, "read", item) == READERS[case]
     assert _allowed(world, "download", item) == DOWNLOADERS.get(case, READERS[case])
+    # Only where downloads follow reads may file text be indexed and shown with the item.
+    assert files_follow_description(item) == (case not in DOWNLOADERS)
 
 
 @pytest.mark.parametrize("case", sorted(READERS))
@@ -245,6 +247,21 @@ def test_adapt_needs_read_and_an_academy_editor(world, case):
 def test_materials_cannot_be_adapted(world):
     item = _case(world, "public")
     assert _allowed(world, "adapt", item) == {"platform_admin"}
+
+
+@pytest.mark.parametrize("kind", ["curriculum", "module"])
+def test_curricula_and_modules_can_be_adapted(world, kind):
+    item = make_item(world["own"], kind=kind, visibility="public")
+    db.session.commit()
+    assert _allowed(world, "adapt", item) == {"own_editor", "own_admin", "other_editor", "platform_admin"}
+
+
+def test_the_secretariat_admin_manages_its_people_but_not_platform_admins(world):
+    secretariat = world["users"]["platform_admin"].organisation
+    secretariat_admin = make_user(secretariat, "org_admin")
+    db.session.commit()
+    assert can(secretariat_admin, "manage_user", world["users"]["secretariat_user"])
+    assert not can(secretariat_admin, "manage_user", world["users"]["platform_admin"])
 
 
 def test_organisation_actions(world):

@@ -235,3 +235,58 @@ def test_an_approved_request_gives_no_files_once_the_description_is_hidden(world
     assert not can(w["cepol_user"], "read", item) and not can(w["cepol_user"], "download", item)
     assert client.get(f"/files/{version.id}/download").status_code == 404
     assert client.get(f"/items/{item.id}").status_code == 404
+
+
+def test_who_can_see_this_shows_an_approved_request_and_its_end(world, client):
+    w = world
+    item = make_item(w["own"], visibility="partners", partner_scope="all", title="Guide on request")
+    db.session.commit()
+    operations.set_item_policy(w["editor"], item, None, "request")
+    request = operations.request_access(w["cepol_user"], item, "Course for border police")
+    operations.decide_request(w["admin"], request, True, date.today() + timedelta(days=30))
+    sign_in(client, w["editor"])
+    page = client.get(f"/items/{item.id}/access").get_data(as_text=True)
+    downloaders = page.split('id="downloaders"', 1)[1].split("</table>", 1)[0]
+    row = next(r for r in downloaders.split("<tr>") if "CEPOL" in r)
+    assert "Access request approved on" in row and "until" in row
+
+
+def test_search_follows_agreements_at_once(world, client):
+    """An agreement made or revoked reaches the search index with the commit."""
+    w = world
+    sign_in(client, w["cepol_user"])
+
+    def found() -> bool:
+        return f"/items/{w['thb'].id}" in client.get("/search?q=handbook").get_data(as_text=True)
+
+    assert not found()
+    agreement = operations.create_agreement(w["admin"], w["own"], w["cepol"], [THB], None)
+    assert found()
+    operations.revoke_agreement(w["admin"], agreement)
+    assert not found()
+
+
+def _expire_agreements_behind_the_orm() -> None:
+    """An end date passes, as the clock would: the data changes, the stored labels do not."""
+    past = utcnow() - timedelta(seconds=1)
+    db.session.execute(db.text("UPDATE sharing_agreements SET valid_until = :t"), {"t": past})
+    db.session.execute(db.text("UPDATE item_readers SET expires_at = :t WHERE expires_at IS NOT NULL"), {"t": past})
+    db.session.commit()
+    db.session.expire_all()
+
+
+def test_the_expiry_sweep_runs_as_often_as_configured(world, client, app):
+    """PAN_EXPIRY_SWEEP_SECONDS: 0 sweeps on every request; 3600 at most once an hour."""
+    w = world
+    operations.create_agreement(w["admin"], w["own"], w["cepol"], [THB], date.today() + timedelta(days=3))
+    app.config["PAN_EXPIRY_SWEEP_SECONDS"] = 0
+    client.get("/")  # sweeps (nothing has ended yet)
+    _expire_agreements_behind_the_orm()
+    client.get("/")  # sweeps again, at once
+    assert expire_due() == []
+    app.config["PAN_EXPIRY_SWEEP_SECONDS"] = 3600
+    client.get("/")  # the last sweep was just now: no sweep
+    operations.create_agreement(w["admin"], w["own"], w["cepol"], [THB], date.today() + timedelta(days=3))
+    _expire_agreements_behind_the_orm()
+    client.get("/")
+    assert expire_due() == [w["thb"].id]
