@@ -2,7 +2,8 @@
 
 Each case builds one target item; the table says which roles may read it. Write actions
 follow the owner academy's editing roles. Changing any single rule in the access module
-makes at least one row here fail.
+makes at least one test here or in tests/sharing fail: `make mutation` checks that claim
+(see docs/mutation.md for the score and the few equivalent changes).
 """
 
 from __future__ import annotations
