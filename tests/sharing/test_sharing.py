@@ -308,3 +308,19 @@ def test_access_changed_names_the_items_whose_readers_changed(world):
         operations.revoke_agreement(w["admin"], agreement)
     assert len(announced) == 2 and w["thb"].id in announced[0]  # with the items made before
     assert announced[1] == [w["thb"].id]  # the revocation changes the THB handbook only
+
+
+def test_who_can_see_this_explains_own_and_inherited_visibility(world, client):
+    w = world
+    parent = make_item(w["own"], kind="curriculum", visibility="network", title="Border curriculum")
+    child = make_item(w["own"], kind="module", parent=parent, title="Border module")
+    db.session.commit()
+    sign_in(client, w["editor"])
+
+    def network_row(item) -> str:
+        page = client.get(f"/items/{item.id}/access").get_data(as_text=True)
+        readers = page.split('id="readers"', 1)[1].split("</table>", 1)[0]
+        return next(r for r in readers.split("<tr>") if "Every academy of the network" in r)
+
+    assert "The item's own visibility" in network_row(parent)
+    assert "Visibility inherited from Border curriculum" in network_row(child)
