@@ -312,15 +312,18 @@ def test_access_changed_names_the_items_whose_readers_changed(world):
 
 def test_who_can_see_this_explains_own_and_inherited_visibility(world, client):
     w = world
-    parent = make_item(w["own"], kind="curriculum", visibility="network", title="Border curriculum")
+    parent = make_item(w["own"], kind="curriculum", visibility="network", title="Border curriculum",
+                       shares=(w["cepol"],))
     child = make_item(w["own"], kind="module", parent=parent, title="Border module")
     db.session.commit()
     sign_in(client, w["editor"])
 
-    def network_row(item) -> str:
+    def row(item, who: str) -> str:
         page = client.get(f"/items/{item.id}/access").get_data(as_text=True)
         readers = page.split('id="readers"', 1)[1].split("</table>", 1)[0]
-        return next(r for r in readers.split("<tr>") if "Every academy of the network" in r)
+        return next(r for r in readers.split("<tr>") if who in r)
 
-    assert "The item's own visibility" in network_row(parent)
-    assert "Visibility inherited from Border curriculum" in network_row(child)
+    assert "The item's own visibility" in row(parent, "Every academy of the network")
+    assert "Visibility inherited from Border curriculum" in row(child, "Every academy of the network")
+    assert "<td>Explicit share</td>" in row(parent, "CEPOL")
+    assert "Explicit share, inherited from Border curriculum" in row(child, "CEPOL")
