@@ -334,3 +334,12 @@ def test_listings_show_exactly_what_can_read_allows(world, case):
         if item.id in set(db.session.scalars(published_readable(user).with_only_columns(Item.id)))
     }
     assert listed == (READERS[case] if item.state == "published" else set())
+
+
+def test_the_owner_academy_reads_an_item_before_it_is_first_saved(world):
+    """Rights follow the owner organisation at once, not only once the item has an id."""
+    item = Item(kind="material", owner=world["own"], title="Unsaved", state="published", visibility="private",
+                language="en")
+    assert item.owner_id is None
+    assert can(world["users"]["own_trainer"], "read", item)
+    assert not can(world["users"]["other_trainer"], "read", item)
