@@ -343,3 +343,14 @@ def test_the_owner_academy_reads_an_item_before_it_is_first_saved(world):
     assert item.owner_id is None
     assert can(world["users"]["own_trainer"], "read", item)
     assert not can(world["users"]["other_trainer"], "read", item)
+
+
+@pytest.mark.parametrize(("case", "logged"), [("unknown_visibility", "unknown visibility 'secret'"),
+                                              ("unknown_partner_scope", "unknown partner scope 'some'")])
+def test_an_unknown_rule_is_logged_with_its_item(world, case, logged, caplog):
+    item = _case(world, case)
+    db.session.commit()
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="pan_platform.access.principals"):
+        assert _allowed(world, "read", item) == OWN
+    assert f"item {item.id}: {logged}" in caplog.messages
