@@ -62,7 +62,7 @@ serve: setup
 
 # Mutation testing of the permission module (settings in setup.cfg, results in docs/mutation.md):
 # every mutant of pan_platform/access/ must make tests/access or tests/sharing fail. Not part of
-# `make test`: it takes half an hour or more on 2 cores. It starts afresh each time (mutmut keeps
+# `make test`: it takes about an hour on 2 shared cores. It starts afresh each time (mutmut keeps
 # its results in mutants/ and would otherwise skip the mutants it has already judged).
 SCORE := import json; s = json.load(open("mutants/mutmut-cicd-stats.json")); k, t = s["killed"], s["total"]; \
 	print(f"Mutation score: {k}/{t} killed ({100 * k / t:.1f}%);", *(f"{n} {s[n]}" for n in ("survived", "no_tests", "timeout")))
