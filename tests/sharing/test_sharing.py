@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import io
-import time
 from datetime import date, timedelta
 
 import pytest
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import select
 
-from pan_platform.access import can, download_grants, expire_due, expiry, read_grants, read_principals
+from pan_platform.access import can, download_grants, expire_due, read_grants, read_principals
 from pan_platform.audit.models import AuditEvent
 from pan_platform.extensions import db
 from pan_platform.sharing import operations
@@ -89,8 +88,6 @@ def test_expiry_is_exact_before_and_after_the_sweep(world, client, app):
     agreement = operations.create_agreement(w["admin"], w["own"], w["cepol"], [THB], date.today() + timedelta(days=3))
     assert can(w["cepol_user"], "read", w["thb"])
     # Time passes (written behind the ORM's back, as the clock would): no sweep runs yet.
-    app.config["PAN_EXPIRY_SWEEP_SECONDS"] = 3600
-    expiry._last_sweep["at"] = time.monotonic()
     past = utcnow() - timedelta(seconds=1)
     db.session.execute(db.text("UPDATE sharing_agreements SET valid_until = :t"), {"t": past})
     db.session.execute(db.text("UPDATE item_readers SET expires_at = :t WHERE expires_at IS NOT NULL"), {"t": past})
