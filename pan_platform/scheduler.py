@@ -92,10 +92,13 @@ def run_worker(app: Flask) -> None:
         log.info("worker stopping (signal %s)", signum)
         stop.set()
 
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     log.info("worker running: %s", ", ".join(job.name for job in JOBS))
-    run_loop(app, stop)
+    try:
+        run_loop(app, stop)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def start_in_process(app: Flask) -> threading.Thread:
