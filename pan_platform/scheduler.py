@@ -11,7 +11,8 @@ Jobs (each at its interval, a setting in config.py):
 Two ways to run them, never both for one database:
 
 - `flask --app wsgi pan worker`: a loop in its own process; SIGTERM or Ctrl-C lets the
-  running job finish, then it exits. `--once` runs every job once (cron, tests):
+  running job finish, then it exits. `--once` runs every job once and exits non-zero if
+  one failed (cron, tests; the intervals then are cron's):
   `* * * * *  cd /srv/pan && .venv/bin/flask --app wsgi pan worker --once`
 - PAN_INPROCESS_SCHEDULER=1 (set by `make run`): the app factory starts the same loop in a
   daemon thread of the web process. For a single local process only.
