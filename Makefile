@@ -23,7 +23,7 @@ run: setup
 	@$(BIN)/python -c "import json; [print(f\"  {u['email']:<32} {u['role']:<15} {u['password']}\") for u in json.load(open('seed_data/users.json'))]"
 	@echo ""
 	@echo "Serving PAN Platform on http://$(HOST):$(PORT)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	PAN_INPROCESS_SCHEDULER=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install compile-translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -65,6 +65,7 @@ def make_app(tmp_path, **overrides):
         "WTF_CSRF_ENABLED": False,
         "PAN_MAIL_BACKEND": "memory",
         "SERVER_NAME": None,
+        "PAN_INPROCESS_SCHEDULER": False,  # a test that wants scheduled work runs it itself
     }
     config.update(overrides)
     app = create_app(config)

@@ -1,4 +1,5 @@
-"""Sharing operations: each checks can() itself, commits, and announces what changed.
+"""Sharing operations: each checks can() itself and commits (the pipeline then refreshes
+reader labels and the search index).
 
 Bad input raises SharingError with a message in the user's language; nothing is
 written in that case.
@@ -19,7 +20,6 @@ from pan_platform.i18n import _
 from pan_platform.organisations.models import Organisation
 from pan_platform.sharing.markings import MARKINGS
 from pan_platform.sharing.models import AccessRequest, ItemPolicy, Notification, SharingAgreement
-from pan_platform.sharing.signals import commit_and_announce, reindex
 from pan_platform.util import utcnow
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ def create_agreement(
         partner=partner.display_name if partner else None, areas=agreement.areas,
         valid_until=agreement.valid_until.isoformat() if agreement.valid_until else None,
     )
-    commit_and_announce()
+    db.session.commit()
     return agreement
 
 
@@ -86,7 +86,7 @@ def revoke_agreement(user, agreement: SharingAgreement) -> None:
         "sharing.agreement_revoked", user, None, owner_id=agreement.owner_id, agreement=agreement.id,
         partner=agreement.partner.display_name if agreement.partner else None, areas=agreement.areas,
     )
-    commit_and_announce()
+    db.session.commit()
 
 
 # -- per-item handling ---------------------------------------------------------------
@@ -106,9 +106,7 @@ def set_item_policy(user, item, marking: str | None, files_access: str) -> None:
     if before != (marking, files_access):
         record("sharing.policy_changed", user, item, owner_id=item.owner_id, marking=marking,
                files_access=files_access)
-    commit_and_announce()
-    if before[1] != files_access:
-        reindex([item.id])
+    db.session.commit()  # the index follows the policy: "files on request" hides file text
 
 
 # -- access requests ----------------------------------------------------------------
@@ -173,7 +171,7 @@ def request_access(user, item, reason: str) -> AccessRequest:
     admins = _org_admins(item.owner_id)
     _notify(admins, "request_new", request)
     record("sharing.access_requested", user, item, owner_id=item.owner_id, request=request.id)
-    commit_and_announce()
+    db.session.commit()
     _mail(admins, "request_new", request)
     return request
 
@@ -194,7 +192,7 @@ def decide_request(user, request: AccessRequest, approve: bool, until: date | No
         request=request.id, organisation=request.organisation.display_name,
         valid_until=request.valid_until.isoformat() if request.valid_until else None,
     )
-    commit_and_announce()
+    db.session.commit()
     _mail(requester, kind, request)
 
 
@@ -208,7 +206,7 @@ def withdraw_access(user, request: AccessRequest) -> None:
     request.decided_by_id = user.id
     record("sharing.access_withdrawn", user, request.item, owner_id=request.item.owner_id, request=request.id,
            organisation=request.organisation.display_name)
-    commit_and_announce()
+    db.session.commit()
 
 
 def mark_notifications_read(user) -> int:

@@ -236,7 +236,7 @@ def _token(rng: random.Random) -> str:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("leak")
-    app = make_app(tmp, PAN_EXPIRY_SWEEP_SECONDS=0, PAN_API_RATE_LIMIT=10**6, PAN_API_RATE_LIMIT_ANON=10**6,
+    app = make_app(tmp, PAN_API_RATE_LIMIT=10**6, PAN_API_RATE_LIMIT_ANON=10**6,
                    PAN_RATE_LIMIT_STORE="memory")  # limits are not under test here
     with running(app):
         yield app, _build_world()

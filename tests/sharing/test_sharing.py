@@ -11,12 +11,11 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import select
 
-from pan_platform.access import can, download_grants, expire_due, expiry, read_grants, read_principals
+from pan_platform.access import can, download_grants, expire_due, read_grants, read_principals
 from pan_platform.audit.models import AuditEvent
 from pan_platform.extensions import db
 from pan_platform.sharing import operations
 from pan_platform.sharing.models import AccessRequest, Notification, SharingAgreement
-from pan_platform.sharing.signals import access_changed
 from pan_platform.storage.files import add_version
 from pan_platform.util import utcnow
 from tests.conftest import sign_in
@@ -91,8 +90,6 @@ def test_expiry_is_exact_before_and_after_the_sweep(world, client, app):
     agreement = operations.create_agreement(w["admin"], w["own"], w["cepol"], [THB], date.today() + timedelta(days=3))
     assert can(w["cepol_user"], "read", w["thb"])
     # Time passes (written behind the ORM's back, as the clock would): no sweep runs yet.
-    app.config["PAN_EXPIRY_SWEEP_SECONDS"] = 3600
-    expiry._last_sweep["at"] = time.monotonic()
     past = utcnow() - timedelta(seconds=1)
     db.session.execute(db.text("UPDATE sharing_agreements SET valid_until = :t"), {"t": past})
     db.session.execute(db.text("UPDATE item_readers SET expires_at = :t WHERE expires_at IS NOT NULL"), {"t": past})
@@ -275,39 +272,6 @@ def _expire_agreements_behind_the_orm() -> None:
     db.session.execute(db.text("UPDATE item_readers SET expires_at = :t WHERE expires_at IS NOT NULL"), {"t": past})
     db.session.commit()
     db.session.expire_all()
-
-
-def test_the_expiry_sweep_runs_as_often_as_configured(world, client, app, monkeypatch):
-    """PAN_EXPIRY_SWEEP_SECONDS: 0 sweeps on every request; 3600 at most once an hour."""
-    w = world
-    monkeypatch.setitem(expiry._last_sweep, "at", float("-inf"))  # as in a fresh process
-    operations.create_agreement(w["admin"], w["own"], w["cepol"], [THB], date.today() + timedelta(days=3))
-    app.config["PAN_EXPIRY_SWEEP_SECONDS"] = 0
-    client.get("/")  # sweeps (nothing has ended yet)
-    _expire_agreements_behind_the_orm()
-    client.get("/")  # sweeps again, at once
-    assert expire_due() == []
-    app.config["PAN_EXPIRY_SWEEP_SECONDS"] = 3600
-    client.get("/")  # the last sweep was just now: no sweep
-    operations.create_agreement(w["admin"], w["own"], w["cepol"], [THB], date.today() + timedelta(days=3))
-    _expire_agreements_behind_the_orm()
-    client.get("/")
-    assert expire_due() == [w["thb"].id]
-
-
-def test_access_changed_names_the_items_whose_readers_changed(world):
-    """Packages that keep copies of the labels (the search index) learn of every change."""
-    w = world
-    announced: list[list[int]] = []
-
-    def receive(_app, item_ids):
-        announced.append(item_ids)
-
-    with access_changed.connected_to(receive):
-        agreement = operations.create_agreement(w["admin"], w["own"], w["cepol"], [THB], None)
-        operations.revoke_agreement(w["admin"], agreement)
-    assert len(announced) == 2 and w["thb"].id in announced[0]  # with the items made before
-    assert announced[1] == [w["thb"].id]  # the revocation changes the THB handbook only
 
 
 def test_who_can_see_this_explains_own_and_inherited_visibility(world, client):
