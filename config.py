@@ -102,7 +102,6 @@ class Config:
         self.SESSION_COOKIE_SECURE = os.environ.get("PAN_SECURE_COOKIES", "0") == "1"
         self.REMEMBER_COOKIE_HTTPONLY = True
         self.WTF_CSRF_TIME_LIMIT = None
-        self.PAN_PAGE_SIZE = 20
         # Number of reverse proxies in front of the portal whose X-Forwarded-* headers are trusted.
         self.PAN_TRUSTED_PROXIES = int(os.environ.get("PAN_TRUSTED_PROXIES", "0"))
         # E-mail: SMTP when a host is set, else messages go to the log ("console").

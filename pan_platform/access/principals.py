@@ -223,8 +223,3 @@ def label_expiries(grants: list[Grant]) -> dict[str, datetime | None]:
         else:
             out[grant.label] = max(out[grant.label], grant.expires_at)
     return out
-
-
-def visibility_reason(item) -> str:
-    """'own' when the item sets its own rule, 'inherited' when it takes its parent's."""
-    return "inherited" if item.visibility == INHERIT else "own"

@@ -20,7 +20,6 @@ import os
 import random
 import threading
 import time
-from typing import Protocol
 
 from flask import current_app, request
 from sqlalchemy import delete
@@ -29,13 +28,6 @@ log = logging.getLogger("pan.limits")
 
 RETRY_SECONDS = 30  # how long a failed store rests before it is tried again
 STORES = ("redis", "database", "memory")
-
-
-class Store(Protocol):
-    name: str
-
-    def incr(self, key: str, window_start: int, window: int) -> int:
-        """Count one request of `key` in the window starting at `window_start`; return the count."""
 
 
 class MemoryStore:

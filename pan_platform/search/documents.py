@@ -186,7 +186,3 @@ def stamp(doc: dict) -> str:
         value = doc[key]
         digest.update(key.encode() + b"\0" + (value if isinstance(value, bytes) else repr(value).encode()) + b"\0")
     return digest.hexdigest()
-
-
-def document_for(item) -> dict:
-    return build_document(item_record(item))

@@ -44,7 +44,6 @@ SUMMARY_SNIPPET_CHARS = 240
 SNIPPET_SOURCE_CHARS = 2_000  # stored summaries and outcomes beyond this are not highlighted
 SORTS = ("relevance", "date")
 # Fields a user may address with "name:" in the query box (documented on the search page).
-USER_FIELDS = ("title", "keyword")
 _USER_FIELD_RE = re.compile(r'(?<!\w)(title|keyword):\s*("[^"]*"|[^\s"]+)', re.IGNORECASE)
 # Wildcards, fuzzy, boost and range syntax are not offered: their characters are dropped.
 _STRIP_CHARS = str.maketrans({c: " " for c in "*?~^[]{}\\"})

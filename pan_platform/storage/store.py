@@ -56,12 +56,6 @@ def put_stream(stream) -> tuple[str, int]:
         raise
 
 
-def put_bytes(data: bytes) -> tuple[str, int]:
-    import io
-
-    return put_stream(io.BytesIO(data))
-
-
 def exists(sha256: str) -> bool:
     return path_for(sha256).is_file()
 
