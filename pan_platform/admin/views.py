@@ -14,7 +14,7 @@ from pan_platform.accounts.forms import EmptyForm
 from pan_platform.accounts.models import ROLES, User
 from pan_platform.admin import index_health, labels
 from pan_platform.audit.models import AuditEvent
-from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
+from pan_platform.catalogue.vocabularies import PRIORITY_AREAS, area_label, catalogue_label
 from pan_platform.extensions import db
 from pan_platform.i18n import _
 from pan_platform.organisations import applications
@@ -255,7 +255,7 @@ def label_editor():
         flash(_("Labels saved (%(n)d changed).", n=changed), "success")
         return redirect(url_for("admin.label_editor"))
     rows = [
-        (code, [(lang, labels.area_label(code, lang), labels.catalogue_label(code, lang)) for lang in languages])
+        (code, [(lang, area_label(code, lang), catalogue_label(code, lang)) for lang in languages])
         for code in PRIORITY_AREAS
     ]
     return render_template("admin/labels.html", rows=rows, languages=languages,

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from pan_platform.access import can, user_principals
 from pan_platform.extensions import db
-from pan_platform.search import bulk, engine, integrity, labels
+from pan_platform.search import bulk, engine, integrity, labels, merging
 from pan_platform.search import index as _index
 from pan_platform.search import query as _query
 from pan_platform.search.documents import build_document, item_record
@@ -113,7 +113,7 @@ def index_items(
             with Session(db.engine) as session:
                 return _documents_for(session, todo)
 
-        _index.update(base, wanted, documents_for)
+        merging.after_write(base, _index.update(base, wanted, documents_for))
         return True
     except Exception:
         log.exception("indexing %d items failed; queued for retry", len(wanted))
@@ -133,7 +133,7 @@ def remove_items(ids: Iterable[int]) -> bool:
     base = index_path()
     wanted = [int(i) for i in ids]
     try:
-        _index.write(base, [], delete_ids=wanted)
+        merging.after_write(base, _index.write(base, [], delete_ids=wanted))
         return True
     except Exception:
         log.exception("removing %d items from the index failed; queued for retry", len(wanted))

@@ -170,6 +170,13 @@ def merge_until_done(base: Path) -> None:
         log.exception("merging index segments failed; the index is unchanged")
 
 
+def after_write(base: Path, segments: list) -> None:
+    """After a save's commit (index.write/update return its segments): merge a full tier
+    in the background, so the save itself never waits for a merge."""
+    if due(segments):
+        start(base)
+
+
 def start(base: Path) -> None:
     """Merge in a background thread of this process, unless one is already at it."""
     global _thread

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from pan_platform import mail
 from pan_platform.accounts.models import Invitation, User
 from pan_platform.admin import index_health
-from pan_platform.admin.models import LabelOverride
 from pan_platform.audit.models import AuditEvent, record
 from pan_platform.catalogue import vocabularies as vocab
+from pan_platform.catalogue.overrides import LabelOverride
 from pan_platform.extensions import db
 from pan_platform.organisations.models import Organisation, OrganisationApplication
 from tests.accounts.helpers import admin_client, as_client, last_mail_to
