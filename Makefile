@@ -65,6 +65,7 @@ VULTURE_DECORATORS := @*.route,@*.get,@*.post,@*.command,@*.group,@*.operation,@
 
 lint: install
 	$(BIN)/ruff check pan_platform tests bench config.py wsgi.py vulture_whitelist.py
+	$(BIN)/lint-imports
 	$(BIN)/vulture pan_platform vulture_whitelist.py --min-confidence 60 --ignore-decorators "$(VULTURE_DECORATORS)"
 
 clean:

@@ -46,7 +46,7 @@ SAMPLE_EVERY = 100  # every 100th record's document is compared with the index's
 
 
 def _app(workdir: Path):
-    from pan_platform import create_app
+    from pan_platform.app import create_app
 
     os.environ["PAN_INSTANCE_DIR"] = str(workdir / "instance")
     return create_app({

@@ -152,7 +152,7 @@ class Instance:
 
 
 def make_app(tmp: Path):
-    from pan_platform import create_app
+    from pan_platform.app import create_app
 
     previous = os.environ.get("PAN_INSTANCE_DIR")
     os.environ["PAN_INSTANCE_DIR"] = str(tmp / "instance")

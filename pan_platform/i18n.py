@@ -11,6 +11,7 @@ from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from flask_login import current_user
 
 __all__ = [
     "_", "_l", "ngettext", "select_locale", "supported_languages", "supported_locale", "RTL_LANGUAGES",
@@ -41,8 +42,6 @@ def supported_locale(value: object, languages: list[str] | None = None) -> str |
 
 
 def _user_preference(languages: list[str]) -> str | None:
-    from flask_login import current_user
-
     if current_user is None or not getattr(current_user, "is_authenticated", False):
         return None
     return supported_locale(getattr(current_user, "locale", None), languages)

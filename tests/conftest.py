@@ -12,8 +12,8 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import text
 
-from pan_platform import create_app
 from pan_platform.accounts.models import use_fast_password_hashing
+from pan_platform.app import create_app
 from pan_platform.extensions import db
 from pan_platform.seeding import ensure_priority_areas
 

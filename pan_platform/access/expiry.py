@@ -10,7 +10,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from pan_platform.access.readers import refresh_readers
+from pan_platform.catalogue.models import Item
 from pan_platform.extensions import db
+from pan_platform.sharing.models import ItemReader
 from pan_platform.util import utcnow
 
 _last_sweep = {"at": float("-inf")}
@@ -21,8 +23,6 @@ def expire_due(now: datetime | None = None) -> list[int]:
 
     Returns the ids of the items refreshed.
     """
-    from pan_platform.catalogue.models import Item
-    from pan_platform.sharing.models import ItemReader
     from pan_platform.sharing.signals import announce_committed
 
     now = now or utcnow()

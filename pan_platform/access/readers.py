@@ -12,6 +12,7 @@ from sqlalchemy import event, exists, or_, select
 from sqlalchemy.orm import Session, object_session
 
 from pan_platform.access.principals import label_expiries, read_grants, user_principals
+from pan_platform.catalogue.models import Item, ItemArea
 from pan_platform.sharing.models import ItemReader, ItemShare, SharingAgreement
 from pan_platform.util import utcnow
 
@@ -59,8 +60,6 @@ def readable_by(user, item_id_column):
 
 
 def _items_of_owners(session: Session, owner_ids: set[int]) -> list:
-    from pan_platform.catalogue.models import Item
-
     if not owner_ids:
         return []
     with session.no_autoflush:
@@ -68,8 +67,6 @@ def _items_of_owners(session: Session, owner_ids: set[int]) -> list:
 
 
 def _affected_items(session: Session) -> set:
-    from pan_platform.catalogue.models import Item, ItemArea
-
     items, owners = set(), set()
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, Item):

@@ -87,7 +87,7 @@ def index():
         "organisations": db.session.scalar(select(func.count(Organisation.id))),
         "users": db.session.scalar(select(func.count(User.id))),
     }
-    return render_template("admin/index.html", counts=counts, search_available=index_health.available())
+    return render_template("admin/index.html", counts=counts)
 
 
 # --- applications -----------------------------------------------------------------------
@@ -268,8 +268,6 @@ def label_editor():
 def index_status():
     form = EmptyForm()
     report, action = None, None
-    if not index_health.available():
-        return render_template("admin/index_status.html", available=False, form=form)
     if form.validate_on_submit():
         action = request.form.get("action")
         if action == "rebuild" and index_health.rebuild_running():
@@ -287,7 +285,7 @@ def index_status():
         else:
             action = "check"
             report = index_health.check(repair=False)
-    return render_template("admin/index_status.html", available=True, form=form, action=action,
+    return render_template("admin/index_status.html", form=form, action=action,
                            rows=index_health.report_rows(report), running=index_health.rebuild_running())
 
 

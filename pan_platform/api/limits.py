@@ -21,13 +21,19 @@ import random
 import threading
 import time
 
+import redis
 from flask import current_app, request
 from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+
+from pan_platform.api.models import RateCounter
+from pan_platform.extensions import db
 
 log = logging.getLogger("pan.limits")
 
 RETRY_SECONDS = 30  # how long a failed store rests before it is tried again
 STORES = ("redis", "database", "memory")
+UPSERT_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}  # INSERT ... ON CONFLICT
 
 
 class MemoryStore:
@@ -58,16 +64,10 @@ class DatabaseStore:
     name = "database"
 
     def incr(self, key: str, window_start: int, window: int) -> int:
-        from pan_platform.api.models import RateCounter
-        from pan_platform.extensions import db
-
         table = RateCounter.__table__
         dialect = db.engine.dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        elif dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert
-        else:
+        insert = UPSERT_INSERTS.get(dialect)
+        if insert is None:
             raise RuntimeError(f"no atomic upsert for {dialect}")
         stmt = insert(table).values(key=key, window_start=window_start, count=1)
         stmt = stmt.on_conflict_do_update(
@@ -93,8 +93,6 @@ class RedisStore:
     def client(self):
         # Connections are opened in the worker that uses them, never inherited across fork.
         if self._client is None or self._pid != os.getpid():
-            import redis
-
             self._client = redis.Redis.from_url(self.url, socket_timeout=0.5, socket_connect_timeout=0.5)
             self._pid = os.getpid()
         return self._client

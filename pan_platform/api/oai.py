@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, current_app, request, url_for
+from flask_babel import force_locale
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from lxml import etree
 from sqlalchemy import func, select
@@ -241,8 +242,6 @@ def all_sets() -> list[tuple[str, str]]:
 
 
 def _english_areas() -> dict[str, str]:
-    from flask_babel import force_locale
-
     with force_locale("en"):
         return {code: str(label) for code, label in PRIORITY_AREAS.items()}
 

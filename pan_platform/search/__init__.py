@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from pan_platform.access import can, user_principals
+from pan_platform.catalogue.models import Item
 from pan_platform.extensions import db
 from pan_platform.search import bulk, engine, integrity, labels, merging
 from pan_platform.search import index as _index
@@ -49,8 +50,6 @@ def index_path() -> Path:
 
 
 def _load_options():
-    from pan_platform.catalogue.models import Item
-
     return (
         selectinload(Item.translations), selectinload(Item.area_rows), selectinload(Item.language_rows),
         selectinload(Item.shares), selectinload(Item.file_versions), selectinload(Item.owner),
@@ -58,8 +57,6 @@ def _load_options():
 
 
 def _descendant_ids(session: Session, ids: set[int]) -> set[int]:
-    from pan_platform.catalogue.models import Item
-
     found, frontier = set(ids), set(ids)
     while frontier:
         children = set(session.scalars(select(Item.id).where(Item.parent_id.in_(sorted(frontier)))))
@@ -70,8 +67,6 @@ def _descendant_ids(session: Session, ids: set[int]) -> set[int]:
 
 def _documents_for(session: Session, ids: set[int]) -> tuple[list[dict], set[int]]:
     """Documents of the items that exist, and the ids that no longer do."""
-    from pan_platform.catalogue.models import Item
-
     docs, seen = [], set()
     ordered = sorted(ids)
     for start in range(0, len(ordered), BATCH):
@@ -92,8 +87,6 @@ def index_items(
     Before the first index exists there is nothing to update: the first search or
     `pan reindex` builds it from the database.
     """
-    from pan_platform.catalogue.models import Item
-
     base = index_path()
     wanted = {int(i) for i in ids}
     owners = sorted({int(o) for o in owners})
@@ -142,8 +135,6 @@ def remove_items(ids: Iterable[int]) -> bool:
 
 
 def _all_documents(session: Session, batch: int = BATCH) -> Iterator[dict]:
-    from pan_platform.catalogue.models import Item
-
     last = 0
     while True:
         items = list(session.scalars(
@@ -158,10 +149,6 @@ def _all_documents(session: Session, batch: int = BATCH) -> Iterator[dict]:
 
 
 def item_count() -> int:
-    from sqlalchemy import func
-
-    from pan_platform.catalogue.models import Item
-
     return db.session.scalar(select(func.count(Item.id))) or 0
 
 

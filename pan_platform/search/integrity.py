@@ -25,6 +25,8 @@ from pathlib import Path
 
 from whoosh.reading import SegmentReader
 
+from pan_platform.search.engine import _read_postings, _segment_lengths
+
 SUMS_EXT = ".sums"
 _CHUNK = 1 << 20
 _sums_cache: dict[tuple[str, str], dict | None] = {}  # (folder, segment id) -> sums
@@ -127,8 +129,6 @@ def full_problems(ix) -> tuple[list[str], int]:
 
 def _read_segment(storage, schema, segment) -> None:
     """Read everything a search may read from one segment; raise on anything wrong."""
-    from pan_platform.search.engine import _read_postings, _segment_lengths
-
     reader = SegmentReader(storage, schema, segment)
     try:
         size = segment.doc_count_all()
