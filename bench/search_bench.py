@@ -199,8 +199,7 @@ def run_queries(index_dir: str, count: int, seed: int) -> dict:
     from pan_platform.app import create_app
 
     tmp = tempfile.mkdtemp(prefix="pan-bench-app-")
-    os.environ["PAN_INSTANCE_DIR"] = tmp
-    app = create_app({"PAN_INDEX_DIR": index_dir, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/db.sqlite"})
+    app = create_app({"INSTANCE_DIR": tmp, "PAN_INDEX_DIR": index_dir, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/db.sqlite"})
     mix = query_mix(seed, count)
     timings, totals = [], []
     with app.test_request_context():

@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask, g
 
-from config import BASE_DIR, load_config
+from config import load_config
 from pan_platform import api, cli, models  # noqa: F401  (models: every table known to Alembic and create_all)
 from pan_platform.accounts.auth import load_user
 from pan_platform.accounts.views import bp as accounts_bp
@@ -58,7 +58,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", BASE_DIR / "migrations")))
+    migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"])
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
     login_manager.init_app(app)

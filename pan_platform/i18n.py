@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import os
-
 from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -48,11 +46,9 @@ def _user_preference(languages: list[str]) -> str | None:
 
 
 def _environment_locale(languages: list[str]) -> str | None:
-    """The operator's language for command-line messages, from the POSIX variables
-    (LANGUAGE may list several, "fr:en"; LC_ALL/LC_MESSAGES/LANG hold one, "ru_RU.UTF-8")."""
-    candidates = os.environ.get("LANGUAGE", "").split(":")
-    candidates += [os.environ.get(name, "") for name in ("LC_ALL", "LC_MESSAGES", "LANG")]
-    for value in candidates:
+    """The operator's language for command-line messages: the first supported one of the
+    POSIX locale values config.py read ("ru_RU.UTF-8", "es_ES@euro")."""
+    for value in current_app.config["PAN_COMMAND_LOCALES"]:
         found = supported_locale(value.split(".", 1)[0].split("@", 1)[0], languages)
         if found:
             return found

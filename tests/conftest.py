@@ -43,9 +43,9 @@ def _empty_postgres() -> None:
 
 
 def make_app(tmp_path, **overrides):
-    os.environ["PAN_INSTANCE_DIR"] = str(tmp_path / "instance")
     config = {
         "TESTING": True,
+        "INSTANCE_DIR": str(tmp_path / "instance"),
         "SQLALCHEMY_DATABASE_URI": PG_URL if ON_POSTGRES else f"sqlite:///{tmp_path / 'test.sqlite'}",
         # Tests need no durability: commits need not wait for the disk.
         "SQLALCHEMY_ENGINE_OPTIONS": (

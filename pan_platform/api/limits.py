@@ -144,7 +144,7 @@ class Limiter:
 
 def make_limiter(config) -> Limiter:
     """The stores PAN_RATE_LIMIT_STORE asks for (empty: Redis when configured, else the database)."""
-    choice = config.get("PAN_RATE_LIMIT_STORE") or ("redis" if config.get("PAN_REDIS_URL") else "database")
+    choice = config["PAN_RATE_LIMIT_STORE"] or ("redis" if config["PAN_REDIS_URL"] else "database")
     if choice not in STORES:
         raise ValueError(f"PAN_RATE_LIMIT_STORE must be one of {', '.join(STORES)}, not {choice!r}")
     if choice == "redis" and not config.get("PAN_REDIS_URL"):
@@ -152,7 +152,7 @@ def make_limiter(config) -> Limiter:
         choice = "database"
     stores: list = []
     if choice == "redis":
-        stores.append(RedisStore(config["PAN_REDIS_URL"], config.get("PAN_REDIS_KEY_PREFIX") or "pan:"))
+        stores.append(RedisStore(config["PAN_REDIS_URL"], config["PAN_REDIS_KEY_PREFIX"]))
     if choice in ("redis", "database"):
         stores.append(DatabaseStore())
     return Limiter(stores)
@@ -171,7 +171,7 @@ def client_address() -> str:
     proxies are trusted. Forwarded headers that are not trusted are ignored (a client could
     write any address there), but their presence suggests a misconfiguration: warn once."""
     global _proxy_warned
-    if not _proxy_warned and "X-Forwarded-For" in request.headers and not current_app.config.get("PAN_TRUSTED_PROXIES"):
+    if not _proxy_warned and "X-Forwarded-For" in request.headers and not current_app.config["PAN_TRUSTED_PROXIES"]:
         _proxy_warned = True
         log.warning("X-Forwarded-For received but PAN_TRUSTED_PROXIES is 0: clients behind the proxy "
                     "share one rate limit; set PAN_TRUSTED_PROXIES to the number of proxies in front")
@@ -198,7 +198,7 @@ def check_rate(token_id: int | None) -> tuple[bool, dict]:
 
 
 def cors_origins() -> set[str]:
-    raw = current_app.config.get("PAN_CORS_ORIGINS") or ""
+    raw = current_app.config["PAN_CORS_ORIGINS"]
     if isinstance(raw, (list, tuple, set)):
         return {str(x).strip() for x in raw if str(x).strip()}
     return {x.strip() for x in str(raw).split(",") if x.strip()}

@@ -88,7 +88,7 @@ def identifier_for(item_id: int) -> str:
 
 
 def repository_id() -> str:
-    return current_app.config.get("PAN_OAI_REPOSITORY_ID", "pan-platform")
+    return current_app.config["PAN_OAI_REPOSITORY_ID"]
 
 
 def item_id_from(identifier: str) -> int | None:
@@ -201,7 +201,7 @@ def _check_dates(since: str | None, until: str | None) -> None:
 # -- verbs -------------------------------------------------------------------------------------
 def identify(user, args: dict, root) -> None:
     node = _element(root, "Identify")
-    _element(node, "repositoryName", current_app.config.get("PAN_OAI_REPOSITORY_NAME", "PAN Platform"))
+    _element(node, "repositoryName", current_app.config["PAN_OAI_REPOSITORY_NAME"])
     _element(node, "baseURL", base_url())
     _element(node, "protocolVersion", "2.0")
     _element(node, "adminEmail", current_app.config["PAN_ADMIN_EMAIL"])

@@ -7,6 +7,7 @@ stated in `.importlinter` and checked by `make lint`.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "pan_platform"
@@ -134,3 +135,19 @@ def test_imports_sit_at_the_top_of_a_file():
                 if "lazy" not in context and "sharing.signals" not in lines[node.lineno - 1]:
                     hidden.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
     assert hidden == []
+
+
+def test_settings_are_read_in_config_py_only(tmp_path):
+    """No module reads the environment; every setting a module reads is defined (with its
+    default) by config.py, so each one can be set and none hides a default of its own."""
+    from config import load_config
+
+    defined = set(load_config(env={"PAN_INSTANCE_DIR": str(tmp_path)}))
+    read, environment = set(), []
+    for name, path in module_files().items():
+        text = path.read_text()
+        if "os.environ" in text or "getenv(" in text:
+            environment.append(name)
+        read |= set(re.findall(r"config(?:\.get\(|\[)\"([A-Z][A-Z0-9_]+)\"", text))
+    assert environment == []
+    assert read and read - defined == set()
