@@ -31,10 +31,9 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.index import TOC
-from whoosh.writing import LockError, SegmentWriter
+from whoosh.writing import LockError
 
-from pan_platform.search import bulk, integrity
+from pan_platform.search import bulk, integrity, whoosh_internals
 from pan_platform.search.schema import build_schema, mark_version
 
 log = logging.getLogger(__name__)
@@ -235,17 +234,6 @@ def open_index(base: Path):
 # -- writing ----------------------------------------------------------------------------
 
 
-class _Writer(SegmentWriter):
-    """Whoosh's segment writer, committing through `commit_toc` (sealed segments, files
-    kept for readers) instead of deleting unused files at once."""
-
-    committed: list | None = None  # the segments of the table of contents written
-
-    def _commit_toc(self, segments):
-        commit_toc(self.storage, self.indexname, TOC(self.schema, segments, self.generation))
-        self.committed = segments
-
-
 def commit_toc(storage, indexname: str, toc) -> None:
     """Make `toc` the index's content (under the writer lock): checksums of its new
     segments first, then the table of contents, then unused files are retired."""
@@ -265,7 +253,7 @@ def retire_unused_files(folder: Path, indexname: str, toc) -> None:
     except (FileNotFoundError, ValueError):
         retired = {}
     in_use = {s.segment_id() for s in toc.segments}
-    toc_name, segment_name = TOC._pattern(indexname), TOC._segment_pattern(indexname)
+    toc_name, segment_name = whoosh_internals.toc_file_patterns(indexname)
     unused: dict[str, list[str]] = {}
     for name in os.listdir(folder):
         if name.startswith("."):
@@ -388,7 +376,7 @@ def _write_locked(base: Path, documents: list[dict], delete_ids: Iterable[int] =
     delete_ids = list(delete_ids)
     ix = whoosh_index.open_dir(os.path.realpath(base))
     try:
-        writer = _Writer(ix, timeout=5.0, compound=COMPOUND)
+        writer = whoosh_internals.SealingWriter(ix, commit_toc, timeout=5.0, compound=COMPOUND)
     except LockError as error:  # only if something bypassed our lock
         raise IndexBusy(str(base)) from error
     try:
