@@ -152,26 +152,19 @@ class Instance:
 
 
 def make_app(tmp: Path):
-    from pan_platform import create_app
+    from pan_platform.app import create_app
 
-    previous = os.environ.get("PAN_INSTANCE_DIR")
-    os.environ["PAN_INSTANCE_DIR"] = str(tmp / "instance")
-    try:
-        return create_app({
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.sqlite'}",
-            "PAN_STORAGE_DIR": str(tmp / "storage"),
-            "PAN_INDEX_DIR": str(tmp / "index"),
-            "PAN_EXTRACT_SYNC": True,
-            "PAN_MAIL_BACKEND": "memory",
-            "WTF_CSRF_ENABLED": False,
-            "SERVER_NAME": None,
-        })
-    finally:  # read at start-up only; leave the caller's environment as it was
-        if previous is None:
-            os.environ.pop("PAN_INSTANCE_DIR", None)
-        else:
-            os.environ["PAN_INSTANCE_DIR"] = previous
+    return create_app({
+        "TESTING": True,
+        "INSTANCE_DIR": str(tmp / "instance"),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.sqlite'}",
+        "PAN_STORAGE_DIR": str(tmp / "storage"),
+        "PAN_INDEX_DIR": str(tmp / "index"),
+        "PAN_EXTRACT_SYNC": True,
+        "PAN_MAIL_BACKEND": "memory",
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": None,
+    })
 
 
 def _user(org_slug: str, role: str):

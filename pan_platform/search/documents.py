@@ -14,6 +14,8 @@ from flask import current_app, has_app_context
 
 from pan_platform.access import files_follow_description, read_grants
 from pan_platform.access.principals import label_expiries
+from pan_platform.catalogue.overrides import override_for
+from pan_platform.catalogue.vocabularies import PRIORITY_AREA_ORIGINALS, catalogue_label
 from pan_platform.search import labels
 from pan_platform.search.analysis import field_language, plain_words
 from pan_platform.search.schema import (
@@ -43,8 +45,6 @@ def _timestamp(value: datetime | None) -> int:
 
 @lru_cache(maxsize=256)
 def _catalogue_label(code: str, language: str) -> str:
-    from pan_platform.admin.labels import catalogue_label
-
     return catalogue_label(code, language)
 
 
@@ -53,12 +53,8 @@ def area_labels(codes: list[str]) -> str:
     "<language>\t<label>": the catalogue's translation and the secretariat's override,
     so both the usual and the overridden name find the item. Outside an application
     (the benchmark) only the English originals."""
-    from pan_platform.catalogue.vocabularies import PRIORITY_AREA_ORIGINALS
-
     if not has_app_context():
         return "\n".join(f"en\t{PRIORITY_AREA_ORIGINALS[c]}" for c in codes if c in PRIORITY_AREA_ORIGINALS)
-    from pan_platform.admin.labels import override_for
-
     lines = []
     for code in codes:
         if code not in PRIORITY_AREA_ORIGINALS:
@@ -186,7 +182,3 @@ def stamp(doc: dict) -> str:
         value = doc[key]
         digest.update(key.encode() + b"\0" + (value if isinstance(value, bytes) else repr(value).encode()) + b"\0")
     return digest.hexdigest()
-
-
-def document_for(item) -> dict:
-    return build_document(item_record(item))

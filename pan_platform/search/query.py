@@ -48,6 +48,7 @@ from pan_platform.search.schema import (
     summary_field,
     title_field,
 )
+from pan_platform.thesaurus import lookup as thesaurus_lookup
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,6 @@ SUMMARY_SNIPPET_CHARS = 240
 SNIPPET_SOURCE_CHARS = 2_000  # stored summaries and outcomes beyond this are not highlighted
 SORTS = ("relevance", "date")
 # Fields a user may address with "name:" in the query box (documented on the search page).
-USER_FIELDS = ("title", "keyword")
 _USER_FIELD_RE = re.compile(r'(?<!\w)(title|keyword):\s*("[^"]*"|[^\s"]+)', re.IGNORECASE)
 # Wildcards, fuzzy, boost and range syntax are not offered: their characters are dropped.
 _STRIP_CHARS = str.maketrans({c: " " for c in "*?~^[]{}\\"})
@@ -545,24 +545,14 @@ def compound_splits(arrays, text: str, allowed) -> dict[str, str]:
     return splits
 
 
-def correction(arrays, text: str, allowed) -> str | None:
-    """The query with near spellings of its unknown words, or None (see `spelling`)."""
-    found = spelling(arrays, text, allowed)
-    return found.text if found else None
-
-
 # -- thesaurus --------------------------------------------------------------------------------
 
 
 def thesaurus_terms(text: str) -> list:
     """Related terms (all languages) of the thesaurus concepts named in `text`; none when
-    the thesaurus is not installed or cannot answer (a search never fails for it)."""
+    the thesaurus cannot answer (a search never fails for it)."""
     try:
-        from pan_platform.thesaurus.lookup import related_terms
-    except ImportError:
-        return []
-    try:
-        return list(related_terms(text, limit=RELATED_TERMS))
+        return list(thesaurus_lookup.related_terms(text, limit=RELATED_TERMS))
     except Exception:
         log.warning("thesaurus lookup failed for %r", text, exc_info=True)
         return []

@@ -21,15 +21,20 @@ version must be rebuilt (`pan reindex`; `pan reindex --if-missing` does it too).
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, NGRAMWORDS, STORED, TEXT, Schema
 
-from pan_platform.search import lengths
+from pan_platform.search import whoosh_internals
 from pan_platform.search.analysis import FIELD_LANGUAGES, NEUTRAL, OTHER, AreaLabelTokenizer, analyzer_for
 
-lengths.install()  # wherever the schema is used, field lengths are read from memory
+whoosh_internals.install_lengths_in_memory()  # wherever the schema is used, field lengths are read from memory
+if not whoosh_internals.fast_paths_available():
+    logging.getLogger(__name__).warning(
+        "the installed Whoosh lacks internals the fast search paths use: searching works, more slowly"
+    )
 
 # Facets shown on the search page, in display order. Values are vocabulary codes.
 FACETS = ("area", "language", "country", "academy", "type", "audience", "level", "kind")
