@@ -115,7 +115,7 @@ def test_imports_sit_at_the_top_of_a_file():
     """An import inside a function hides a dependency; the only ones allowed are marked
     as deliberately lazy (a heavy library a child process loads on demand)."""
     hidden = []
-    for name, path in module_files().items():
+    for path in module_files().values():
         lines = path.read_text().splitlines()
         tree = ast.parse("\n".join(lines))
         top_level = {id(node) for node in tree.body}
