@@ -45,10 +45,22 @@ class RelatedTerm(NamedTuple):
     concept: str  # the concept slug
 
 
+_BREVE = "\u0306"
+
+
 def fold(text: str) -> str:
-    """Case-folded, without accents or Arabic diacritics and tatweel."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c) and c != "\u0640")
+    """Case-folded, without accents or Arabic diacritics and tatweel. The Cyrillic "й" is
+    a letter of its own, not an accented "и": it is kept, or Russian stems would differ
+    from the search analyser's ("программой" would stem as "программо")."""
+    letters: list[str] = []
+    for c in unicodedata.normalize("NFKD", text.casefold()):
+        if unicodedata.combining(c):
+            if c == _BREVE and letters and letters[-1] == "\u0438":
+                letters[-1] = "\u0439"
+            continue
+        if c != "\u0640":
+            letters.append(c)
+    return "".join(letters)
 
 
 def words(text: str) -> list[str]:
@@ -184,7 +196,7 @@ def related_terms(text: str, limit: int = 20) -> list[RelatedTerm]:
     """Other terms (all languages) of every concept one of whose terms occurs in `text`
     as a whole word or whole word sequence, compared case- and accent-insensitively
     (and hyphen/space-insensitively: "cyber-crime" == "cyber crime" == "cybercrime").
-    Terms already in the text are left out. Preferred terms first. Needs an app context."""
+    A term spelling the whole text (or its stems) is left out. Preferred terms first. Needs an app context."""
     tokens = words(text or "")[:MAX_TEXT_WORDS]
     if not tokens or limit <= 0:
         return []
@@ -192,7 +204,10 @@ def related_terms(text: str, limit: int = 20) -> list[RelatedTerm]:
     if not thesaurus.entries:
         return []
     windows = _text_keys(tokens, thesaurus.longest)
-    present = {key for keys in windows.values() for key in keys}
+    # Only a term spelling the whole text is left out: the text's own words search it. A
+    # term naming a part of a longer text ("Menschenhandel" in "Bekämpfung des
+    # Menschenhandels") is kept, as most of the text's words are needed to match it.
+    present = set(_text_keys(tokens, len(tokens)).get((0, len(tokens)), []))
     concepts = _matched_concepts(thesaurus, tokens, windows)
     ranked = [(entry.sort_key(rank), entry) for rank, concept in enumerate(concepts)
               for entry in thesaurus.entries.get(concept, [])]
