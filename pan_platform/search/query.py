@@ -589,12 +589,13 @@ def _all_words(fieldname: str, group: str, term: str) -> Query | None:
 
 def related_query(term: str, lang: str, langs: list[str]) -> Query | None:
     """A related term in its own language's fields, analysed with that language's
-    analyser: all its words in one title, summary or keyword list (or body, when the
-    query searches bodies of that language)."""
+    analyser: all its words in one title, summary, keyword list or file text. The file
+    text of the term's language is searched whatever the query's languages: a material
+    in another language often names the concept only in its text. (`langs` is kept for
+    callers; the query's languages decide the term's weight in `readable_related`.)"""
     group = field_language(lang)
-    fields = [(title_field(group), group), (summary_field(group), group), ("keywords", OTHER)]
-    if group in langs:
-        fields.append((body_field(group), group))
+    fields = [(title_field(group), group), (summary_field(group), group), ("keywords", OTHER),
+              (body_field(group), group)]
     parts = [q for q in (_all_words(name, analysis, term) for name, analysis in fields) if q is not None]
     return Or(parts) if parts else None
 
