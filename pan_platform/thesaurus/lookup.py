@@ -173,6 +173,11 @@ def _text_keys(tokens: list[str], longest: int) -> dict[tuple[int, int], list[tu
     return windows
 
 
+def _whole_keys(tokens: list[str]) -> list[tuple[str, str]]:
+    """The key of the whole text in every variant (a text longer than any term)."""
+    return [(EXACT, "".join(tokens))] + [(v, "".join(_stem(v, w) for w in tokens)) for v in VARIANTS[1:]]
+
+
 def _matched_concepts(thesaurus: _Thesaurus, tokens: list[str], windows: dict) -> list[str]:
     """Concepts named in the text, in order, scanning left to right; the longest match wins."""
     found: list[str] = []
@@ -207,7 +212,8 @@ def related_terms(text: str, limit: int = 20) -> list[RelatedTerm]:
     # Only a term spelling the whole text is left out: the text's own words search it. A
     # term naming a part of a longer text ("Menschenhandel" in "Bekämpfung des
     # Menschenhandels") is kept, as most of the text's words are needed to match it.
-    present = set(_text_keys(tokens, len(tokens)).get((0, len(tokens)), []))
+    whole = windows.get((0, len(tokens)))
+    present = set(whole if whole is not None else _whole_keys(tokens))
     concepts = _matched_concepts(thesaurus, tokens, windows)
     ranked = [(entry.sort_key(rank), entry) for rank, concept in enumerate(concepts)
               for entry in thesaurus.entries.get(concept, [])]
