@@ -5,7 +5,8 @@
     .venv/bin/python bench/relevance.py --json out.json --min-recall 0.85
 
 A fresh temporary instance (SQLite, file store and index in a temporary directory) is
-built; the corpus under `bench/relevance/corpus/` is loaded through the real import path
+built, with the thesaurus of `seed_data/thesaurus.csv` as `pan seed` loads it; the corpus
+under `bench/relevance/corpus/` is loaded through the real import path
 (`catalogue.importer.import_archive`, as `pan import` does: one ZIP per academy with a
 manifest.json and generated TXT/Markdown/DOCX/PDF files), translations and language
 versions are added through the editor operations, text is extracted synchronously in the
@@ -241,6 +242,7 @@ def build_instance(reader_academy: str = "academy-poland") -> Instance:
     from pan_platform.extensions import db
     from pan_platform.seeding import ensure_priority_areas, load_countries, load_organisations
     from pan_platform.storage.extract import pending_ids
+    from pan_platform.thesaurus.operations import seed_if_empty
 
     use_fast_password_hashing()
     started = time.perf_counter()
@@ -253,6 +255,7 @@ def build_instance(reader_academy: str = "academy-poland") -> Instance:
         load_countries(SEED)
         db.session.flush()
         load_organisations(SEED)
+        seed_if_empty(SEED / "thesaurus.csv")  # as `pan seed` does: query expansion needs it
         db.session.commit()
         for number, group in enumerate(load_corpus()):
             for owner, entries in by_owner(group).items():

@@ -17,7 +17,7 @@ from pan_platform.access.principals import label_expiries
 from pan_platform.catalogue.overrides import override_for
 from pan_platform.catalogue.vocabularies import PRIORITY_AREA_ORIGINALS, catalogue_label
 from pan_platform.search import labels
-from pan_platform.search.analysis import field_language, plain_words
+from pan_platform.search.analysis import OTHER, analyzer_for, field_language
 from pan_platform.search.schema import (
     AREA_FIELD,
     FACET_SEPARATOR,
@@ -116,16 +116,22 @@ def _facet_pairs(record: dict) -> list[str]:
 
 
 def _spell_terms(record: dict) -> str:
+    """Words of the item's area labels, titles, summaries, outcomes and keywords, each
+    hyphenated word also joined ("cyber-crime" -> "cybercrime", as the index holds it),
+    so that a misspelt joined word or area name finds its correction."""
     words: list[str] = []
     seen: set[str] = set()
-    sources = [t[key] for t in record["texts"] for key in ("title", "summary", "outcomes")]
-    for word in plain_words(" ".join(sources + record["keywords"])):
-        if len(word) >= 3 and not word.isdigit() and word not in seen:
-            seen.add(word)
-            words.append(word)
-            if len(words) >= MAX_SPELL_WORDS:
-                break
-    return ",".join(words)
+    labels = record["area_labels"] if "area_labels" in record else area_labels(record["areas"])
+    sources = [labels] + [t[key] for t in record["texts"] for key in ("title", "summary", "outcomes")]
+    text = " ".join(sources + record["keywords"]).lower()
+    for parts, joined, _start, _end in analyzer_for(OTHER).words(text):
+        for word in [*parts, *([joined] if joined else [])]:
+            if len(word) >= 3 and not word.isdigit() and word not in seen:
+                seen.add(word)
+                words.append(word)
+        if len(words) >= MAX_SPELL_WORDS:
+            break
+    return ",".join(words[:MAX_SPELL_WORDS])
 
 
 def build_document(record: dict) -> dict:

@@ -57,8 +57,9 @@ NEUTRAL_BOOST = 0.5
 NEUTRAL_FIELD, AREA_FIELD = "neutral", "area_labels"
 
 # 2: Arabic and Turkish fields, "neutral" and "area_labels", joined hyphenated words,
-# French plurals in -us.
-SCHEMA_VERSION = 2
+# French plurals in -us. 3: spelling words include joined hyphenated words and area labels
+# (documents change, so an index of an older version is rebuilt).
+SCHEMA_VERSION = 3
 VERSION_FILE = "pan-schema-version"
 
 
