@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -15,6 +15,9 @@ from pan_platform.accounts.models import ROLES, TOKEN_DEFAULT_DAYS, TOKEN_LIFETI
 from pan_platform.extensions import db
 from pan_platform.i18n import _
 from pan_platform.organisations.models import Organisation
+from pan_platform.scheduler import run_once, run_worker
+from pan_platform.seeding import seed_all
+from pan_platform.thesaurus.operations import seed_if_empty
 
 pan = AppGroup("pan", help="PAN Platform administration commands.")
 
@@ -24,9 +27,6 @@ pan = AppGroup("pan", help="PAN Platform administration commands.")
 @click.option("--if-empty", is_flag=True, help="Only load when the database holds no organisations.")
 def seed(path: Path, if_empty: bool) -> None:
     """Load countries, organisations, demo users and the demo catalogue, and the thesaurus when it is empty."""
-    from pan_platform.seeding import seed_all
-    from pan_platform.thesaurus.operations import seed_if_empty
-
     terms = seed_if_empty(path / "thesaurus.csv")
     db.session.commit()
     if terms:
@@ -75,14 +75,15 @@ def create_token(email: str, name: str, scope: str, days: str) -> None:
     click.echo(clear)
 
 
-def register(app: Flask) -> None:
-    # Feature packages add their own commands to the `pan` group in their cli.py.
-    import importlib
+@pan.command("worker")
+@click.option("--once", is_flag=True, help="Run every job once and exit (cron, tests).")
+def worker(once: bool) -> None:
+    """Run the scheduled jobs (pan_platform/scheduler.py) until SIGTERM."""
+    app = current_app._get_current_object()
+    if once:
+        results = run_once(app)
+        if not all(results.values()):
+            raise SystemExit(1)
+        return
+    run_worker(app)
 
-    for module in ("search", "catalogue", "accounts", "admin", "sharing", "thesaurus"):
-        try:
-            importlib.import_module(f"pan_platform.{module}.cli")
-        except ModuleNotFoundError as error:
-            if error.name != f"pan_platform.{module}.cli":
-                raise
-    app.cli.add_command(pan)

@@ -1,12 +1,13 @@
 """Full-text search. The only package that touches Whoosh; everything else uses this interface:
 
 - `index_items(ids)` / `remove_items(ids)`: bring these items up to date in the index
-  (called automatically after every commit, see handlers.py);
+  (called automatically after every commit, see pan_platform/pipeline.py);
 - `search(user, query, filters, page, sort, lang)`: a `SearchResult` (ids in rank order,
   total, facets, snippets, corrected query, page info). Callers reload the rows from the
   database by id, in that order;
 - `suggest(user, prefix, lang)`: ids of readable items whose title words start so;
-- `rebuild()`: rebuild from the database aside, then swap; `check(repair)`: drift report.
+- `rebuild()`: rebuild from the database aside, then swap; `check(repair)`: drift report;
+- `retry_queued()` / `merge_segments()`: periodic tidying run by the scheduler.
 
 Every item is indexed, drafts too: their principals hold only the owner academy, which
 is exactly who may read them, so owners find their drafts and a state change is an
@@ -23,12 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from pan_platform.access import can, user_principals
+from pan_platform.catalogue.models import Item
 from pan_platform.extensions import db
-from pan_platform.search import bulk, engine, integrity, labels
+from pan_platform.search import bulk, engine, integrity, labels, merging
 from pan_platform.search import index as _index
 from pan_platform.search import query as _query
 from pan_platform.search.documents import build_document, item_record
@@ -37,7 +39,7 @@ from pan_platform.search.schema import SCHEMA_VERSION, version_of
 
 __all__ = [
     "SORTS", "SearchResult", "check", "index_items", "ping", "rebuild", "rebuild_running", "remove_items", "schema_outdated",
-    "search", "suggest",
+    "search", "suggest", "retry_queued", "merge_segments",
 ]
 
 log = logging.getLogger(__name__)
@@ -49,8 +51,6 @@ def index_path() -> Path:
 
 
 def _load_options():
-    from pan_platform.catalogue.models import Item
-
     return (
         selectinload(Item.translations), selectinload(Item.area_rows), selectinload(Item.language_rows),
         selectinload(Item.shares), selectinload(Item.file_versions), selectinload(Item.owner),
@@ -58,8 +58,6 @@ def _load_options():
 
 
 def _descendant_ids(session: Session, ids: set[int]) -> set[int]:
-    from pan_platform.catalogue.models import Item
-
     found, frontier = set(ids), set(ids)
     while frontier:
         children = set(session.scalars(select(Item.id).where(Item.parent_id.in_(sorted(frontier)))))
@@ -70,8 +68,6 @@ def _descendant_ids(session: Session, ids: set[int]) -> set[int]:
 
 def _documents_for(session: Session, ids: set[int]) -> tuple[list[dict], set[int]]:
     """Documents of the items that exist, and the ids that no longer do."""
-    from pan_platform.catalogue.models import Item
-
     docs, seen = [], set()
     ordered = sorted(ids)
     for start in range(0, len(ordered), BATCH):
@@ -92,8 +88,6 @@ def index_items(
     Before the first index exists there is nothing to update: the first search or
     `pan reindex` builds it from the database.
     """
-    from pan_platform.catalogue.models import Item
-
     base = index_path()
     wanted = {int(i) for i in ids}
     owners = sorted({int(o) for o in owners})
@@ -113,7 +107,7 @@ def index_items(
             with Session(db.engine) as session:
                 return _documents_for(session, todo)
 
-        _index.update(base, wanted, documents_for)
+        merging.after_write(base, _index.update(base, wanted, documents_for))
         return True
     except Exception:
         log.exception("indexing %d items failed; queued for retry", len(wanted))
@@ -129,11 +123,29 @@ def _queue_for_retry(base: Path, ids: set[int]) -> None:
         log.exception("queueing %d ids for the search index failed", len(ids))
 
 
+def retry_queued() -> int:
+    """Write the ids queued by failed index writes (they are retried by the next save too;
+    this catches them up when no save comes). Returns how many ids were waiting."""
+    waiting = _index.pending(index_path())
+    if waiting:
+        index_items((), with_descendants=False)
+    return len(waiting)
+
+
+def merge_segments() -> None:
+    """Merge full tiers of small segments. A save starts such a merge at once in a
+    background thread; this catches up merges cut short (a process that ended, another
+    merge holding the lock)."""
+    base = index_path()
+    if _index.live_dir(base) is not None:
+        merging.merge_until_done(base)
+
+
 def remove_items(ids: Iterable[int]) -> bool:
     base = index_path()
     wanted = [int(i) for i in ids]
     try:
-        _index.write(base, [], delete_ids=wanted)
+        merging.after_write(base, _index.write(base, [], delete_ids=wanted))
         return True
     except Exception:
         log.exception("removing %d items from the index failed; queued for retry", len(wanted))
@@ -142,8 +154,6 @@ def remove_items(ids: Iterable[int]) -> bool:
 
 
 def _all_documents(session: Session, batch: int = BATCH) -> Iterator[dict]:
-    from pan_platform.catalogue.models import Item
-
     last = 0
     while True:
         items = list(session.scalars(
@@ -158,10 +168,6 @@ def _all_documents(session: Session, batch: int = BATCH) -> Iterator[dict]:
 
 
 def item_count() -> int:
-    from sqlalchemy import func
-
-    from pan_platform.catalogue.models import Item
-
     return db.session.scalar(select(func.count(Item.id))) or 0
 
 
@@ -438,5 +444,3 @@ def check(repair: bool = False) -> CheckReport:
     report.seconds = time.monotonic() - started
     return report
 
-
-from pan_platform.search import handlers  # noqa: E402,F401  (registers the session events)

@@ -127,7 +127,7 @@ class LanguageTokenizer(Tokenizer):
             self.language) else ()
         self._stops = frozenset(stops)
         self._cache: dict[str, str] = {}
-        self._terms: dict[str, str | None] = {}  # word -> indexed term, None for a stop word
+        self._term_of: dict[str, str | None] = {}  # word -> indexed term, None for a stop word
 
     def __getstate__(self) -> dict:  # picklable for multi-process writers; caches are rebuilt
         return {"language": self.language, "cachesize": self.cachesize}
@@ -208,7 +208,7 @@ class LanguageTokenizer(Tokenizer):
         """Indexed term -> frequency for `words` (from `words_of`), the same as
         `Counter(self.terms(value))`: each distinct new word is stemmed once, then the
         words are mapped to their terms and counted in C, without a Python step per word."""
-        lookup = self._terms
+        lookup = self._term_of
         new = set(words).difference(lookup)
         if new:
             if len(lookup) + len(new) > self.cachesize:

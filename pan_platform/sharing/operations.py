@@ -1,4 +1,5 @@
-"""Sharing operations: each checks can() itself, commits, and announces what changed.
+"""Sharing operations: each checks can() itself and commits (the pipeline then refreshes
+reader labels and the search index).
 
 Bad input raises SharingError with a message in the user's language; nothing is
 written in that case.
@@ -11,7 +12,10 @@ from datetime import date, datetime, time
 
 from sqlalchemy import select
 
+from pan_platform import mail
 from pan_platform.access import FILES_ACCESS, can
+from pan_platform.accounts.models import User
+from pan_platform.accounts.operations import link_for
 from pan_platform.audit.models import record
 from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
 from pan_platform.extensions import db
@@ -19,7 +23,6 @@ from pan_platform.i18n import _
 from pan_platform.organisations.models import Organisation
 from pan_platform.sharing.markings import MARKINGS
 from pan_platform.sharing.models import AccessRequest, ItemPolicy, Notification, SharingAgreement
-from pan_platform.sharing.signals import commit_and_announce, reindex
 from pan_platform.util import utcnow
 
 log = logging.getLogger(__name__)
@@ -72,7 +75,7 @@ def create_agreement(
         partner=partner.display_name if partner else None, areas=agreement.areas,
         valid_until=agreement.valid_until.isoformat() if agreement.valid_until else None,
     )
-    commit_and_announce()
+    db.session.commit()
     return agreement
 
 
@@ -86,7 +89,7 @@ def revoke_agreement(user, agreement: SharingAgreement) -> None:
         "sharing.agreement_revoked", user, None, owner_id=agreement.owner_id, agreement=agreement.id,
         partner=agreement.partner.display_name if agreement.partner else None, areas=agreement.areas,
     )
-    commit_and_announce()
+    db.session.commit()
 
 
 # -- per-item handling ---------------------------------------------------------------
@@ -106,16 +109,12 @@ def set_item_policy(user, item, marking: str | None, files_access: str) -> None:
     if before != (marking, files_access):
         record("sharing.policy_changed", user, item, owner_id=item.owner_id, marking=marking,
                files_access=files_access)
-    commit_and_announce()
-    if before[1] != files_access:
-        reindex([item.id])
+    db.session.commit()  # the index follows the policy: "files on request" hides file text
 
 
 # -- access requests ----------------------------------------------------------------
 
 def _org_admins(organisation_id: int) -> list:
-    from pan_platform.accounts.models import User
-
     return list(db.session.scalars(
         select(User).where(User.organisation_id == organisation_id, User.role == "org_admin",
                            User.active.is_(True))
@@ -129,17 +128,11 @@ def _notify(users, kind: str, request: AccessRequest) -> None:
 
 def _link(endpoint: str, locale: str | None, **values) -> str:
     """An absolute link in the recipient's language, from PAN_BASE_URL (never the request's Host)."""
-    from pan_platform.accounts.operations import link_for
-
     return link_for(endpoint, locale, **values)
 
 
 def _mail(users, kind: str, request: AccessRequest) -> None:
     """E-mail after the commit; a mail failure never undoes the decision (it is logged)."""
-    try:
-        from pan_platform import mail
-    except ImportError:
-        return
     for user in users:
         if kind == "request_new":
             link = _link("sharing.organisation_sharing", user.locale, slug=request.item.owner.slug)
@@ -173,7 +166,7 @@ def request_access(user, item, reason: str) -> AccessRequest:
     admins = _org_admins(item.owner_id)
     _notify(admins, "request_new", request)
     record("sharing.access_requested", user, item, owner_id=item.owner_id, request=request.id)
-    commit_and_announce()
+    db.session.commit()
     _mail(admins, "request_new", request)
     return request
 
@@ -194,7 +187,7 @@ def decide_request(user, request: AccessRequest, approve: bool, until: date | No
         request=request.id, organisation=request.organisation.display_name,
         valid_until=request.valid_until.isoformat() if request.valid_until else None,
     )
-    commit_and_announce()
+    db.session.commit()
     _mail(requester, kind, request)
 
 
@@ -208,7 +201,7 @@ def withdraw_access(user, request: AccessRequest) -> None:
     request.decided_by_id = user.id
     record("sharing.access_withdrawn", user, request.item, owner_id=request.item.owner_id, request=request.id,
            organisation=request.organisation.display_name)
-    commit_and_announce()
+    db.session.commit()
 
 
 def mark_notifications_read(user) -> int:

@@ -2,7 +2,8 @@
 
 `fixtures/index_content.json` was written from this corpus before the indexing path was
 made faster (one pass over each text, counted words, postings written by block), with
-the analysers of schema version 2. Every term of every field, with its documents,
+the analysers of schema version 2, and rewritten for schema version 3 (spelling words
+gained the joined forms of hyphenated words and the area labels; nothing else changed). Every term of every field, with its documents,
 weights and values, and every field length must come out the same, through the bulk
 builder (rebuilds) and through Whoosh's own writer (saves), so a change that alters
 what is found fails here rather than in a ranking somewhere.
