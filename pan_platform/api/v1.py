@@ -29,10 +29,12 @@ from pan_platform.api.spec import (
     spec,
 )
 from pan_platform.catalogue import queries
+from pan_platform.catalogue.filters import read_filters
 from pan_platform.catalogue.models import Item, PriorityArea
 from pan_platform.catalogue.vocabularies import AUDIENCES, LEVELS, PRIORITY_AREAS, RESOURCE_TYPES
 from pan_platform.extensions import db
 from pan_platform.i18n import _
+from pan_platform.operations import OperationError
 from pan_platform.organisations.models import Country, Organisation
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -69,6 +71,12 @@ bp.after_request(finish_response)
 @bp.errorhandler(ApiError)
 def _api_error(error: ApiError):
     return error_response(error.status, error.message, error.headers, error.details)
+
+
+@bp.errorhandler(OperationError)
+def _operation_error(error: OperationError):
+    """A refused operation: its translated message and field messages, in the API's format."""
+    return error_response(error.status, None if error.errors else error.message, details=error.errors or None)
 
 
 @bp.errorhandler(HTTPException)
@@ -120,16 +128,9 @@ FILTER_NAMES = ("area", "language", "country", "academy", "type", "sort")
 # -- catalogue ----------------------------------------------------------------------------
 def _list_view(kind: str):
     def view(query: dict):
-        filters = queries.BrowseFilters(
-            area=query.get("area"),
-            language=(query.get("language") or "").lower() or None,
-            country=(query.get("country") or "").upper() or None,
-            academy=query.get("academy"),
-            kind=kind,
-            type=query.get("type"),
-            sort=query["sort"],
-            page=query["page"],
-        )
+        # The schema has checked the values; the shared parser normalises them like the pages do.
+        filters = read_filters({**query, "kind": kind}, sorts=queries.SORTS,
+                               names=("area", "language", "country", "academy", "kind", "type"))
         result = queries.browse(resolve_caller(), filters, per_page=query["per_page"])
         args = {k: query[k] for k in FILTER_NAMES if query.get(k)}
         if query["per_page"] != PER_PAGE.schema["default"]:

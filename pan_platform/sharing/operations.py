@@ -1,4 +1,5 @@
-"""Sharing operations: each checks can() itself, commits, and announces what changed.
+"""Sharing operations: each checks can() itself and commits (the rule of
+`pan_platform/operations.py`); what changed is announced and e-mailed after the commit.
 
 Bad input raises SharingError with a message in the user's language; nothing is
 written in that case.
@@ -16,17 +17,18 @@ from pan_platform.audit.models import record
 from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
 from pan_platform.extensions import db
 from pan_platform.i18n import _
+from pan_platform.operations import OperationError, after_commit, operation
 from pan_platform.organisations.models import Organisation
 from pan_platform.sharing.markings import MARKINGS
 from pan_platform.sharing.models import AccessRequest, ItemPolicy, Notification, SharingAgreement
-from pan_platform.sharing.signals import commit_and_announce, reindex
+from pan_platform.sharing.signals import announce_committed, reindex
 from pan_platform.util import utcnow
 
 log = logging.getLogger(__name__)
 MAX_REASON = 2000
 
 
-class SharingError(ValueError):
+class SharingError(OperationError):
     """A refused or invalid sharing action; str(error) is for the user."""
 
 
@@ -49,6 +51,7 @@ def _future(day: date | None) -> datetime | None:
 
 # -- standing agreements -----------------------------------------------------------
 
+@operation
 def create_agreement(
     user, owner: Organisation, partner: Organisation | None, areas: list[str], until: date | None
 ) -> SharingAgreement:
@@ -72,10 +75,11 @@ def create_agreement(
         partner=partner.display_name if partner else None, areas=agreement.areas,
         valid_until=agreement.valid_until.isoformat() if agreement.valid_until else None,
     )
-    commit_and_announce()
+    after_commit(announce_committed)
     return agreement
 
 
+@operation
 def revoke_agreement(user, agreement: SharingAgreement) -> None:
     _require(user, "manage_sharing", agreement.owner)
     if agreement.revoked_at is not None:
@@ -86,11 +90,12 @@ def revoke_agreement(user, agreement: SharingAgreement) -> None:
         "sharing.agreement_revoked", user, None, owner_id=agreement.owner_id, agreement=agreement.id,
         partner=agreement.partner.display_name if agreement.partner else None, areas=agreement.areas,
     )
-    commit_and_announce()
+    after_commit(announce_committed)
 
 
 # -- per-item handling ---------------------------------------------------------------
 
+@operation
 def set_item_policy(user, item, marking: str | None, files_access: str) -> None:
     """Set an item's handling marking and whether its files are given on request."""
     _require(user, "share", item)
@@ -106,9 +111,9 @@ def set_item_policy(user, item, marking: str | None, files_access: str) -> None:
     if before != (marking, files_access):
         record("sharing.policy_changed", user, item, owner_id=item.owner_id, marking=marking,
                files_access=files_access)
-    commit_and_announce()
+    after_commit(announce_committed)
     if before[1] != files_access:
-        reindex([item.id])
+        after_commit(lambda: reindex([item.id]))
 
 
 # -- access requests ----------------------------------------------------------------
@@ -158,6 +163,7 @@ def pending_request(item, organisation_id: int) -> AccessRequest | None:
     )
 
 
+@operation
 def request_access(user, item, reason: str) -> AccessRequest:
     _require(user, "request_access", item)
     reason = (reason or "").strip()
@@ -173,11 +179,12 @@ def request_access(user, item, reason: str) -> AccessRequest:
     admins = _org_admins(item.owner_id)
     _notify(admins, "request_new", request)
     record("sharing.access_requested", user, item, owner_id=item.owner_id, request=request.id)
-    commit_and_announce()
-    _mail(admins, "request_new", request)
+    after_commit(announce_committed)
+    after_commit(lambda: _mail(admins, "request_new", request))
     return request
 
 
+@operation
 def decide_request(user, request: AccessRequest, approve: bool, until: date | None = None) -> None:
     _require(user, "decide_requests", request.item.owner)
     if request.status != "pending":
@@ -194,10 +201,11 @@ def decide_request(user, request: AccessRequest, approve: bool, until: date | No
         request=request.id, organisation=request.organisation.display_name,
         valid_until=request.valid_until.isoformat() if request.valid_until else None,
     )
-    commit_and_announce()
-    _mail(requester, kind, request)
+    after_commit(announce_committed)
+    after_commit(lambda: _mail(requester, kind, request))
 
 
+@operation
 def withdraw_access(user, request: AccessRequest) -> None:
     """End an approved grant before its date (or one without a date)."""
     _require(user, "decide_requests", request.item.owner)
@@ -208,9 +216,10 @@ def withdraw_access(user, request: AccessRequest) -> None:
     request.decided_by_id = user.id
     record("sharing.access_withdrawn", user, request.item, owner_id=request.item.owner_id, request=request.id,
            organisation=request.organisation.display_name)
-    commit_and_announce()
+    after_commit(announce_committed)
 
 
+@operation
 def mark_notifications_read(user) -> int:
     rows = list(db.session.scalars(
         select(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
@@ -218,5 +227,4 @@ def mark_notifications_read(user) -> int:
     now = utcnow()
     for row in rows:
         row.read_at = now
-    db.session.commit()
     return len(rows)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from pan_platform.catalogue import operations
 from pan_platform.extensions import db
+from pan_platform.operations import transaction
 from pan_platform.storage.extract import Limits, run_extraction
 from pan_platform.storage.files import add_version
 from pan_platform.storage.models import FileVersion
@@ -48,8 +49,9 @@ def test_background_extraction_after_commit(app, material):
 
 def test_nothing_is_extracted_when_the_transaction_is_rolled_back(app, material):
     item, editor = material
-    operations.add_file_version(editor, item, io.BytesIO(samples.pdf_with_text(["rolled back"])), "x.pdf")
-    operations.rollback()
+    with pytest.raises(RuntimeError), transaction():  # a later step of the same unit of work fails
+        operations.add_file_version(editor, item, io.BytesIO(samples.pdf_with_text(["rolled back"])), "x.pdf")
+        raise RuntimeError("a later step failed")
     assert db.session.scalar(select(FileVersion.id)) is None
     db.session.commit()  # a later commit must not pick up the discarded version
 
