@@ -203,6 +203,9 @@ def run_queries(index_dir: str, count: int, seed: int) -> dict:
     mix = query_mix(seed, count)
     timings, totals = [], []
     with app.test_request_context():
+        from pan_platform.extensions import db
+
+        db.create_all()  # a serving process has a migrated database (the thesaurus is read from it)
         first = time.perf_counter()
         search.search(None, "police", filters={"area": "cybercrime"}, lang="en")
         cold = time.perf_counter() - first

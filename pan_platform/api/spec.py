@@ -42,7 +42,8 @@ LINKS = spec.schema("Links", obj({
     "self": STR, "first": STR, "last": STR,
     "next": {"type": "string", "nullable": True}, "prev": {"type": "string", "nullable": True},
 }))
-META = spec.schema("PageMeta", obj({"total": INT, "page": INT, "per_page": INT, "pages": INT}))
+META_PROPS = {"total": INT, "page": INT, "per_page": INT, "pages": INT}
+META = spec.schema("PageMeta", obj(META_PROPS))
 
 ORG_REF = spec.schema("OrganisationRef", obj({
     "id": INT, "slug": STR, "name": STR, "kind": {"type": "string", "enum": ["academy", "partner", "secretariat"]},
@@ -123,7 +124,14 @@ SEARCH_HIT = spec.schema("SearchHit", obj({**_SUMMARY_PROPS, "snippet": NSTR}))
 SEARCH_RESULT = spec.schema("SearchResult", obj({
     "query": STR,
     "data": {"type": "array", "items": SEARCH_HIT},
-    "meta": META,
+    "meta": spec.schema("SearchMeta", obj({
+        **META_PROPS,
+        # Near spellings of words no readable item contains: applied (the results are
+        # for `corrected`; `literal=true` searches `original` only) or only proposed.
+        "spelling": {**obj({"original": STR, "corrected": STR, "applied": {"type": "boolean"}}), "nullable": True},
+        # Related thesaurus terms searched as well, at a lower weight.
+        "also_searched": {"type": "array", "items": obj({"term": STR, "lang": STR})},
+    })),
     "links": LINKS,
     "facets": {"type": "object", "additionalProperties": {
         "type": "object", "additionalProperties": INT,

@@ -242,6 +242,8 @@ SEARCH_PARAMS = (
     Param("level", {"type": "string", "enum": list(LEVELS)}, "Level."),
     Param("sort", {"type": "string", "enum": list(search_service.SORTS), "default": "relevance"}, "Order."),
     Param("page", {"type": "integer", "minimum": 1, "maximum": 50, "default": 1}, "Page number."),
+    Param("literal", {"type": "boolean", "default": False},
+          "Search the words as typed: no near spellings, no related thesaurus terms."),
     PER_PAGE,
     LANG,
 )
@@ -267,12 +269,14 @@ def search(query: dict):
         filters["country"] = filters["country"].upper()
     result = search_service.search(
         user, query.get("q", ""), filters=filters, page=query["page"], sort=query["sort"],
-        lang=requested_language(query), per_page=query["per_page"],
+        lang=requested_language(query), per_page=query["per_page"], literal=query["literal"],
     )
     # Rows reloaded in rank order; anything unreadable now is dropped (the index may lag).
     rows = {item.id: item for item in db.session.scalars(select(Item).where(Item.id.in_(result.ids)))}
     hits = [rows[i] for i in result.ids if i in rows and can(user, "read", rows[i])]
     args = {k: query[k] for k in ("q", *SEARCH_FILTERS, "sort", "lang") if query.get(k)}
+    if query["literal"]:
+        args["literal"] = "true"
     if query["per_page"] != PER_PAGE.schema["default"]:
         args["per_page"] = query["per_page"]
     return jsonify({
@@ -281,7 +285,12 @@ def search(query: dict):
             {**serialize.item_summary(item), "snippet": _snippet_text(result.snippets.get(item.id))}
             for item in hits
         ],
-        "meta": {"total": result.total, "page": result.page, "per_page": result.per_page, "pages": result.pages},
+        "meta": {
+            "total": result.total, "page": result.page, "per_page": result.per_page, "pages": result.pages,
+            "spelling": {"original": result.query, "corrected": result.corrected, "applied": result.corrected_applied}
+            if result.corrected else None,
+            "also_searched": [{"term": term, "lang": lang} for term, lang in result.also_searched],
+        },
         "links": page_links(result.page, result.pages, args),
         "facets": {name: {str(value): int(count) for value, count in values}
                    for name, values in result.facets.items()},

@@ -241,11 +241,17 @@ def search(
     sort: str = "relevance",
     lang: str = "en",
     per_page: int = 20,
+    literal: bool = False,
 ) -> SearchResult:
     """Search what `user` may read. Never raises for any user input, nor because a
     commit, merge or rebuild changed the index meanwhile (a vanished file: one retry
-    with a fresh searcher)."""
-    args = (user, query, filters, page, sort, lang, per_page)
+    with a fresh searcher).
+
+    Unless `literal`, a query that finds fewer than `FEW_RESULTS` also searches near
+    spellings of its words that no readable document contains (the result says so in
+    `corrected`), and every query also searches the thesaurus terms related to it
+    (`also_searched`), both at lower weights than the literal words."""
+    args = (user, query, filters, page, sort, lang, per_page, literal)
     try:
         return _search(*args)
     except OSError:
@@ -259,7 +265,7 @@ def search(
         return SearchResult(query=text, per_page=per_page, notices=[*notices, "failed"])
 
 
-def _search(user, query, filters, page, sort, lang, per_page) -> SearchResult:
+def _search(user, query, filters, page, sort, lang, per_page, literal) -> SearchResult:
     text, notices = _query.clean_text(query)
     filters = {k: v for k, v in (filters or {}).items() if v}
     page = max(1, min(int(page or 1), _query.MAX_PAGE))
@@ -273,7 +279,8 @@ def _search(user, query, filters, page, sort, lang, per_page) -> SearchResult:
     except Exception:  # the parser is restricted; this is belt and braces
         log.warning("unparsable query %r", text, exc_info=True)
         result.notices.append("unparsable")
-        user_q = _query.parse_user_query(" ".join(_query.plain_words(text)), langs, searcher.schema)
+        text = " ".join(_query.plain_words(text))
+        user_q = _query.parse_user_query(text, langs, searcher.schema)
     if text and user_q is None:
         result.notices.append("no_words")
         return result
@@ -285,8 +292,7 @@ def _search(user, query, filters, page, sort, lang, per_page) -> SearchResult:
         if user_q is None:
             matched, scores = allowed, None
         else:
-            matched, scores = engine.Evaluator(arrays).evaluate(user_q)
-            matched &= allowed
+            matched, scores = _widened(result, arrays, allowed, text, langs, literal, user_q)
         top = engine.top(arrays, matched, scores if sort == "relevance" else None, page * per_page)
     except OSError:
         raise  # a file of the index vanished: search() retries
@@ -296,18 +302,59 @@ def _search(user, query, filters, page, sort, lang, per_page) -> SearchResult:
         return result
     result.total = engine.count(matched)
     result.facets = engine.facet_counts(arrays, matched)
-    words = _query.positive_words(text)
+    words = _query.positive_words(result.corrected if result.corrected_applied else text)
+    words += [w for term, _lang in result.also_searched for w in _query.plain_words(term)]
     for docnum in top[(page - 1) * per_page : page * per_page]:
         stored = searcher.stored_fields(docnum)
         item_id = int(stored["id"])
         result.ids.append(item_id)
         result.snippets[item_id] = _query.snippet(stored, lang, words)
-    if result.total == 0 and user_q is not None:
+    return result
+
+
+def _widened(result: SearchResult, arrays, allowed, text: str, langs: list[str], literal: bool, user_q):
+    """(matched, scores) of the query, widened with near spellings when it finds little
+    (or only proposing them, when `literal`) and with related thesaurus terms. Every
+    candidate is checked against `allowed`: nothing hidden is searched or shown."""
+    schema = arrays.searcher.schema
+    evaluator = engine.Evaluator(arrays)
+
+    def run(widening=None):
+        q = user_q if widening is None else _query.parse_user_query(text, langs, schema, widening)
+        matched, scores = evaluator.evaluate(q)
+        return matched & allowed, scores
+
+    matched, scores = run()
+    found = engine.count(matched)
+    widening = _query.Widening()
+    if found < _query.FEW_RESULTS:
         try:
-            result.corrected = _query.correction(arrays, text, allowed)
+            spelling = _query.spelling(arrays, text, allowed)
+            splits = {} if literal else _query.compound_splits(arrays, text, allowed)
         except Exception:
             log.warning("spelling correction failed for %r", text, exc_info=True)
-    return result
+            spelling, splits = None, {}
+        if spelling is not None and literal:
+            result.corrected = spelling.text if found == 0 else None
+        alternatives = dict(spelling.alternatives) if spelling is not None and not literal else {}
+        for word, apart in splits.items():
+            alternatives[word] = [*alternatives.get(word, [(word, 1.0)]), (apart, _query.COMPOUND_WEIGHT)]
+        if alternatives:
+            widening.alternatives = alternatives
+            widened, widened_scores = run(widening)
+            if engine.count(widened) > found:
+                matched, scores = widened, widened_scores
+                if spelling is not None:
+                    result.corrected, result.corrected_applied = spelling.text, True
+            else:
+                widening.alternatives = {}
+    if literal:
+        return matched, scores
+    widening.related, result.also_searched = _query.readable_related(
+        evaluator, result.corrected if result.corrected_applied else text, langs, allowed)
+    if widening.related is not None:
+        matched, scores = run(widening)
+    return matched, scores
 
 
 def suggest(user, prefix: str | None, limit: int = 8) -> list[int]:

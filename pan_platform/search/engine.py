@@ -11,6 +11,7 @@ query becomes array operations over every document of the index at once:
   lengths as Whoosh's own `BM25F` weighting;
 - And / Or / Not / AndNot / AndMaybe / Require / DisjunctionMax combine them as Whoosh's
   matchers do (sums of the matching parts; the maximum for DisjunctionMax);
+- AtLeast (defined here: "most of these words") counts the matching parts per document;
 - anything else (phrases: they need positions) is matched by Whoosh itself.
 
 The access filter is a query object, Or(Term("principals", p) for the user's principals),
@@ -210,6 +211,14 @@ class IndexArrays:
             self._masks.move_to_end(key)
         return mask
 
+    def vocabulary(self, fieldname: str) -> list[dict[tuple[str, int], list[str]]]:
+        """A field's words per segment, by (first character, length): spelling candidates
+        are looked up here, not by walking the term dictionary for every misspelt word."""
+        return [
+            self._cached(reader, f"vocab:{fieldname}", lambda r=reader: _read_vocabulary(r, fieldname))
+            for reader, _offset in self.leaves
+        ]
+
     # -- facets and ordering -------------------------------------------------------------
 
     def facet_pairs(self) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -244,7 +253,19 @@ def _nbytes(value) -> int:
         return value.nbytes
     if isinstance(value, (tuple, list)):
         return sum(_nbytes(v) for v in value) + 64
+    if isinstance(value, dict):
+        return sum(_nbytes(v) for v in value.values()) + 64 * len(value)
+    if isinstance(value, str):
+        return len(value) + 50
     return 64
+
+
+def _read_vocabulary(reader, fieldname: str) -> dict[tuple[str, int], list[str]]:
+    words: dict[tuple[str, int], list[str]] = {}
+    for term in reader.lexicon(fieldname) if fieldname in reader.schema else ():
+        word = term.decode("utf-8") if isinstance(term, bytes) else term
+        words.setdefault((word[:1], len(word)), []).append(word)
+    return words
 
 
 def _read_facets(reader) -> tuple[list[str], np.ndarray, np.ndarray]:
@@ -279,6 +300,51 @@ def arrays_for(searcher) -> IndexArrays:
 
 
 # -- evaluating a query --------------------------------------------------------------------
+
+# Added per matching subquery of an AtLeast: a document matching more of the query's
+# words ranks above one matching fewer, whatever their BM25F scores (which stay far below).
+MATCHED_WORD_RANK = 1_000_000.0
+
+
+class AtLeast(wq.CompoundQuery):
+    """At least `minimum` of the subqueries match ("most of these words"). Scored as the
+    sum of the matching subqueries plus MATCHED_WORD_RANK per matching one, so documents
+    matching all of them come first; normalised to an And when all are needed. Whoosh's own `Or(minmatch=...)` is not implemented,
+    and a subclass of Or would be merged into an enclosing Or by `normalize()`."""
+
+    JOINT = " MIN "
+    intersect_merge = False
+
+    def __init__(self, subqueries, boost: float = 1.0, minimum: int = 1) -> None:
+        super().__init__(subqueries, boost=boost)
+        self.minimum = minimum
+
+    def __eq__(self, other) -> bool:
+        return super().__eq__(other) and self.minimum == other.minimum
+
+    def __hash__(self) -> int:
+        return super().__hash__() ^ hash(self.minimum)
+
+    def __unicode__(self) -> str:
+        return f"MIN{self.minimum}({', '.join(str(q) for q in self.subqueries)})"
+
+    __str__ = __unicode__
+
+    def apply(self, fn):
+        return self.__class__([fn(q) for q in self.subqueries], boost=self.boost, minimum=self.minimum)
+
+    def normalize(self):
+        subs = [q.normalize() for q in self.subqueries]
+        subs = [q for q in subs if q is not wq.NullQuery]
+        if not subs:
+            return wq.NullQuery
+        if self.minimum >= len(subs):  # all of them: an And, scored as Whoosh scores it
+            return wq.And(subs, boost=self.boost).normalize()
+        return self.__class__(subs, boost=self.boost, minimum=max(1, self.minimum))
+
+    def _matcher(self, subs, searcher, context):  # only the array engine evaluates it
+        raise NotImplementedError("AtLeast is evaluated by engine.Evaluator")
+
 
 
 class Evaluator:
@@ -330,6 +396,8 @@ class Evaluator:
             return mask, mask.astype(np.float64)
         if isinstance(q, wq.DisjunctionMax):
             return self._combine(q.subqueries, union=True, maximum=True)
+        if isinstance(q, AtLeast):
+            return self._at_least(q)
         if isinstance(q, wq.Or) and not getattr(q, "minmatch", 0):
             return self._combine(q.subqueries, union=True)
         if isinstance(q, wq.And):
@@ -365,6 +433,17 @@ class Evaluator:
         if mask is None:
             return self.nothing()
         return mask, np.where(mask, scores, 0.0)
+
+    def _at_least(self, q: AtLeast) -> tuple[np.ndarray, np.ndarray]:
+        """Documents matching at least `q.minimum` subqueries: one count per document."""
+        counts = np.zeros(self.arrays.size, dtype=np.int16)
+        scores = np.zeros(self.arrays.size)
+        for sub in q.subqueries:
+            sub_mask, sub_scores = self.evaluate(sub)
+            counts += sub_mask
+            scores += np.where(sub_mask, sub_scores, 0.0)
+        mask = counts >= q.minimum
+        return mask, np.where(mask, scores + MATCHED_WORD_RANK * counts, 0.0)
 
     def _term(self, q: wq.Term) -> tuple[np.ndarray, np.ndarray]:
         arrays, searcher = self.arrays, self.searcher

@@ -7,22 +7,34 @@ Everything the user sees is computed from the documents matching
 - suggestions are titles of readable items;
 - "did you mean" words are proposed only when documents the user may read contain them,
   ranked by how many of those do.
+
+How the words of a query combine (see `_Clauses`): stop words of the query's languages
+are never required; of the other plain words, all are needed up to two, then most of
+them (`minimum_should_match`), documents matching more of them ranked first. Phrases,
+`title:`/`keyword:` parts and explicit `AND`/`OR`/`NOT` groups stay required. A query
+may be widened, always at a lower weight than the literal words, with near spellings of
+words no readable document contains (`spelling`) and with related thesaurus terms
+(`related_query`), both chosen only from what the user may read.
 """
 
 from __future__ import annotations
 
+import copy
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from math import ceil
 
-from whoosh.qparser import AndGroup, MultifieldParser, plugins
-from whoosh.query import And, NullQuery, Or, Phrase, Query, Term
+import numpy as np
+from whoosh.qparser import MultifieldParser, plugins, syntax
+from whoosh.query import And, AndMaybe, DisjunctionMax, NullQuery, Or, Phrase, Query, Term
 
 from pan_platform.search import engine
 from pan_platform.search.analysis import (
     FIELD_LANGUAGES,
     OTHER,
+    STEMMED_LANGUAGES,
     WORD_PATTERN,
     analyzer_for,
     field_language,
@@ -36,6 +48,8 @@ from pan_platform.search.schema import (
     summary_field,
     title_field,
 )
+
+log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 12
@@ -54,6 +68,27 @@ _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 # Language groups whose content is written in another script than Latin: a Latin-script
 # query typed under these interfaces is most likely English (the network's common language).
 _NON_LATIN_GROUPS = frozenset({"ru", "ar"})
+# Stop words of every stemmed language: one of another language than the query's counts
+# towards the score when it matches but is never needed ("della" in an English search).
+ALL_STOP_WORDS = frozenset(w for g in STEMMED_LANGUAGES for w in analyzer_for(g).stop_words)
+
+# Fewer results than this and a word no readable document contains: near spellings are tried.
+FEW_RESULTS = 5
+# Weights relative to a literal word (1.0). A word no readable title, summary or keyword
+# holds is most likely misspelt, and its stem may match by accident ("trafficing" stems
+# to "traffic"), so the best near spelling outweighs it.
+UNKNOWN_WORD_WEIGHT = 0.25
+SPELLING_WEIGHT = 0.5
+OTHER_SPELLING_WEIGHT = 0.25
+SPELLING_CANDIDATES = 3  # near spellings searched per word
+SPELLING_LOOKED_AT = 20  # near spellings whose readable documents are counted per word
+# A word two edits away needs five times the readable documents to beat one one edit away.
+SECOND_EDIT_FACTOR = 0.2
+# "cybercrime" searched as "cyber crime" too (the same word, written apart): per half, as
+# the two halves' scores add up.
+COMPOUND_WEIGHT = 0.4
+THESAURUS_WEIGHT = 0.3
+RELATED_TERMS = 20
 
 
 @dataclass
@@ -66,7 +101,9 @@ class SearchResult:
     sort: str = "relevance"
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     snippets: dict[int, dict] = field(default_factory=dict)
-    corrected: str | None = None
+    corrected: str | None = None  # the query with near spellings of unknown words
+    corrected_applied: bool = False  # True: the results are for `corrected`; False: "did you mean"
+    also_searched: list[tuple[str, str]] = field(default_factory=list)  # (term, language) from the thesaurus
     notices: list[str] = field(default_factory=list)  # message codes, see NOTICES
 
     @property
@@ -129,13 +166,120 @@ def query_languages(ui_lang: str | None, filter_lang: str | None, text: str) -> 
     return [g for g in FIELD_LANGUAGES if g in groups]
 
 
-def _parser(fieldnames: list[str], schema) -> MultifieldParser:
-    parser = MultifieldParser(fieldnames, schema, group=AndGroup)
+def minimum_should_match(count: int) -> int:
+    """How many of `count` content words a document needs: all of one or two, then all
+    but one, at most a quarter missing."""
+    if count <= 2:
+        return count
+    return max(2, min(count - 1, ceil(0.75 * count)))
+
+
+@dataclass
+class Widening:
+    """What a query is widened with beyond the user's literal words."""
+
+    # word -> [(word or near spelling, weight)]: the word's clause searches all of them
+    alternatives: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    related: Query | None = None  # thesaurus terms, an alternative to the plain words
+
+
+def _word_text(node) -> str | None:
+    """The word of a plain-word node (the parser makes one per field), else None."""
+    if isinstance(node, syntax.WordNode):
+        return node.text
+    if isinstance(node, syntax.GroupNode) and node.nodes and all(isinstance(n, syntax.WordNode) for n in node.nodes):
+        texts = {n.text for n in node.nodes}
+        return texts.pop() if len(texts) == 1 else None
+    return None
+
+
+def _with_word(node, word: str):
+    """A copy of a plain-word node searching another word in the same fields."""
+    other = copy.deepcopy(node)
+    for sub in other.nodes if isinstance(other, syntax.GroupNode) else [other]:
+        sub.text = word
+    return other
+
+
+def _word_clause(parser, word: str, node) -> Query | None:
+    """A word in every field, or its weighted alternatives (the word and near spellings)."""
+    alternatives = parser.pan_widening.alternatives.get(word.lower())
+    if not alternatives:
+        return node.query(parser)
+    parts = []
+    for other, weight in alternatives:
+        sub = (node if other == word.lower() else _with_word(node, other)).query(parser)
+        if sub is not None and sub is not NullQuery:
+            parts.append(sub.with_boost(sub.boost * weight))
+    return DisjunctionMax(parts) if parts else None  # the best of them: a document holding both scores once
+
+
+def _words_query(parser, words: list[tuple[str, object]]) -> Query | None:
+    """Plain words: stop words of the query's languages are dropped, other languages' stop
+    words only add to the score, and most of the rest are needed (see module docstring).
+    A query of stop words alone searches them, as nothing else is left."""
+    unique: dict[str, object] = {}
+    for word, node in words:
+        unique.setdefault(word.lower(), (word, node))
+    content = [wn for key, wn in unique.items() if key not in ALL_STOP_WORDS]
+    optional = [wn for key, wn in unique.items() if key in ALL_STOP_WORDS and key not in parser.pan_stops]
+    if not content:
+        content, optional = list(unique.values()), []
+    clauses = [c for c in (_word_clause(parser, w, n) for w, n in content) if c is not None and c is not NullQuery]
+    if not clauses:
+        return None
+    q: Query = engine.AtLeast(clauses, minimum=minimum_should_match(len(clauses)))
+    extra = [c for c in (_word_clause(parser, w, n) for w, n in optional) if c is not None and c is not NullQuery]
+    if extra:
+        q = AndMaybe(q, Or(extra))
+    return q
+
+
+class _Clauses(syntax.GroupNode):
+    """The query's top level and each parenthesised group. Plain words combine as
+    `_words_query` says; everything else (phrases, explicit AND/OR groups, NOT) is
+    required. The thesaurus alternative joins the words of the top level only."""
+
+    qclass = And
+
+    def query(self, parser):
+        top = not getattr(parser, "pan_inside", False)
+        parser.pan_inside = True
+        words, required = [], []
+        for node in self.nodes:
+            word = _word_text(node)
+            if word is not None:
+                words.append((word, node))
+                continue
+            sub = node.query(parser)
+            if sub is not None and sub is not NullQuery:
+                required.append(sub)
+        words_q = _words_query(parser, words)
+        related = parser.pan_widening.related
+        if top and related is not None and words_q is not None:
+            # The better of the two, not their sum: related terms add nothing to a document
+            # holding the words themselves, and one holding only them scores at their weight.
+            words_q = DisjunctionMax([words_q, related])
+        parts = [*required, words_q] if words_q is not None else required
+        if not parts:
+            return NullQuery
+        return syntax.attach(parts[0] if len(parts) == 1 else And(parts, boost=self.boost), self)
+
+
+def _stop_words(langs: list[str]) -> frozenset[str]:
+    return frozenset(w for g in langs if g in STEMMED_LANGUAGES for w in analyzer_for(g).stop_words)
+
+
+def _parser(fieldnames: list[str], schema, langs: list[str] | None = None,
+            widening: Widening | None = None) -> MultifieldParser:
+    parser = MultifieldParser(fieldnames, schema, group=_Clauses)
     for plugin in (
         plugins.FieldsPlugin, plugins.WildcardPlugin, plugins.RangePlugin, plugins.BoostPlugin,
         plugins.EveryPlugin, plugins.FuzzyTermPlugin, plugins.RegexPlugin,
     ):
         parser.remove_plugin_class(plugin)
+    parser.pan_stops = _stop_words(langs or [])
+    parser.pan_widening = widening or Widening()
     return parser
 
 
@@ -149,14 +293,15 @@ def _no_phrase_on_positionless(q: Query, schema) -> Query:
     return q.apply(lambda sub: _no_phrase_on_positionless(sub, schema))
 
 
-def parse_user_query(text: str, langs: list[str], schema) -> Query | None:
-    """The user's words as a query over the user fields, or None for an empty query."""
+def parse_user_query(text: str, langs: list[str], schema, widening: Widening | None = None) -> Query | None:
+    """The user's words as a query over the user fields, or None for an empty query;
+    `widening`: near spellings and thesaurus terms to search as well, at lower weights."""
     parts: list[Query] = []
 
     def take_field(match: re.Match) -> str:
         name, value = match.group(1).lower(), match.group(2)
         names = [title_field(g) for g in FIELD_LANGUAGES] if name == "title" else ["keywords"]
-        sub = _parser(names, schema).parse(value)
+        sub = _parser(names, schema, langs, Widening(alternatives=(widening or Widening()).alternatives)).parse(value)
         if sub is not NullQuery:
             parts.append(sub)
         return " "
@@ -169,7 +314,7 @@ def parse_user_query(text: str, langs: list[str], schema) -> Query | None:
     names = [title_field(g) for g in FIELD_LANGUAGES]
     names += [f(g) for g in langs for f in (summary_field, body_field)] + ["keywords", AREA_FIELD, NEUTRAL_FIELD]
     if rest.strip():
-        main = _parser(names, schema).parse(rest)
+        main = _parser(names, schema, langs, widening).parse(rest)
         if main is not NullQuery:
             parts.append(main)
     if not parts:
@@ -305,26 +450,159 @@ def _readable_count(arrays, word: str, allowed) -> int:
     return engine.count(arrays.term_mask("spell", word) & allowed)
 
 
-def correction(arrays, text: str, allowed) -> str | None:
-    """A corrected query, or None. Candidates within two edits come from the spelling
-    field's word list, but one is proposed only when documents the user may read contain
-    it (`allowed`: the documents the user may read within the filters), ranked by how
+def edit_distances(word: str, candidates: list[str], limit: int) -> np.ndarray:
+    """Edits (insert, delete, replace, swap two neighbours) from `word` to each of
+    `candidates`; a distance above `limit` is reported as limit + 1. The edit table is
+    filled one cell column at a time for all candidates at once (shorter candidates are
+    padded; each one's distance is read at its own length)."""
+    size = max(len(c) for c in candidates)
+    padded = "".join(c.ljust(size, "\0") for c in candidates)
+    letters = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).reshape(len(candidates), size)
+    lengths = np.array([len(c) for c in candidates])
+    mine = [ord(c) for c in word]
+    before = None
+    row = np.tile(np.arange(size + 1, dtype=np.int32), (len(candidates), 1))
+    for i, letter in enumerate(mine, 1):
+        current = np.empty_like(row)
+        current[:, 0] = i
+        differs = (letters != letter).astype(np.int32)
+        for j in range(1, size + 1):
+            best = np.minimum(row[:, j] + 1, current[:, j - 1] + 1)
+            np.minimum(best, row[:, j - 1] + differs[:, j - 1], out=best)
+            if before is not None and j > 1:
+                swapped = (letters[:, j - 2] == letter) & (letters[:, j - 1] == mine[i - 2])
+                np.minimum(best, np.where(swapped, before[:, j - 2] + 1, limit + 1), out=best)
+            current[:, j] = best
+        before, row = row, current
+    return np.minimum(row[np.arange(len(candidates)), lengths], limit + 1)
+
+
+def _near_spellings(arrays, word: str, allowed) -> list[str]:
+    """Words of the spelling vocabulary within one edit (two for words of five letters or
+    more) that documents the user may read contain, best first: every distance is looked
+    at, a second edit weighing SECOND_EDIT_FACTOR against the readable documents' count.
+    Like Whoosh's `terms_within(prefix=1)`, candidates share the first letter."""
+    limit = 2 if len(word) >= 5 else 1
+    lengths = range(max(1, len(word) - limit), len(word) + limit + 1)
+    candidates = sorted({
+        c for words in arrays.vocabulary("spell") for n in lengths for c in words.get((word[:1], n), ())
+        if c != word and not c.isdigit()
+    })
+    if not candidates:
+        return []
+    distances = edit_distances(word, candidates, limit).tolist()
+    near = sorted((d, c) for c, d in zip(candidates, distances, strict=True) if d <= limit)[:SPELLING_LOOKED_AT]
+    scored = []
+    for distance, candidate in near:
+        count = _readable_count(arrays, candidate, allowed)
+        if count:
+            scored.append((count * (1.0 if distance == 1 else SECOND_EDIT_FACTOR), candidate))
+    scored.sort(key=lambda sc: (-sc[0], sc[1]))
+    return [candidate for _score, candidate in scored]
+
+
+@dataclass
+class Spelling:
+    text: str  # the query with each unknown word replaced by its best near spelling
+    alternatives: dict[str, list[tuple[str, float]]]  # see Widening.alternatives
+
+
+def spelling(arrays, text: str, allowed) -> Spelling | None:
+    """Near spellings of the query's words that no document the user may read contains.
+
+    Candidates come from the spelling field's word list, but one is used only when
+    documents the user may read (`allowed`: within the filters) contain it, ranked by how
     many of those do; a word found only in hidden items is never proposed and never
     influences the choice."""
-    reader = arrays.searcher.reader()
-    changed, out = False, text
-    for word in dict.fromkeys(plain_words(text)):
-        if len(word) < 3 or word.isdigit() or _readable_count(arrays, word, allowed):
+    alternatives: dict[str, list[tuple[str, float]]] = {}
+    out = text
+    for word in dict.fromkeys(positive_words(text)):
+        if len(word) < 3 or word.isdigit() or word in ALL_STOP_WORDS or _readable_count(arrays, word, allowed):
             continue
-        candidates: list[str] = []
-        for maxdist in (1, 2):
-            candidates = [c for c in reader.terms_within("spell", word, maxdist, prefix=1) if c != word][:20]
-            if candidates:
-                break
-        scored = [(_readable_count(arrays, c, allowed), c) for c in candidates]
-        scored = [(n, c) for n, c in scored if n > 0]
-        if scored:
-            best = max(scored, key=lambda nc: (nc[0], [-ord(ch) for ch in nc[1]]))[1]
-            out = re.sub(rf"(?i)(?<!\w){re.escape(word)}(?!\w)", best, out)
-            changed = True
-    return out if changed else None
+        near = _near_spellings(arrays, word, allowed)[:SPELLING_CANDIDATES]
+        if not near:
+            continue
+        alternatives[word] = [(word, UNKNOWN_WORD_WEIGHT), (near[0], SPELLING_WEIGHT)]
+        alternatives[word] += [(other, OTHER_SPELLING_WEIGHT) for other in near[1:]]
+        out = re.sub(rf"(?i)(?<!\w){re.escape(word)}(?!\w)", near[0], out)
+    return Spelling(out, alternatives) if alternatives else None
+
+
+def compound_splits(arrays, text: str, allowed) -> dict[str, str]:
+    """Words of the query that documents the user may read hold written apart, as the
+    two words they hold most often: "cybercrime" -> "cyber crime" (titles with "Cyber-crime")."""
+    splits: dict[str, str] = {}
+    for word in dict.fromkeys(positive_words(text)):
+        if len(word) < 6 or word.isdigit() or word in ALL_STOP_WORDS:
+            continue
+        best = (0, "")
+        for cut in range(3, len(word) - 2):
+            left, right = word[:cut], word[cut:]
+            both = arrays.term_mask("spell", left) & arrays.term_mask("spell", right) & allowed
+            best = max(best, (engine.count(both), f"{left} {right}"))
+        if best[0]:
+            splits[word] = best[1]
+    return splits
+
+
+def correction(arrays, text: str, allowed) -> str | None:
+    """The query with near spellings of its unknown words, or None (see `spelling`)."""
+    found = spelling(arrays, text, allowed)
+    return found.text if found else None
+
+
+# -- thesaurus --------------------------------------------------------------------------------
+
+
+def thesaurus_terms(text: str) -> list:
+    """Related terms (all languages) of the thesaurus concepts named in `text`; none when
+    the thesaurus is not installed or cannot answer (a search never fails for it)."""
+    try:
+        from pan_platform.thesaurus.lookup import related_terms
+    except ImportError:
+        return []
+    try:
+        return list(related_terms(text, limit=RELATED_TERMS))
+    except Exception:
+        log.warning("thesaurus lookup failed for %r", text, exc_info=True)
+        return []
+
+
+def _all_words(fieldname: str, group: str, term: str) -> Query | None:
+    words = [token.text for token in analyzer_for(group)(term)]
+    if not words:
+        return None
+    return Term(fieldname, words[0]) if len(words) == 1 else And([Term(fieldname, w) for w in words])
+
+
+def related_query(term: str, lang: str, langs: list[str]) -> Query | None:
+    """A related term in its own language's fields, analysed with that language's
+    analyser: all its words in one title, summary or keyword list (or body, when the
+    query searches bodies of that language)."""
+    group = field_language(lang)
+    fields = [(title_field(group), group), (summary_field(group), group), ("keywords", OTHER)]
+    if group in langs:
+        fields.append((body_field(group), group))
+    parts = [q for q in (_all_words(name, analysis, term) for name, analysis in fields) if q is not None]
+    return Or(parts) if parts else None
+
+
+def readable_related(evaluator, text: str, langs: list[str], allowed) -> tuple[Query | None, list[tuple[str, str]]]:
+    """The thesaurus terms related to `text` that documents the user may read contain:
+    (their query at THESAURUS_WEIGHT, [(term, language)]). A term found only in hidden
+    items is neither searched nor shown."""
+    asked = {w.lower() for w in plain_words(text)}
+    parts, shown, seen = [], [], set()
+    for related in thesaurus_terms(text):
+        key = related.term.strip().lower()
+        if not key or key in seen or key in asked:
+            continue
+        seen.add(key)
+        q = related_query(related.term, related.lang, langs)
+        if q is None or not engine.count(evaluator.evaluate(q)[0] & allowed):
+            continue
+        parts.append(q)
+        shown.append((related.term, related.lang))
+    if not parts:
+        return None, []
+    return Or(parts, boost=THESAURUS_WEIGHT), shown

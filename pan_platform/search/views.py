@@ -79,9 +79,10 @@ def search_page():
     query = request.args.get("q", "")
     filters = read_filters(request.args)
     sort = request.args.get("sort", "relevance")
+    literal = request.args.get("literal") == "1"  # no near spellings, no related terms
     result = search_service.search(
         current_user, query, filters=filters, page=_page(request.args), sort=sort, lang=lang,
-        per_page=20,
+        per_page=20, literal=literal,
     )
     # Versions of one work in several languages: the reader's own language first.
     items = prefer_language(_items_in_order(result.ids), lang)
@@ -91,6 +92,7 @@ def search_page():
         items=items,
         filters=filters,
         raw_query=query,
+        literal=literal,
         academy_names=_facet_labels(result.facets),
         notices=[NOTICES[code]() for code in dict.fromkeys(result.notices) if code in NOTICES],
         vocabularies=_VOCABULARY_FILTERS,

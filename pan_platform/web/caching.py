@@ -9,8 +9,9 @@
   `private`: only the visitor's own browser may keep it.
 - Signed-in answers (by session cookie or API token) are never shared-cacheable:
   `Cache-Control: private, no-store`, no ETag, no 304.
-- `Vary` names what the body depends on: the language (Accept-Language, Cookie), the caller
-  (Cookie, Authorization) and, for compressible types, Accept-Encoding.
+- `Vary` names what the body depends on: the caller (Cookie, Authorization), the language
+  where the URL does not fix it (Accept-Language, added by the language module) and, for
+  compressible types, Accept-Encoding.
 - gzip for HTML, JSON and XML above MIN_GZIP_BYTES when the client accepts it; never for
   file responses (downloads and static files: already compressed formats, range requests).
 - Static assets: `url_for('static', ...)` adds `?v=<hash of the file>` (computed once per
@@ -33,7 +34,9 @@ COMPRESSIBLE = frozenset({
 })
 IMMUTABLE = "public, max-age=31536000, immutable"
 PRIVATE = "private, no-store"
-VARY_SHARED = ("Accept-Language", "Cookie", "Authorization")
+# The caller. The language is added by the language module where the URL does not fix it
+# (a /fr/ page answers in French whatever Accept-Language says).
+VARY_SHARED = ("Cookie", "Authorization")
 
 _static_hashes: dict[tuple[str, str], str] = {}
 

@@ -121,3 +121,66 @@ def test_a_user_who_may_read_nothing_sees_nothing(world):
     assert search.search(partner, "networkonly").total == 0
     assert search.search(partner, "").total == 0
     assert search.search(partner, "networkonly", sort="date").ids == []
+
+
+# -- near spellings and related terms widen a query only within what the user may read ------
+
+
+@pytest.fixture
+def related_to_common(monkeypatch):
+    """A stand-in thesaurus relating "common" to the hidden item's words and to a public one."""
+    from pan_platform.thesaurus import lookup
+
+    terms = [lookup.RelatedTerm(SECRET, "en", "c"), lookup.RelatedTerm("quuxkeyword", "en", "c"),
+             lookup.RelatedTerm("patrol", "en", "c")]
+    monkeypatch.setattr(lookup, "related_terms", lambda text, limit=20: terms if "common" in text.lower() else [])
+    return terms
+
+
+def _mentions(text: str) -> bool:
+    return SECRET.lower() in text.lower() or "quuxkeyword" in text.lower()
+
+
+@pytest.mark.parametrize("role", CANT_READ)
+def test_widening_never_uses_or_finds_hidden_words(world, hidden, related_to_common, role):
+    user = world["users"][role]
+    secret = hidden["secret"]
+    # A misspelling of the hidden word: no near spelling is searched, proposed or shown.
+    for text in ("Zanzibarquix", "zanzibarquuxx methods", "quuxkeywork"):
+        for literal in (False, True):
+            result = search.search(user, text, literal=literal)
+            assert result.corrected is None and not result.corrected_applied, (text, literal)
+            assert secret.id not in result.ids and _leaks(result, secret, [SECRET]) == []
+    # A misspelling of a word both hidden and public items hold: only the public ones count.
+    widened = search.search(user, "trainnig")
+    assert widened.corrected == "training" and widened.corrected_applied
+    assert widened.total == len(hidden["public"]) and _leaks(widened, secret, [SECRET]) == []
+    # Related terms only hidden items hold are neither searched nor listed.
+    common = search.search(user, "common")
+    assert common.also_searched == [("patrol", "en")]
+    assert common.total == len(hidden["public"]) and _leaks(common, secret, [SECRET]) == []
+
+
+@pytest.mark.parametrize("role", ["anonymous", "partner"])
+def test_the_page_and_the_api_show_no_hidden_widening(client, world, hidden, related_to_common, role):
+    from tests.conftest import sign_in
+
+    if world["users"][role] is not None:
+        sign_in(client, world["users"][role])
+    for text in ("Zanzibarquix", "common", "trainnig"):
+        html = client.get("/search", query_string={"q": text}).get_data(as_text=True)
+        assert not _mentions(html), text
+        api = client.get("/api/v1/search", query_string={"q": text}).get_data(as_text=True)
+        assert not _mentions(api), text
+    assert "patrol" in client.get("/api/v1/search", query_string={"q": "common"}).get_data(as_text=True)
+
+
+def test_readers_get_the_hidden_words_as_widening(world, hidden, related_to_common):
+    """The control: the same widening does use those words for a user who may read the item."""
+    user = world["users"]["hidden_member"]
+    fixed = search.search(user, "zanzibarquuxx methods")
+    assert fixed.corrected_applied and fixed.corrected == f"{SECRET.lower()} methods"
+    assert hidden["secret"].id in fixed.ids
+    common = search.search(user, "common")
+    assert (SECRET, "en") in common.also_searched and ("quuxkeyword", "en") in common.also_searched
+    assert hidden["secret"].id in common.ids

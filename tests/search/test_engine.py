@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from whoosh import index as whoosh_index
-from whoosh.query import Or, Term
+from whoosh.query import And, Or, Term
 
 from pan_platform.search import bulk, engine
 from pan_platform.search.documents import build_document
@@ -77,3 +77,21 @@ def test_facet_counts_and_order(searcher):
     newest = engine.top(arrays, mask, None, 5)
     published = [searcher.stored_fields(d)["id"] for d in newest]
     assert published == ["60", "59", "58", "57", "56"]
+
+
+def test_at_least_counts_matching_parts_and_ranks_by_that_count(searcher):
+    """"Most of these words", checked against each part as Whoosh matches and scores it."""
+    words = ["police", "training", "evidence", "border"]
+    parts = [Or([Term("title_en", w), Term("body_en", w)]) for w in ["polic", "train", "evid", "border"]]
+    q = engine.AtLeast(parts, minimum=3)
+    per_part = [{hit.docnum: hit.score for hit in searcher.search(p, limit=None)} for p in parts]
+    mask, scores = engine.Evaluator(engine.IndexArrays(searcher)).evaluate(q)
+    counts = {d: sum(d in found for found in per_part) for found in per_part for d in found}
+    expected = {d for d, n in counts.items() if n >= 3}
+    assert expected and set(np.flatnonzero(mask).tolist()) == expected, words
+    for docnum in expected:
+        bm25 = scores[docnum] - engine.MATCHED_WORD_RANK * counts[docnum]
+        assert bm25 == pytest.approx(sum(found.get(docnum, 0.0) for found in per_part), rel=1e-5)
+    # All of them needed: an And, which Whoosh itself evaluates.
+    assert isinstance(engine.AtLeast(parts, minimum=4).normalize(), And)
+    assert engine.AtLeast(parts[:1], minimum=1).normalize() == parts[0]

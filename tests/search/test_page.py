@@ -65,7 +65,10 @@ def test_browsing_an_area_without_a_query(client, corpus):
 
 def test_empty_results_help_and_did_you_mean(client, corpus):
     html = client.get("/search?q=investigatoin").data.decode()
-    assert "Did you mean" in html and "investigation" in html
+    assert "Showing results for" in html and "<strong>investigation</strong>" in html
+    assert "/search?q=investigatoin&amp;literal=1" in html  # the words as typed, one click away
+    html = client.get("/search?q=investigatoin&literal=1").data.decode()
+    assert "Did you mean" in html and "investigation" in html and "Showing results for" not in html
     html = client.get("/search?q=nothingmatcheszz&area=cybercrime").data.decode()
     assert "Nothing found that you have access to." in html and "Search again without filters" in html
 
