@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Select, func, select
 
@@ -28,23 +28,18 @@ def page_number(value: object, last: int = MAX_PAGE) -> int:
     return max(1, min(int(text[:8]), last))
 
 
-@dataclass
-class Page:
-    """One page of a list: `items` (also `rows`), its number, size and the overall total."""
+class Paged:
+    """Page arithmetic for anything with `page`, `per_page` and `total` (a Page, a search result)."""
 
-    items: list = field(default_factory=list)
-    page: int = 1
-    per_page: int = 20
-    total: int = 0
-
-    @property
-    def rows(self) -> list:
-        return self.items
+    page: int
+    per_page: int
+    total: int
+    max_pages: ClassVar[int] = MAX_PAGE
 
     @property
     def pages(self) -> int:
         """How many pages the total fills; at least 1, so "page 1 of 1" for an empty list."""
-        return max(1, -(-self.total // self.per_page))
+        return min(self.max_pages, max(1, -(-self.total // max(1, self.per_page))))
 
     @property
     def has_prev(self) -> bool:
@@ -65,6 +60,20 @@ class Page:
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
+
+
+@dataclass
+class Page(Paged):
+    """One page of a list: `items` (also `rows`), its number, size and the overall total."""
+
+    items: list = field(default_factory=list)
+    page: int = 1
+    per_page: int = 20
+    total: int = 0
+
+    @property
+    def rows(self) -> list:
+        return self.items
 
 
 def paginate(stmt: Select, page: int, per_page: int) -> Page:
