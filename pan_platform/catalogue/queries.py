@@ -20,6 +20,9 @@ SORTS = {  # the first is the default (filters.CATALOGUE_SORTS)
     "title": (Item.title.asc(), Item.id.asc()),
 }
 
+# Filters that compare one column of the item with the chosen code.
+COLUMN_FILTERS = {"kind": Item.kind, "type": Item.resource_type, "audience": Item.audience, "level": Item.level}
+
 
 def published_readable(user):
     """Published items `user` may read, as a select() to refine."""
@@ -39,14 +42,10 @@ def apply_filters(stmt, filters: Filters):
             stmt = stmt.where(Organisation.country_code == filters.country)
         if filters.academy:
             stmt = stmt.where(Organisation.slug == filters.academy)
-    if filters.kind:
-        stmt = stmt.where(Item.kind == filters.kind)
-    if filters.type:
-        stmt = stmt.where(Item.resource_type == filters.type)
-    if filters.audience:
-        stmt = stmt.where(Item.audience == filters.audience)
-    if filters.level:
-        stmt = stmt.where(Item.level == filters.level)
+    for name, column in COLUMN_FILTERS.items():
+        value = getattr(filters, name)
+        if value:
+            stmt = stmt.where(column == value)
     return stmt
 
 
