@@ -112,8 +112,8 @@ def refuse_application(application_id: int):
     if form.validate_on_submit():
         try:
             applications.refuse(current_user, application, form.reason.data or "")
-        except applications.ApplicationError as error:
-            flash(str(error), "error")
+        except OperationError as error:
+            flash_error(error)
         else:
             flash(_("The application has been refused and the contact informed."), "success")
     return redirect(url_for("admin.application_list"))
@@ -154,8 +154,8 @@ def organisation_active(organisation_id: int, action: str):
     if EmptyForm().validate_on_submit():
         try:
             applications.set_organisation_active(current_user, organisation, action == "reactivate")
-        except applications.ApplicationError as error:
-            flash(str(error), "error")
+        except OperationError as error:
+            flash_error(error)
         else:
             if action == "reactivate":
                 flash(_("%(name)s is active again.", name=organisation.name), "success")
@@ -338,8 +338,7 @@ def thesaurus_import():
         revision = thesaurus_ops.import_csv(form.file.data.stream, current_user)
     except thesaurus_ops.ThesaurusError as error:
         flash(_("The file was not imported; the thesaurus is unchanged."), "error")
-        for problem in error.problems:
-            flash(problem, "error")
+        flash_error(error)
     else:
         flash(_("Thesaurus replaced: %(terms)d terms of %(concepts)d concepts.",
                 terms=revision.terms, concepts=revision.concepts), "success")
