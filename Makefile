@@ -15,7 +15,7 @@ HOST ?= 127.0.0.1
 # limits are counted in the database (or Redis), and index writes go through the index lock.
 WORKERS ?= 3
 
-.PHONY: run test setup install translations compile-translations migrate seed index serve lint clean
+.PHONY: run test setup install translations compile-translations migrate seed index serve lint clean mutation
 
 run: setup
 	@echo ""
@@ -23,7 +23,7 @@ run: setup
 	@$(BIN)/python -c "import json; [print(f\"  {u['email']:<32} {u['role']:<15} {u['password']}\") for u in json.load(open('seed_data/users.json'))]"
 	@echo ""
 	@echo "Serving PAN Platform on http://$(HOST):$(PORT)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	PAN_INPROCESS_SCHEDULER=1 $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install compile-translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -59,6 +59,20 @@ index: seed
 
 serve: setup
 	$(BIN)/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app
+
+# Mutation testing of the permission module (settings in setup.cfg, results in docs/mutation.md):
+# every mutant of pan_platform/access/ must make tests/access or tests/sharing fail. Not part of
+# `make test`: it takes about an hour on 2 shared cores. It starts afresh each time (mutmut keeps
+# its results in mutants/ and would otherwise skip the mutants it has already judged).
+SCORE := import json; s = json.load(open("mutants/mutmut-cicd-stats.json")); k, t = s["killed"], s["total"]; \
+	print(f"Mutation score: {k}/{t} killed ({100 * k / t:.1f}%);", *(f"{n} {s[n]}" for n in ("survived", "no_tests", "timeout")))
+
+mutation: install compile-translations
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut export-cicd-stats >/dev/null
+	$(BIN)/mutmut results
+	@$(BIN)/python -c '$(SCORE)'
 
 lint: install
 	$(BIN)/ruff check pan_platform tests bench config.py wsgi.py

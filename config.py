@@ -128,6 +128,13 @@ class Config:
         self.PAN_REDIS_URL = os.environ.get("PAN_REDIS_URL") or None
         self.PAN_REDIS_KEY_PREFIX = os.environ.get("PAN_REDIS_KEY_PREFIX", "pan:")
         self.PAN_RATE_LIMIT_STORE = os.environ.get("PAN_RATE_LIMIT_STORE", "").strip().lower()
+        # Scheduled work (pan_platform/scheduler.py): `flask pan worker` runs each job at its
+        # interval (seconds); PAN_INPROCESS_SCHEDULER=1 runs them in a thread of the web
+        # process instead (`make run`; one process only, never with several workers).
+        self.PAN_INPROCESS_SCHEDULER = os.environ.get("PAN_INPROCESS_SCHEDULER", "0") == "1"
+        self.PAN_EXPIRY_SWEEP_SECONDS = float(os.environ.get("PAN_EXPIRY_SWEEP_SECONDS", "60"))
+        self.PAN_INDEX_RETRY_SECONDS = float(os.environ.get("PAN_INDEX_RETRY_SECONDS", "60"))
+        self.PAN_INDEX_MERGE_SECONDS = float(os.environ.get("PAN_INDEX_MERGE_SECONDS", "300"))
         self.PAN_INVITATION_DAYS = int(os.environ.get("PAN_INVITATION_DAYS", "14"))
         self.PAN_RESET_MINUTES = int(os.environ.get("PAN_RESET_MINUTES", "60"))
         self.SQLALCHEMY_TRACK_MODIFICATIONS = False

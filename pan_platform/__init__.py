@@ -35,11 +35,25 @@ def create_app(overrides: dict | None = None) -> Flask:
     from pan_platform.web import caching
 
     caching.register(app)  # its after_request runs before the security headers are added
+    _start_scheduled_work(app)
     return app
 
 
+def _start_scheduled_work(app: Flask) -> None:
+    """Periodic jobs run in `flask pan worker`; in-process only when configured (`make run`)."""
+    if app.config.get("PAN_INPROCESS_SCHEDULER"):
+        from pan_platform import scheduler
+
+        scheduler.start_in_process(app)
+
+
 def _init_extensions(app: Flask) -> None:
-    from pan_platform import models  # noqa: F401  (every table known to Alembic and create_all)
+    from pan_platform import (
+        models,  # noqa: F401  (every table known to Alembic and create_all)
+        pipeline,
+    )
+
+    pipeline.install()  # what runs after every flush, commit and rollback
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", _migrations_dir())))

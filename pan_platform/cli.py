@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -15,6 +15,7 @@ from pan_platform.accounts.models import ROLES, TOKEN_DEFAULT_DAYS, TOKEN_LIFETI
 from pan_platform.extensions import db
 from pan_platform.i18n import _
 from pan_platform.organisations.models import Organisation
+from pan_platform.scheduler import run_once, run_worker
 
 pan = AppGroup("pan", help="PAN Platform administration commands.")
 
@@ -73,6 +74,19 @@ def create_token(email: str, name: str, scope: str, days: str) -> None:
     except ops.AccountError as error:
         raise click.UsageError(str(error)) from error
     click.echo(clear)
+
+
+@pan.command("worker")
+@click.option("--once", is_flag=True, help="Run every job once and exit (cron, tests).")
+def worker(once: bool) -> None:
+    """Run the scheduled jobs (pan_platform/scheduler.py) until SIGTERM."""
+    app = current_app._get_current_object()
+    if once:
+        results = run_once(app)
+        if not all(results.values()):
+            raise SystemExit(1)
+        return
+    run_worker(app)
 
 
 def register(app: Flask) -> None:

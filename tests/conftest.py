@@ -10,6 +10,7 @@ import os
 from contextlib import contextmanager
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from pan_platform import create_app
@@ -42,6 +43,14 @@ def _empty_postgres() -> None:
             conn.execute(table.delete())
 
 
+class ClosingClient(FlaskClient):
+    """Reads every response whole and closes it, as a WSGI server does once it has sent it:
+    a downloaded file is not left open (warnings are errors in this suite)."""
+
+    def open(self, *args, buffered: bool = True, **kwargs):
+        return super().open(*args, buffered=buffered, **kwargs)
+
+
 def make_app(tmp_path, **overrides):
     os.environ["PAN_INSTANCE_DIR"] = str(tmp_path / "instance")
     config = {
@@ -56,9 +65,12 @@ def make_app(tmp_path, **overrides):
         "WTF_CSRF_ENABLED": False,
         "PAN_MAIL_BACKEND": "memory",
         "SERVER_NAME": None,
+        "PAN_INPROCESS_SCHEDULER": False,  # a test that wants scheduled work runs it itself
     }
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    app.test_client_class = ClosingClient
+    return app
 
 
 @contextmanager

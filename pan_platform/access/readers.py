@@ -2,21 +2,22 @@
 
 Rows are refreshed on every flush, for every changed item, share, priority area and
 their descendants, and for every item of an academy whose sharing agreements change,
-so no operation can forget to refresh them. Ids of items whose labels changed are
-collected for the search index (see sharing.signals).
+so no operation can forget to refresh them. The steps below are plain functions; the
+pipeline (`pan_platform/pipeline.py`) runs them at each flush, commit and rollback.
+Changed rows reach the search index like any other change of an item.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import event, exists, or_, select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import Session
 
 from pan_platform.access.principals import label_expiries, read_grants, user_principals
 from pan_platform.sharing.models import ItemReader, ItemShare, SharingAgreement
 from pan_platform.util import utcnow
 
-CHANGED_KEY = "pan_access_changed"  # ids whose labels changed, not yet committed
-COMMITTED_KEY = "pan_access_committed"  # ids whose labels changed, committed, not yet announced
+TODO_KEY = "pan_readers_todo"  # items whose labels may change, collected before the flush
+AGREEMENTS_KEY = "pan_agreements"  # agreements cached by access.principals (principals.py)
 
 
 def refresh_readers(item) -> bool:
@@ -34,9 +35,6 @@ def refresh_readers(item) -> bool:
     item.reader_rows.extend(
         ItemReader(principal=p, expires_at=wanted[p]) for p in sorted(set(wanted) - set(have))
     )
-    session = object_session(item)
-    if session is not None and item.id is not None and set(have) != set(wanted):
-        session.info.setdefault(CHANGED_KEY, set()).add(item.id)
     return True
 
 
@@ -88,23 +86,24 @@ def _affected_items(session: Session) -> set:
         elif isinstance(obj, SharingAgreement):
             owners.add(obj.owner_id)
     if owners:
-        session.info.pop("pan_agreements", None)  # the cached agreements are stale
+        session.info.pop(AGREEMENTS_KEY, None)  # the cached agreements are stale
         items.update(_items_of_owners(session, owners))
     return items
 
 
-@event.listens_for(Session, "before_flush")
-def _collect_changed(session: Session, flush_context, instances) -> None:
+def collect_changed(session: Session) -> None:
+    """Before a flush: note the items whose labels may change (session.new/dirty/deleted
+    are still those of the operation)."""
     with session.no_autoflush:
-        session.info.setdefault("pan_readers_todo", set()).update(_affected_items(session))
+        session.info.setdefault(TODO_KEY, set()).update(_affected_items(session))
 
 
-@event.listens_for(Session, "after_flush_postexec")
-def _refresh_after_flush(session: Session, flush_context) -> None:
-    """Ids exist only after the flush; the rows written here go out with the next flush
-    (commit flushes until the session is clean)."""
-    todo = session.info.pop("pan_readers_todo", set())
-    session.info.pop("pan_agreements", None)  # re-read agreements as flushed
+def refresh_collected(session: Session) -> None:
+    """After a flush: refresh the noted items and their descendants. Ids exist only now;
+    the rows written here go out with the next flush (commit flushes until the session
+    is clean)."""
+    todo = session.info.pop(TODO_KEY, set())
+    session.info.pop(AGREEMENTS_KEY, None)  # re-read agreements as flushed
     for item in list(todo):
         todo.update(item.descendants())
     for item in todo:
@@ -112,21 +111,12 @@ def _refresh_after_flush(session: Session, flush_context) -> None:
             refresh_readers(item)
 
 
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    session.info.pop("pan_agreements", None)
-    changed = session.info.pop(CHANGED_KEY, set())
-    if changed:
-        session.info.setdefault(COMMITTED_KEY, set()).update(changed)
+def forget_agreements(session: Session) -> None:
+    """After a commit: the next transaction reads the agreements afresh."""
+    session.info.pop(AGREEMENTS_KEY, None)
 
 
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop("pan_agreements", None)
-    session.info.pop(CHANGED_KEY, None)
-    session.info.pop("pan_readers_todo", None)
-
-
-def take_committed_changes(session: Session) -> set[int]:
-    """Ids of items whose labels changed in committed transactions since the last call."""
-    return session.info.pop(COMMITTED_KEY, set())
+def forget_collected(session: Session) -> None:
+    """After a rollback: nothing noted in the failed transaction is refreshed."""
+    session.info.pop(AGREEMENTS_KEY, None)
+    session.info.pop(TODO_KEY, None)

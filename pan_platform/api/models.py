@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, delete, event, insert
+from sqlalchemy import ForeignKey, String, delete, insert
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pan_platform.access import PUBLIC
@@ -30,16 +30,16 @@ class OaiTombstone(db.Model):
 
 # The access module keeps one `public` reader row per publicly readable item; its removal
 # is exactly "no longer public", whatever caused it (state, visibility, parent, deletion).
-@event.listens_for(ItemReader, "after_delete")
-def _public_row_removed(mapper, connection, target: ItemReader) -> None:
+# The pipeline (pan_platform/pipeline.py) calls these as each reader row is written, in the
+# same flush and transaction.
+def public_row_removed(connection, target: ItemReader) -> None:
     if target.principal == PUBLIC:
         table = OaiTombstone.__table__
         connection.execute(delete(table).where(table.c.item_id == target.item_id))
         connection.execute(insert(table).values(item_id=target.item_id, deleted_at=utcnow()))
 
 
-@event.listens_for(ItemReader, "after_insert")
-def _public_row_added(mapper, connection, target: ItemReader) -> None:
+def public_row_added(connection, target: ItemReader) -> None:
     if target.principal == PUBLIC:
         table = OaiTombstone.__table__
         connection.execute(delete(table).where(table.c.item_id == target.item_id))

@@ -7,8 +7,6 @@ from werkzeug.exceptions import NotFound
 
 from pan_platform.access import can, readable_by
 from pan_platform.catalogue.filters import Filters
-from pan_platform.catalogue.filters import short_code as short_code  # still imported from here by search
-from pan_platform.catalogue.filters import slug_or_none as slug_or_none
 from pan_platform.catalogue.models import Item, ItemArea, ItemLanguage
 from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
 from pan_platform.extensions import db

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField, TextAreaField, URLField
+from wtforms import EmailField, SelectChoice, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
 from pan_platform.i18n import _l
@@ -13,7 +13,7 @@ class ApplicationForm(FlaskForm):
     )
     kind = SelectField(
         _l("Kind"),
-        choices=[("academy", ORGANISATION_KINDS["academy"]), ("partner", ORGANISATION_KINDS["partner"])],
+        choices=[SelectChoice(kind, ORGANISATION_KINDS[kind]) for kind in ("academy", "partner")],
     )
     country = SelectField(_l("Country"), choices=[], validate_choice=True)
     website = URLField(_l("Website (optional)"), validators=[Optional(), URL(message=_l("Please enter a valid address.")), Length(max=300)])

@@ -1,12 +1,13 @@
 """Full-text search. The only package that touches Whoosh; everything else uses this interface:
 
 - `index_items(ids)` / `remove_items(ids)`: bring these items up to date in the index
-  (called automatically after every commit, see handlers.py);
+  (called automatically after every commit, see pan_platform/pipeline.py);
 - `search(user, query, filters, page, sort, lang)`: a `SearchResult` (ids in rank order,
   total, facets, snippets, corrected query, page info). Callers reload the rows from the
   database by id, in that order;
 - `suggest(user, prefix, lang)`: ids of readable items whose title words start so;
-- `rebuild()`: rebuild from the database aside, then swap; `check(repair)`: drift report.
+- `rebuild()`: rebuild from the database aside, then swap; `check(repair)`: drift report;
+- `retry_queued()` / `merge_segments()`: periodic tidying run by the scheduler.
 
 Every item is indexed, drafts too: their principals hold only the owner academy, which
 is exactly who may read them, so owners find their drafts and a state change is an
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from pan_platform.access import can, user_principals
 from pan_platform.extensions import db
-from pan_platform.search import bulk, engine, integrity, labels
+from pan_platform.search import bulk, engine, integrity, labels, merging
 from pan_platform.search import index as _index
 from pan_platform.search import query as _query
 from pan_platform.search.documents import build_document, item_record
@@ -37,7 +38,7 @@ from pan_platform.search.schema import SCHEMA_VERSION, version_of
 
 __all__ = [
     "SORTS", "SearchResult", "check", "index_items", "ping", "rebuild", "rebuild_running", "remove_items", "schema_outdated",
-    "search", "suggest",
+    "search", "suggest", "retry_queued", "merge_segments",
 ]
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,24 @@ def _queue_for_retry(base: Path, ids: set[int]) -> None:
     except Exception:
         # Nothing left to do here: `pan check-index --repair` finds the drift by digest.
         log.exception("queueing %d ids for the search index failed", len(ids))
+
+
+def retry_queued() -> int:
+    """Write the ids queued by failed index writes (they are retried by the next save too;
+    this catches them up when no save comes). Returns how many ids were waiting."""
+    waiting = _index.pending(index_path())
+    if waiting:
+        index_items((), with_descendants=False)
+    return len(waiting)
+
+
+def merge_segments() -> None:
+    """Merge full tiers of small segments. A save starts such a merge at once in a
+    background thread; this catches up merges cut short (a process that ended, another
+    merge holding the lock)."""
+    base = index_path()
+    if _index.live_dir(base) is not None:
+        merging.merge_until_done(base)
 
 
 def remove_items(ids: Iterable[int]) -> bool:
@@ -438,5 +457,3 @@ def check(repair: bool = False) -> CheckReport:
     report.seconds = time.monotonic() - started
     return report
 
-
-from pan_platform.search import handlers  # noqa: E402,F401  (registers the session events)

@@ -1,10 +1,11 @@
 """Keep the index fresh: every committed change to an item reaches the index.
 
-SQLAlchemy session events, so no operation can forget: after each flush the ids of
-changed items (and of items whose shares, translations, files, areas, languages or
-reader labels changed) are collected; after the commit they and their descendants are
-re-indexed; after a rollback they are dropped. The database change stands whatever
-happens to the index: a failed index write queues the ids for retry.
+Run by the pipeline (`pan_platform/pipeline.py`) at every flush, commit and rollback, so
+no operation can forget: after each flush the ids of changed items (and of items whose
+shares, handling policy, translations, files, areas, languages or reader labels changed)
+are collected; after the commit they and their descendants are re-indexed; after a
+rollback they are dropped. The database change stands whatever happens to the index: a
+failed index write queues the ids for retry.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import threading
 from itertools import chain
 
 from flask import current_app, has_app_context
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
@@ -25,14 +25,15 @@ ORGS_KEY = "pan_search_orgs"
 
 def _tracked_types() -> tuple[type, ...]:
     from pan_platform.catalogue.models import ItemArea, ItemLanguage, ItemTranslation
-    from pan_platform.sharing.models import ItemReader, ItemShare
+    from pan_platform.sharing.models import ItemPolicy, ItemReader, ItemShare
     from pan_platform.storage.models import FileVersion
 
-    return (ItemShare, ItemTranslation, FileVersion, ItemArea, ItemLanguage, ItemReader)
+    # ItemPolicy: "files on request" keeps file text out of the index.
+    return (ItemShare, ItemPolicy, ItemTranslation, FileVersion, ItemArea, ItemLanguage, ItemReader)
 
 
-@event.listens_for(Session, "after_flush")
-def _collect(session: Session, flush_context) -> None:
+def collect_changes(session: Session) -> None:
+    """After a flush: note the ids of the items this flush changed."""
     from pan_platform.catalogue.models import Item
     from pan_platform.organisations.models import Organisation
 
@@ -50,8 +51,8 @@ def _collect(session: Session, flush_context) -> None:
             session.info.setdefault(ORGS_KEY, set()).add(obj.id)
 
 
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
+def update_after_commit(session: Session) -> None:
+    """After a commit: re-index the noted items (in a thread unless PAN_SEARCH_SYNC)."""
     ids = session.info.pop(IDS_KEY, set())
     orgs = session.info.pop(ORGS_KEY, set())
     if not (ids or orgs) or not has_app_context():
@@ -68,8 +69,8 @@ def _after_commit(session: Session) -> None:
         threading.Thread(target=run, name="pan-search-index", daemon=True).start()
 
 
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
+def forget_changes(session: Session) -> None:
+    """After a rollback: nothing of the failed transaction reaches the index."""
     session.info.pop(IDS_KEY, None)
     session.info.pop(ORGS_KEY, None)
 

@@ -457,11 +457,20 @@ def rebuild(
 # -- reading --------------------------------------------------------------------------
 
 
+class _ThreadSearchers(dict):
+    """One thread's searchers by index path. A threaded server ends a thread per request:
+    its searchers close with it, rather than leaving their files open for the collector."""
+
+    def __del__(self) -> None:
+        for _path, current in self.values():
+            current.close()
+
+
 def searcher(base: Path):
     """A per-thread searcher, refreshed when the index changed or was swapped."""
     cache = getattr(_local, "searchers", None)
     if cache is None:
-        cache = _local.searchers = {}
+        cache = _local.searchers = _ThreadSearchers()
     key = str(base)
     real = os.path.realpath(base) if base.exists() else None
     entry = cache.get(key)

@@ -1,5 +1,6 @@
 """Sharing operations: each checks can() itself and commits (the rule of
-`pan_platform/operations.py`); what changed is announced and e-mailed after the commit.
+`pan_platform/operations.py`; the pipeline then refreshes reader labels and the search
+index); e-mails leave after the commit.
 
 Bad input raises SharingError with a message in the user's language; nothing is
 written in that case.
@@ -21,7 +22,6 @@ from pan_platform.operations import OperationError, after_commit, operation
 from pan_platform.organisations.models import Organisation
 from pan_platform.sharing.markings import MARKINGS
 from pan_platform.sharing.models import AccessRequest, ItemPolicy, Notification, SharingAgreement
-from pan_platform.sharing.signals import announce_committed, reindex
 from pan_platform.util import utcnow
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,6 @@ def create_agreement(
         partner=partner.display_name if partner else None, areas=agreement.areas,
         valid_until=agreement.valid_until.isoformat() if agreement.valid_until else None,
     )
-    after_commit(announce_committed)
     return agreement
 
 
@@ -90,7 +89,6 @@ def revoke_agreement(user, agreement: SharingAgreement) -> None:
         "sharing.agreement_revoked", user, None, owner_id=agreement.owner_id, agreement=agreement.id,
         partner=agreement.partner.display_name if agreement.partner else None, areas=agreement.areas,
     )
-    after_commit(announce_committed)
 
 
 # -- per-item handling ---------------------------------------------------------------
@@ -111,9 +109,7 @@ def set_item_policy(user, item, marking: str | None, files_access: str) -> None:
     if before != (marking, files_access):
         record("sharing.policy_changed", user, item, owner_id=item.owner_id, marking=marking,
                files_access=files_access)
-    after_commit(announce_committed)
-    if before[1] != files_access:
-        after_commit(lambda: reindex([item.id]))
+    # The pipeline re-indexes after the commit: "files on request" hides file text.
 
 
 # -- access requests ----------------------------------------------------------------
@@ -179,7 +175,6 @@ def request_access(user, item, reason: str) -> AccessRequest:
     admins = _org_admins(item.owner_id)
     _notify(admins, "request_new", request)
     record("sharing.access_requested", user, item, owner_id=item.owner_id, request=request.id)
-    after_commit(announce_committed)
     after_commit(lambda: _mail(admins, "request_new", request))
     return request
 
@@ -201,7 +196,6 @@ def decide_request(user, request: AccessRequest, approve: bool, until: date | No
         request=request.id, organisation=request.organisation.display_name,
         valid_until=request.valid_until.isoformat() if request.valid_until else None,
     )
-    after_commit(announce_committed)
     after_commit(lambda: _mail(requester, kind, request))
 
 
@@ -216,7 +210,6 @@ def withdraw_access(user, request: AccessRequest) -> None:
     request.decided_by_id = user.id
     record("sharing.access_withdrawn", user, request.item, owner_id=request.item.owner_id, request=request.id,
            organisation=request.organisation.display_name)
-    after_commit(announce_committed)
 
 
 @operation

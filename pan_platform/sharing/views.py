@@ -10,7 +10,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from pan_platform.access import can, download_grants, read_grants
-from pan_platform.access.expiry import expire_due_throttled
 from pan_platform.catalogue.filters import read_filters
 from pan_platform.catalogue.queries import get_readable
 from pan_platform.extensions import db
@@ -20,24 +19,11 @@ from pan_platform.organisations.models import Organisation
 from pan_platform.sharing import operations, queries
 from pan_platform.sharing.markings import MARKINGS, marking_of
 from pan_platform.sharing.models import AccessRequest, SharingAgreement
-from pan_platform.sharing.signals import announce_committed
 from pan_platform.sharing.vocab import REQUEST_STATES, SHARING_ACTIONS
 from pan_platform.util import utcnow
 from pan_platform.web.ids import parse_id
 
 bp = Blueprint("sharing", __name__)
-
-
-@bp.before_app_request
-def _sweep_expired() -> None:
-    expire_due_throttled()
-
-
-@bp.after_app_request
-def _announce(response):
-    """Items whose readers changed in this request reach the index before the reply."""
-    announce_committed()
-    return response
 
 
 @bp.app_context_processor

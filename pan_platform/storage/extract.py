@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import event, inspect, select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from pan_platform.extensions import db
@@ -133,8 +133,8 @@ def request_extraction(version: FileVersion) -> None:
     db.session.info.setdefault(_PENDING_KEY, []).append(version)
 
 
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
+def queue_after_commit(session: Session) -> None:
+    """After a commit (run by pan_platform/pipeline.py): hand the requested versions to the pool."""
     versions = session.info.pop(_PENDING_KEY, [])
     if not versions:
         return
@@ -146,8 +146,8 @@ def _after_commit(session: Session) -> None:
             future.result()
 
 
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
+def forget_requests(session: Session) -> None:
+    """After a rollback: versions of the failed transaction are not extracted."""
     session.info.pop(_PENDING_KEY, None)
 
 

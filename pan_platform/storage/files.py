@@ -2,7 +2,8 @@
 
 Blobs written during a transaction are remembered on the session; `discard_new_blobs()`
 after a rollback deletes those no committed version refers to, so a failed upload or
-import leaves no orphan file behind.
+import leaves no orphan file behind. After a commit the pipeline (`pan_platform/pipeline.py`)
+calls `forget_committed_blobs`: they are in use now.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import mimetypes
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from pan_platform.extensions import db
@@ -83,6 +83,5 @@ def discard_new_blobs() -> None:
         store.remove_if_unused(sha)
 
 
-@event.listens_for(Session, "after_commit")
-def _forget_committed_blobs(session: Session) -> None:
+def forget_committed_blobs(session: Session) -> None:
     session.info.pop(_NEW_BLOBS_KEY, None)

@@ -2,7 +2,8 @@
 
 Each case builds one target item; the table says which roles may read it. Write actions
 follow the owner academy's editing roles. Changing any single rule in the access module
-makes at least one row here fail.
+makes at least one test here or in tests/sharing fail: `make mutation` checks that claim
+(see docs/mutation.md for the score and the few equivalent changes).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from datetime import timedelta
 
 import pytest
 
-from pan_platform.access import can, read_principals, user_principals
+from pan_platform.access import can, files_follow_description, read_principals, user_principals
+from pan_platform.catalogue.models import Item
+from pan_platform.catalogue.queries import published_readable
 from pan_platform.extensions import db
 from pan_platform.sharing.models import AccessRequest, ItemPolicy, SharingAgreement
 from pan_platform.util import utcnow
@@ -206,6 +209,8 @@ def test_read_and_download(world, case):
     db.session.commit()
     assert _allowed(world, "read", item) == READERS[case]
     assert _allowed(world, "download", item) == DOWNLOADERS.get(case, READERS[case])
+    # Only where downloads follow reads may file text be indexed and shown with the item.
+    assert files_follow_description(item) == (case not in DOWNLOADERS)
 
 
 @pytest.mark.parametrize("case", sorted(READERS))
@@ -243,6 +248,21 @@ def test_adapt_needs_read_and_an_academy_editor(world, case):
 def test_materials_cannot_be_adapted(world):
     item = _case(world, "public")
     assert _allowed(world, "adapt", item) == {"platform_admin"}
+
+
+@pytest.mark.parametrize("kind", ["curriculum", "module"])
+def test_curricula_and_modules_can_be_adapted(world, kind):
+    item = make_item(world["own"], kind=kind, visibility="public")
+    db.session.commit()
+    assert _allowed(world, "adapt", item) == {"own_editor", "own_admin", "other_editor", "platform_admin"}
+
+
+def test_the_secretariat_admin_manages_its_people_but_not_platform_admins(world):
+    secretariat = world["users"]["platform_admin"].organisation
+    secretariat_admin = make_user(secretariat, "org_admin")
+    db.session.commit()
+    assert can(secretariat_admin, "manage_user", world["users"]["secretariat_user"])
+    assert not can(secretariat_admin, "manage_user", world["users"]["platform_admin"])
 
 
 def test_organisation_actions(world):
@@ -301,3 +321,36 @@ def test_reader_rows_follow_parent_changes(world):
     db.session.commit()
     assert {r.principal for r in material.reader_rows} == {f"org:{own.id}"}
     assert {r.principal for r in module.reader_rows} == {f"org:{own.id}"}
+
+
+@pytest.mark.parametrize("case", sorted(READERS))
+def test_listings_show_exactly_what_can_read_allows(world, case):
+    """Catalogue listings filter in SQL (the stored labels); they must list the item for
+    exactly the roles can() lets read it, platform administrators included."""
+    item = _case(world, case)
+    db.session.commit()
+    listed = {
+        role for role, user in world["users"].items()
+        if item.id in set(db.session.scalars(published_readable(user).with_only_columns(Item.id)))
+    }
+    assert listed == (READERS[case] if item.state == "published" else set())
+
+
+def test_the_owner_academy_reads_an_item_before_it_is_first_saved(world):
+    """Rights follow the owner organisation at once, not only once the item has an id."""
+    item = Item(kind="material", owner=world["own"], title="Unsaved", state="published", visibility="private",
+                language="en")
+    assert item.owner_id is None
+    assert can(world["users"]["own_trainer"], "read", item)
+    assert not can(world["users"]["other_trainer"], "read", item)
+
+
+@pytest.mark.parametrize(("case", "logged"), [("unknown_visibility", "unknown visibility 'secret'"),
+                                              ("unknown_partner_scope", "unknown partner scope 'some'")])
+def test_an_unknown_rule_is_logged_with_its_item(world, case, logged, caplog):
+    item = _case(world, case)
+    db.session.commit()
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="pan_platform.access.principals"):
+        assert _allowed(world, "read", item) == OWN
+    assert f"item {item.id}: {logged}" in caplog.messages

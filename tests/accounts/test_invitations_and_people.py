@@ -133,10 +133,17 @@ def test_org_admin_cannot_deactivate_or_demote_themselves(app, client):
     admin = make_user(org, "org_admin")
     db.session.commit()
     sign_in(client, admin)
-    client.post(f"/organisations/{org.slug}/people/{admin.id}/deactivate")
-    client.post(f"/organisations/{org.slug}/people/{admin.id}/role", data={"role": "trainer"})
+    refusals = {
+        "deactivate": ({}, "You cannot deactivate your own account; ask another administrator."),
+        "role": ({"role": "trainer"}, "You cannot change your own role; ask another administrator."),
+    }
+    for action, (data, message) in refusals.items():
+        response = client.post(f"/organisations/{org.slug}/people/{admin.id}/{action}", data=data)
+        assert response.status_code == 302 and response.headers["Location"].endswith(f"/organisations/{org.slug}/people")
+        assert message in client.get(response.headers["Location"]).get_data(as_text=True)
     db.session.refresh(admin)
     assert admin.active and admin.role == "org_admin"
+    assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action.in_(["user.role", "user.deactivate"]))) is None
 
 
 def test_org_admin_cannot_touch_another_organisations_people(app, client):

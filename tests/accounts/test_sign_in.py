@@ -177,8 +177,11 @@ def test_platform_admin_must_enrol_before_the_console(app, client):
 def test_platform_admin_cannot_turn_two_factor_off(app, client):
     admin = make_user(make_org("secretariat", slug="secretariat"), "platform_admin")
     enrol_totp(admin)
-    sign_in_with_code(client, admin)
-    client.post("/account/two-factor/disable", data={"password": PASSWORD})
+    assert sign_in_with_code(client, admin).status_code == 302
+    response = client.post("/account/two-factor/disable", data={"password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/account/two-factor")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Platform administrators must keep two-factor authentication." in page
     db.session.refresh(admin)
     assert admin.has_totp
 

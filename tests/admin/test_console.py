@@ -71,7 +71,9 @@ def test_refusal_needs_a_reason_that_is_sent(app, client, secretariat):
     _apply(client, kind="partner", country="", name="Example Police Network")
     application = db.session.scalars(select(OrganisationApplication)).one()
     admin_client(app, as_client(client), secretariat)
-    client.post(f"/admin/applications/{application.id}/refuse", data={"reason": ""})
+    refused = client.post(f"/admin/applications/{application.id}/refuse", data={"reason": ""}, follow_redirects=True)
+    assert refused.status_code == 200
+    assert "Please give a reason: it is sent to the contact." in refused.get_data(as_text=True)
     db.session.refresh(application)
     assert application.state == "pending"
     client.post(f"/admin/applications/{application.id}/refuse", data={"reason": "Not a police training body."})

@@ -87,7 +87,7 @@ def test_editor_publishes_for_cepol_only(live_app, live_server, browser_page, tm
         page.get_by_role("link", name="Download").first.click()
     download = download_info.value
     assert download.suggested_filename == "indicators.pdf"
-    assert open(download.path(), "rb").read() == pdf.read_bytes()
+    assert download.path().read_bytes() == pdf.read_bytes()
     curriculum_page = page.goto(curriculum_url.replace("/workspace/items/", "/items/"))
     assert curriculum_page.status == 200
     sign_out(page, base)

@@ -113,7 +113,7 @@ def test_access_request_from_partner_to_download(live_server, browser_page, brow
             partner_page.get_by_role("link", name="Download").click()
         download = info.value
         assert download.suggested_filename == "exercise.txt"
-        assert open(download.path(), "rb").read() == b"exercise sheet\n"
+        assert download.path().read_bytes() == b"exercise sheet\n"
 
         page.goto(f"{live_server}/organisations/{academy.slug}/downloads")
         assert "INTERPOL" in page.locator("#by-organisation").inner_text()

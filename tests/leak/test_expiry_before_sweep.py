@@ -1,10 +1,10 @@
 """The leak matrix's channels once an end date has passed and the expiry sweep has NOT run.
 
-The sweep (access.expiry) refreshes stored labels at most once a minute per process, so
+The sweep (access.expiry, run by the scheduler) refreshes stored labels once a minute, so
 between an agreement's end and the sweep every channel must decide by the clock itself:
 search results, counts, facets, suggestions, corrections, pages, API answers. Here the
 end dates are set a few seconds ahead, the index is built with them, the clock passes
-them, and the sweep is held off; each channel must then agree with can() exactly.
+them, and no sweep runs; each channel must then agree with can() exactly.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from pan_platform.access import can, expiry
+from pan_platform.access import can
 from pan_platform.catalogue.models import Item
 from pan_platform.extensions import db
 from pan_platform.util import utcnow
@@ -73,23 +73,19 @@ def world(tmp_path_factory):
     from tests.leak import test_leak_matrix as matrix
 
     tmp = tmp_path_factory.mktemp("expiry")
-    app = make_app(tmp, PAN_EXPIRY_SWEEP_SECONDS=3600, PAN_API_RATE_LIMIT=10**6, PAN_API_RATE_LIMIT_ANON=10**6)
-    swept_at = expiry._last_sweep["at"]
-    expiry._last_sweep["at"] = time.monotonic()  # the sweep has just run: not again for an hour
-    try:
-        with running(app):
-            w = matrix._build_world(ENDING)
-            ends = utcnow() + timedelta(seconds=SECONDS_LEFT)
-            _end_soon([o.id for o in w["owners"].values()], [i.id for i in w["items"].values()], ends)
-            search.rebuild()  # the index holds the end dates
-            cepol = w["users"]["cepol_user"]
-            item = w["items"]["agreement_ends_before_sweep"]
-            # Before the end the partner finds the item (so the test below can fail).
-            assert search.search(cepol, w["tokens"]["agreement_ends_before_sweep"]).ids == [item.id]
-            time.sleep(max(0.0, (ends - utcnow()).total_seconds()) + 1)
-            yield app, w
-    finally:
-        expiry._last_sweep["at"] = swept_at
+    # No sweep runs here: scheduled work never runs in a request (pan_platform/scheduler.py).
+    app = make_app(tmp, PAN_API_RATE_LIMIT=10**6, PAN_API_RATE_LIMIT_ANON=10**6)
+    with running(app):
+        w = matrix._build_world(ENDING)
+        ends = utcnow() + timedelta(seconds=SECONDS_LEFT)
+        _end_soon([o.id for o in w["owners"].values()], [i.id for i in w["items"].values()], ends)
+        search.rebuild()  # the index holds the end dates
+        cepol = w["users"]["cepol_user"]
+        item = w["items"]["agreement_ends_before_sweep"]
+        # Before the end the partner finds the item (so the test below can fail).
+        assert search.search(cepol, w["tokens"]["agreement_ends_before_sweep"]).ids == [item.id]
+        time.sleep(max(0.0, (ends - utcnow()).total_seconds()) + 1)
+        yield app, w
 
 
 @pytest.mark.parametrize("name", list(ENDING))

@@ -8,10 +8,11 @@ so a leak anywhere in a response body is caught.
 
 ADDING A CHANNEL: write one function `(probe, item) -> bool` ("is the item visible to
 this caller through this channel?") and decorate it with @channel(...). Give `needs=`
-the endpoint it requires: while that endpoint does not exist the channel is skipped,
-so channels can be written before they land. `action` is the can() action the channel
-must agree with ("read", or "download" for files); `applies` limits the channel to the
-items and callers it lists at all (e.g. browse pages list published items only).
+the endpoint it requires: while that endpoint does not exist the channel fails (it is
+never skipped, so a renamed or removed endpoint cannot quietly end a channel's checks).
+`action` is the can() action the channel must agree with ("read", or "download" for
+files); `applies` limits the channel to the items and callers it lists at all (e.g.
+browse pages list published items only).
 
 The world is built once per module (one app, one database, one index): every case has
 its own owner academy, so agreements of one case cannot touch another.
@@ -235,7 +236,7 @@ def _token(rng: random.Random) -> str:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("leak")
-    app = make_app(tmp, PAN_EXPIRY_SWEEP_SECONDS=0, PAN_API_RATE_LIMIT=10**6, PAN_API_RATE_LIMIT_ANON=10**6,
+    app = make_app(tmp, PAN_API_RATE_LIMIT=10**6, PAN_API_RATE_LIMIT_ANON=10**6,
                    PAN_RATE_LIMIT_STORE="memory")  # limits are not under test here
     with running(app):
         yield app, _build_world()
@@ -737,13 +738,29 @@ def test_case_readers_as_designed(world, name):
     assert downloaders == (case.downloaders if case.downloaders is not None else case.readers)
 
 
+def _require_endpoint(app, endpoint: str | None) -> None:
+    """A channel whose endpoint is missing fails: a skip would hide a channel that checks nothing."""
+    assert endpoint is None or endpoint in app.view_functions, f"the endpoint {endpoint} does not exist"
+
+
+@pytest.mark.parametrize("channel_name", list(CHANNELS))
+def test_every_channel_endpoint_exists(world, channel_name):
+    app, _w = world
+    _require_endpoint(app, CHANNELS[channel_name].needs)
+
+
+def test_a_missing_endpoint_fails_the_channel(world):
+    app, _w = world
+    with pytest.raises(AssertionError, match="no.such_endpoint"):
+        _require_endpoint(app, "no.such_endpoint")
+
+
 @pytest.mark.parametrize("channel_name", list(CHANNELS))
 @pytest.mark.parametrize("name", list(CASES))
 def test_channel_shows_exactly_what_can_allows(world, clients, name, channel_name):
     app, w = world
     chan = CHANNELS[channel_name]
-    if chan.needs and chan.needs not in app.view_functions:
-        pytest.skip(f"{chan.needs} does not exist yet")
+    _require_endpoint(app, chan.needs)
     item = db.session.get(Item, w["items"][name].id)
     wrong = []
     for role in ROLES:
@@ -764,8 +781,7 @@ def test_file_text_on_request_is_not_indexed(world, clients, name):
     """Readers of the description must not find (or see snippets of) files they may not have;
     the price: not even the owner finds such files by their text."""
     app, w = world
-    if "search.search_page" not in app.view_functions:
-        pytest.skip("no search page yet")
+    _require_endpoint(app, "search.search_page")
     item = db.session.get(Item, w["items"][name].id)
     for role in ROLES:
         client, _cache = clients(_user(w, name, role))

@@ -80,7 +80,8 @@ def test_bulk_segments_equal_whoosh_segment(tmp_path):
     # Several chunks in two worker processes: several segments, in any order.
     assert bulk.build_segments(built, iter(docs), procs=2, chunk_docs=7) == 40
     ix_built = whoosh_index.open_dir(str(built))
-    assert len(ix_built.reader().leaf_readers()) == 6
+    with ix_built.reader() as reader:
+        assert len(reader.leaf_readers()) == 6
     expected, actual = contents(plain), contents(built)
     assert actual["postings"] == expected["postings"]
     assert actual["lengths"] == expected["lengths"]

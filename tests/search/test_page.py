@@ -121,4 +121,5 @@ def test_bench_smoke(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "materials/s" in result.stdout and "p95" in result.stdout and "peak RSS" in result.stdout
-    assert sum(1 for _ in corpus.open(encoding="utf-8")) == 2000
+    with corpus.open(encoding="utf-8") as lines:
+        assert sum(1 for _ in lines) == 2000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 from datetime import date, timedelta
 
@@ -10,7 +11,7 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import select
 
-from pan_platform.access import can, download_grants, expire_due, expiry, read_grants, read_principals
+from pan_platform.access import can, download_grants, expire_due, read_grants, read_principals
 from pan_platform.audit.models import AuditEvent
 from pan_platform.extensions import db
 from pan_platform.sharing import operations
@@ -89,8 +90,6 @@ def test_expiry_is_exact_before_and_after_the_sweep(world, client, app):
     agreement = operations.create_agreement(w["admin"], w["own"], w["cepol"], [THB], date.today() + timedelta(days=3))
     assert can(w["cepol_user"], "read", w["thb"])
     # Time passes (written behind the ORM's back, as the clock would): no sweep runs yet.
-    app.config["PAN_EXPIRY_SWEEP_SECONDS"] = 3600
-    expiry._last_sweep["at"] = time.monotonic()
     past = utcnow() - timedelta(seconds=1)
     db.session.execute(db.text("UPDATE sharing_agreements SET valid_until = :t"), {"t": past})
     db.session.execute(db.text("UPDATE item_readers SET expires_at = :t WHERE expires_at IS NOT NULL"), {"t": past})
@@ -199,3 +198,96 @@ def test_shared_with_us_lists_only_what_the_partner_may_read(world, client):
     for name in ("area", "academy", "country", "language"):
         assert f'<select id="f-{name}" name="{name}">' in filtered
     assert f'<option value="{w["own"].slug}" >' in filtered  # the academy that shares with CEPOL
+
+
+def test_an_item_shared_twice_stays_listed_until_the_later_agreement_ends(world, client, app):
+    """Two agreements give CEPOL the same item; when the first ends, the second still counts."""
+    w = world
+    app.config["PAN_EXPIRY_SWEEP_SECONDS"] = 3600  # no sweep may repair the stored labels below
+    sign_in(client, w["cepol_user"])  # a request: a sweep that is due runs now, before the end
+    first = operations.create_agreement(w["admin"], w["own"], w["cepol"], [THB], date.today() + timedelta(days=3))
+    operations.create_agreement(w["admin"], w["own"], w["cepol"], [THB], date.today() + timedelta(days=30))
+    first.valid_until = utcnow() + timedelta(seconds=1)
+    db.session.commit()
+    assert w["thb"].title in client.get("/catalogue").get_data(as_text=True)
+    time.sleep(max(0.0, (first.valid_until - utcnow()).total_seconds()) + 0.1)  # the first agreement ends
+    assert not first.is_active(utcnow())
+    assert w["thb"].title in client.get("/catalogue").get_data(as_text=True)
+    assert w["thb"].title in client.get("/shared-with-us").get_data(as_text=True)
+    assert can(w["cepol_user"], "read", w["thb"])
+
+
+def test_an_approved_request_gives_no_files_once_the_description_is_hidden(world, client):
+    """Approved access to the files never outlives the right to read the item itself."""
+    w = world
+    item = make_item(w["own"], visibility="partners", partner_scope="all", title="Guide on request")
+    version = add_version(item, io.BytesIO(_pdf_bytes()), "guide.pdf", "application/pdf")
+    db.session.commit()
+    operations.set_item_policy(w["editor"], item, "law-enforcement-only", "request")
+    request = operations.request_access(w["cepol_user"], item, "Course for border police")
+    operations.decide_request(w["admin"], request, True, None)
+    sign_in(client, w["cepol_user"])
+    assert client.get(f"/files/{version.id}/download").status_code == 200
+    item.visibility = "private"  # the owner stops sharing the item; the approval is still on file
+    db.session.commit()
+    assert db.session.get(AccessRequest, request.id).status == "approved"
+    assert not can(w["cepol_user"], "read", item) and not can(w["cepol_user"], "download", item)
+    assert client.get(f"/files/{version.id}/download").status_code == 404
+    assert client.get(f"/items/{item.id}").status_code == 404
+
+
+def test_who_can_see_this_shows_an_approved_request_and_its_end(world, client):
+    w = world
+    item = make_item(w["own"], visibility="partners", partner_scope="all", title="Guide on request")
+    db.session.commit()
+    operations.set_item_policy(w["editor"], item, None, "request")
+    request = operations.request_access(w["cepol_user"], item, "Course for border police")
+    operations.decide_request(w["admin"], request, True, date.today() + timedelta(days=30))
+    sign_in(client, w["editor"])
+    page = client.get(f"/items/{item.id}/access").get_data(as_text=True)
+    downloaders = page.split('id="downloaders"', 1)[1].split("</table>", 1)[0]
+    row = next(r for r in downloaders.split("<tr>") if "CEPOL" in r)
+    assert re.search(r"Access request approved on \w[^<]* · until \w", row), row
+
+
+def test_search_follows_agreements_at_once(world, client):
+    """An agreement made or revoked reaches the search index with the commit."""
+    w = world
+    sign_in(client, w["cepol_user"])
+
+    def found() -> bool:
+        return f"/items/{w['thb'].id}" in client.get("/search?q=handbook").get_data(as_text=True)
+
+    assert not found()
+    agreement = operations.create_agreement(w["admin"], w["own"], w["cepol"], [THB], None)
+    assert found()
+    operations.revoke_agreement(w["admin"], agreement)
+    assert not found()
+
+
+def _expire_agreements_behind_the_orm() -> None:
+    """An end date passes, as the clock would: the data changes, the stored labels do not."""
+    past = utcnow() - timedelta(seconds=1)
+    db.session.execute(db.text("UPDATE sharing_agreements SET valid_until = :t"), {"t": past})
+    db.session.execute(db.text("UPDATE item_readers SET expires_at = :t WHERE expires_at IS NOT NULL"), {"t": past})
+    db.session.commit()
+    db.session.expire_all()
+
+
+def test_who_can_see_this_explains_own_and_inherited_visibility(world, client):
+    w = world
+    parent = make_item(w["own"], kind="curriculum", visibility="network", title="Border curriculum",
+                       shares=(w["cepol"],))
+    child = make_item(w["own"], kind="module", parent=parent, title="Border module")
+    db.session.commit()
+    sign_in(client, w["editor"])
+
+    def row(item, who: str) -> str:
+        page = client.get(f"/items/{item.id}/access").get_data(as_text=True)
+        readers = page.split('id="readers"', 1)[1].split("</table>", 1)[0]
+        return next(r for r in readers.split("<tr>") if who in r)
+
+    assert "The item's own visibility" in row(parent, "Every academy of the network")
+    assert "Visibility inherited from Border curriculum" in row(child, "Every academy of the network")
+    assert "<td>Explicit share</td>" in row(parent, "CEPOL")
+    assert "Explicit share, inherited from Border curriculum" in row(child, "CEPOL")

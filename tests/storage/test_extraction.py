@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from pan_platform.catalogue import operations
 from pan_platform.extensions import db
 from pan_platform.operations import transaction
+from pan_platform.storage import extract
 from pan_platform.storage.extract import Limits, run_extraction
 from pan_platform.storage.files import add_version
 from pan_platform.storage.models import FileVersion
@@ -47,13 +49,27 @@ def test_background_extraction_after_commit(app, material):
     assert "lesson plan on cybercrime" in db.session.get(FileVersion, version_id).text
 
 
-def test_nothing_is_extracted_when_the_transaction_is_rolled_back(app, material):
+def _stored_files(app) -> list:
+    return [path for path in Path(app.config["PAN_STORAGE_DIR"]).rglob("*") if path.is_file()]
+
+
+def test_nothing_is_extracted_when_the_transaction_is_rolled_back(app, material, monkeypatch):
+    app.config["PAN_EXTRACT_SYNC"] = True
+    started: list[int] = []  # ids of the versions the extraction pool was asked to work on
+    monkeypatch.setattr(extract, "_run_in_app", lambda _app, version_id: started.append(version_id))
     item, editor = material
     with pytest.raises(RuntimeError), transaction():  # a later step of the same unit of work fails
         operations.add_file_version(editor, item, io.BytesIO(samples.pdf_with_text(["rolled back"])), "x.pdf")
         raise RuntimeError("a later step failed")
     assert db.session.scalar(select(FileVersion.id)) is None
-    db.session.commit()  # a later commit must not pick up the discarded version
+    assert _stored_files(app) == []
+    item.title = "A later change"  # a later commit must not pick up the discarded version
+    operations.commit()
+    assert started == []
+    # The same steps without the rollback do start an extraction: the check above can fail.
+    kept = operations.add_file_version(editor, item, io.BytesIO(samples.pdf_with_text(["kept"])), "y.pdf")
+    operations.commit()
+    assert started == [kept.id]
 
 
 def test_cli_extracts_pending_versions(app, material):
