@@ -74,8 +74,13 @@ mutation: install compile-translations
 	$(BIN)/mutmut results
 	@$(BIN)/python -c '$(SCORE)'
 
+# Names called by a framework (routes, commands, hooks) are used even when nothing calls them.
+VULTURE_DECORATORS := @*.route,@*.get,@*.post,@*.command,@*.group,@*.operation,@*.listens_for,@*.app_template_global,@*.app_template_filter,@*.app_context_processor,@*.before_app_request,@*.after_app_request,@*.before_request,@*.after_request,@*.errorhandler,@*.app_errorhandler,@*.user_loader,@*.request_loader
+
 lint: install
-	$(BIN)/ruff check pan_platform tests bench config.py wsgi.py
+	$(BIN)/ruff check pan_platform tests bench config.py wsgi.py vulture_whitelist.py
+	$(BIN)/lint-imports
+	$(BIN)/vulture pan_platform vulture_whitelist.py --min-confidence 60 --ignore-decorators "$(VULTURE_DECORATORS)"
 
 clean:
 	rm -rf $(VENV) instance

@@ -1,5 +1,5 @@
 """WSGI entry point: `flask --app wsgi ...` and `gunicorn wsgi:app`."""
 
-from pan_platform import create_app
+from pan_platform.app import create_app
 
 app = create_app()

@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         bulk.CHUNK_DOCS = args.segment
         search_index.rebuild(base, docs[:-1], procs=1)
         started = time.perf_counter()
-        search_index.write(base, docs[-1:])
+        merging.after_write(base, search_index.write(base, docs[-1:]))
         saved = time.perf_counter() - started
         merging.wait()
         merged = time.perf_counter() - started

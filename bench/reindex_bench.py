@@ -46,10 +46,10 @@ SAMPLE_EVERY = 100  # every 100th record's document is compared with the index's
 
 
 def _app(workdir: Path):
-    from pan_platform import create_app
+    from pan_platform.app import create_app
 
-    os.environ["PAN_INSTANCE_DIR"] = str(workdir / "instance")
     return create_app({
+        "INSTANCE_DIR": str(workdir / "instance"),
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'db.sqlite'}",
         "PAN_STORAGE_DIR": str(workdir / "storage"),
         "PAN_INDEX_DIR": str(workdir / "index"),

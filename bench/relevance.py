@@ -5,7 +5,8 @@
     .venv/bin/python bench/relevance.py --json out.json --min-recall 0.85
 
 A fresh temporary instance (SQLite, file store and index in a temporary directory) is
-built; the corpus under `bench/relevance/corpus/` is loaded through the real import path
+built, with the thesaurus of `seed_data/thesaurus.csv` as `pan seed` loads it; the corpus
+under `bench/relevance/corpus/` is loaded through the real import path
 (`catalogue.importer.import_archive`, as `pan import` does: one ZIP per academy with a
 manifest.json and generated TXT/Markdown/DOCX/PDF files), translations and language
 versions are added through the editor operations, text is extracted synchronously in the
@@ -152,26 +153,19 @@ class Instance:
 
 
 def make_app(tmp: Path):
-    from pan_platform import create_app
+    from pan_platform.app import create_app
 
-    previous = os.environ.get("PAN_INSTANCE_DIR")
-    os.environ["PAN_INSTANCE_DIR"] = str(tmp / "instance")
-    try:
-        return create_app({
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.sqlite'}",
-            "PAN_STORAGE_DIR": str(tmp / "storage"),
-            "PAN_INDEX_DIR": str(tmp / "index"),
-            "PAN_EXTRACT_SYNC": True,
-            "PAN_MAIL_BACKEND": "memory",
-            "WTF_CSRF_ENABLED": False,
-            "SERVER_NAME": None,
-        })
-    finally:  # read at start-up only; leave the caller's environment as it was
-        if previous is None:
-            os.environ.pop("PAN_INSTANCE_DIR", None)
-        else:
-            os.environ["PAN_INSTANCE_DIR"] = previous
+    return create_app({
+        "TESTING": True,
+        "INSTANCE_DIR": str(tmp / "instance"),
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'bench.sqlite'}",
+        "PAN_STORAGE_DIR": str(tmp / "storage"),
+        "PAN_INDEX_DIR": str(tmp / "index"),
+        "PAN_EXTRACT_SYNC": True,
+        "PAN_MAIL_BACKEND": "memory",
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": None,
+    })
 
 
 def _user(org_slug: str, role: str):
@@ -248,6 +242,7 @@ def build_instance(reader_academy: str = "academy-poland") -> Instance:
     from pan_platform.extensions import db
     from pan_platform.seeding import ensure_priority_areas, load_countries, load_organisations
     from pan_platform.storage.extract import pending_ids
+    from pan_platform.thesaurus.operations import seed_if_empty
 
     use_fast_password_hashing()
     started = time.perf_counter()
@@ -260,6 +255,7 @@ def build_instance(reader_academy: str = "academy-poland") -> Instance:
         load_countries(SEED)
         db.session.flush()
         load_organisations(SEED)
+        seed_if_empty(SEED / "thesaurus.csv")  # as `pan seed` does: query expansion needs it
         db.session.commit()
         for number, group in enumerate(load_corpus()):
             for owner, entries in by_owner(group).items():

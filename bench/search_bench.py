@@ -195,11 +195,11 @@ def _percentile(values: list[float], pct: float) -> float:
 
 def run_queries(index_dir: str, count: int, seed: int) -> dict:
     """Query phase (run in a fresh process): latency of search() with filters, facets, snippets."""
-    from pan_platform import create_app, search
+    from pan_platform import search
+    from pan_platform.app import create_app
 
     tmp = tempfile.mkdtemp(prefix="pan-bench-app-")
-    os.environ["PAN_INSTANCE_DIR"] = tmp
-    app = create_app({"PAN_INDEX_DIR": index_dir, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/db.sqlite"})
+    app = create_app({"INSTANCE_DIR": tmp, "PAN_INDEX_DIR": index_dir, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/db.sqlite"})
     mix = query_mix(seed, count)
     timings, totals = [], []
     with app.test_request_context():

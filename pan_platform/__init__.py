@@ -1,100 +1,17 @@
-"""PAN Platform: the online platform of the Police Academies Network."""
+"""PAN Platform: the online platform of the Police Academies Network.
+
+The application factory is `pan_platform.app.create_app`. This package file stays empty of
+imports so that a child process (text extraction, PDF marking) importing one small module
+does not load the whole web application.
+"""
 
 from __future__ import annotations
 
-import logging
 
-from flask import Flask, g
+def __getattr__(name: str):
+    # `from pan_platform import create_app` keeps working.
+    if name == "create_app":
+        from pan_platform.app import create_app  # lazy on purpose: see the docstring above
 
-from config import load_config
-from pan_platform.extensions import babel, csrf, db, login_manager, migrate
-from pan_platform.i18n import select_locale
-from pan_platform.web.ids import IdConverter
-from pan_platform.web.language import LanguagePrefixMiddleware
-
-
-def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_path=load_config().get("INSTANCE_DIR"))
-    app.config.update(load_config(overrides))
-    # Before any route is added: every `<int:...>` id is bounded to what a row can have.
-    app.url_map.converters["int"] = IdConverter
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-
-    _init_extensions(app)
-    _register_blueprints(app)
-    from pan_platform import cli
-    from pan_platform.web import errors, templating
-
-    cli.register(app)
-    errors.register(app)
-    templating.register(app)
-    app.wsgi_app = LanguagePrefixMiddleware(app.wsgi_app, app.config["PAN_LANGUAGES"])
-    from pan_platform.web import security
-
-    security.register(app)  # after the language prefix: ProxyFix must wrap everything
-    from pan_platform.web import caching
-
-    caching.register(app)  # its after_request runs before the security headers are added
-    _start_scheduled_work(app)
-    return app
-
-
-def _start_scheduled_work(app: Flask) -> None:
-    """Periodic jobs run in `flask pan worker`; in-process only when configured (`make run`)."""
-    if app.config.get("PAN_INPROCESS_SCHEDULER"):
-        from pan_platform import scheduler
-
-        scheduler.start_in_process(app)
-
-
-def _init_extensions(app: Flask) -> None:
-    from pan_platform import (
-        models,  # noqa: F401  (every table known to Alembic and create_all)
-        pipeline,
-    )
-
-    pipeline.install()  # what runs after every flush, commit and rollback
-
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(app.config.get("MIGRATIONS_DIR", _migrations_dir())))
-    babel.init_app(app, locale_selector=select_locale)
-    csrf.init_app(app)
-    login_manager.init_app(app)
-    login_manager.login_view = "accounts.login"
-    from pan_platform.accounts.auth import load_user
-
-    login_manager.user_loader(load_user)
-    # First hook of every request: the user Flask-Login caches on `g` belongs to one request.
-    # `g` lives in the application context, which a script or test may push once around
-    # many requests; a bearer-token user must never carry over to the next request.
-    app.before_request_funcs.setdefault(None, []).insert(0, _forget_cached_user)
-
-
-def _forget_cached_user() -> None:
-    g.pop("_login_user", None)
-
-
-def _migrations_dir() -> str:
-    from config import BASE_DIR
-
-    return str(BASE_DIR / "migrations")
-
-
-def _register_blueprints(app: Flask) -> None:
-    from pan_platform.accounts.views import bp as accounts_bp
-    from pan_platform.admin.views import bp as admin_bp
-    from pan_platform.catalogue.editor_views import bp as editor_bp
-    from pan_platform.catalogue.translation_views import bp as translations_bp
-    from pan_platform.catalogue.views import bp as catalogue_bp
-    from pan_platform.organisations.views import bp as organisations_bp
-    from pan_platform.search.views import bp as search_bp
-    from pan_platform.sharing.views import bp as sharing_bp
-    from pan_platform.storage.views import bp as storage_bp
-    from pan_platform.web.health import bp as health_bp
-    from pan_platform.web.views import bp as main_bp
-
-    for bp in (main_bp, accounts_bp, catalogue_bp, translations_bp, organisations_bp, editor_bp, storage_bp, search_bp, sharing_bp, admin_bp, health_bp):
-        app.register_blueprint(bp)
-    from pan_platform import api
-
-    api.register(app)  # REST API, OAI-PMH, feeds, sitemap
+        return create_app
+    raise AttributeError(name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
@@ -16,6 +16,8 @@ from pan_platform.extensions import db
 from pan_platform.i18n import _
 from pan_platform.organisations.models import Organisation
 from pan_platform.scheduler import run_once, run_worker
+from pan_platform.seeding import seed_all
+from pan_platform.thesaurus.operations import seed_if_empty
 
 pan = AppGroup("pan", help="PAN Platform administration commands.")
 
@@ -25,9 +27,6 @@ pan = AppGroup("pan", help="PAN Platform administration commands.")
 @click.option("--if-empty", is_flag=True, help="Only load when the database holds no organisations.")
 def seed(path: Path, if_empty: bool) -> None:
     """Load countries, organisations, demo users and the demo catalogue, and the thesaurus when it is empty."""
-    from pan_platform.seeding import seed_all
-    from pan_platform.thesaurus.operations import seed_if_empty
-
     terms = seed_if_empty(path / "thesaurus.csv")
     db.session.commit()
     if terms:
@@ -88,15 +87,3 @@ def worker(once: bool) -> None:
         return
     run_worker(app)
 
-
-def register(app: Flask) -> None:
-    # Feature packages add their own commands to the `pan` group in their cli.py.
-    import importlib
-
-    for module in ("search", "catalogue", "accounts", "admin", "sharing", "thesaurus"):
-        try:
-            importlib.import_module(f"pan_platform.{module}.cli")
-        except ModuleNotFoundError as error:
-            if error.name != f"pan_platform.{module}.cli":
-                raise
-    app.cli.add_command(pan)

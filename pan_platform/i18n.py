@@ -5,12 +5,11 @@
 
 from __future__ import annotations
 
-import os
-
 from flask import current_app, has_request_context, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from flask_login import current_user
 
 __all__ = [
     "_", "_l", "ngettext", "select_locale", "supported_languages", "supported_locale", "RTL_LANGUAGES",
@@ -41,19 +40,15 @@ def supported_locale(value: object, languages: list[str] | None = None) -> str |
 
 
 def _user_preference(languages: list[str]) -> str | None:
-    from flask_login import current_user
-
     if current_user is None or not getattr(current_user, "is_authenticated", False):
         return None
     return supported_locale(getattr(current_user, "locale", None), languages)
 
 
 def _environment_locale(languages: list[str]) -> str | None:
-    """The operator's language for command-line messages, from the POSIX variables
-    (LANGUAGE may list several, "fr:en"; LC_ALL/LC_MESSAGES/LANG hold one, "ru_RU.UTF-8")."""
-    candidates = os.environ.get("LANGUAGE", "").split(":")
-    candidates += [os.environ.get(name, "") for name in ("LC_ALL", "LC_MESSAGES", "LANG")]
-    for value in candidates:
+    """The operator's language for command-line messages: the first supported one of the
+    POSIX locale values config.py read ("ru_RU.UTF-8", "es_ES@euro")."""
+    for value in current_app.config["PAN_COMMAND_LOCALES"]:
         found = supported_locale(value.split(".", 1)[0].split("@", 1)[0], languages)
         if found:
             return found

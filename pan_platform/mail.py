@@ -28,10 +28,10 @@ class Mail:
 
 
 def _backend() -> str:
-    configured = current_app.config.get("PAN_MAIL_BACKEND")
+    configured = current_app.config["PAN_MAIL_BACKEND"]
     if configured:
         return configured
-    return "smtp" if current_app.config.get("PAN_SMTP_HOST") else "console"
+    return "smtp" if current_app.config["PAN_SMTP_HOST"] else "console"
 
 
 def outbox() -> list[Mail]:
@@ -72,16 +72,16 @@ def send(to: str, subject: str, body: str) -> Mail:
 def _send_smtp(mail: Mail) -> None:
     config = current_app.config
     message = EmailMessage()
-    message["From"] = config.get("PAN_MAIL_FROM", "PAN Platform <no-reply@localhost>")
+    message["From"] = config["PAN_MAIL_FROM"]
     message["To"] = mail.to
     message["Subject"] = mail.subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid()
     message.set_content(mail.body)
-    host, port = config["PAN_SMTP_HOST"], int(config.get("PAN_SMTP_PORT", 587))
+    host, port = config["PAN_SMTP_HOST"], config["PAN_SMTP_PORT"]
     with smtplib.SMTP(host, port, timeout=30) as smtp:
-        if config.get("PAN_SMTP_STARTTLS", True):
+        if config["PAN_SMTP_STARTTLS"]:
             smtp.starttls(context=ssl.create_default_context())
-        if config.get("PAN_SMTP_USER"):
-            smtp.login(config["PAN_SMTP_USER"], config.get("PAN_SMTP_PASSWORD", ""))
+        if config["PAN_SMTP_USER"]:
+            smtp.login(config["PAN_SMTP_USER"], config["PAN_SMTP_PASSWORD"])
         smtp.send_message(message)

@@ -1,7 +1,6 @@
 """Import every model once, so metadata (Alembic, create_all) knows all tables."""
 
 from pan_platform.accounts.models import ApiToken, Invitation, LoginAttempt, PasswordReset, User
-from pan_platform.admin.models import LabelOverride
 from pan_platform.audit.models import AuditEvent
 from pan_platform.catalogue.language_versions import ItemLanguageVersion
 from pan_platform.catalogue.models import (
@@ -11,6 +10,7 @@ from pan_platform.catalogue.models import (
     ItemTranslation,
     PriorityArea,
 )
+from pan_platform.catalogue.overrides import LabelOverride
 from pan_platform.organisations.models import Country, Organisation, OrganisationApplication
 from pan_platform.sharing.models import (
     AccessRequest,

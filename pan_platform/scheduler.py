@@ -89,7 +89,7 @@ def run_worker(app: Flask) -> None:
     """The `pan worker` loop: ends cleanly on SIGTERM or SIGINT, after the running job."""
     stop = threading.Event()
 
-    def request_stop(signum, frame) -> None:
+    def request_stop(signum, _frame) -> None:
         log.info("worker stopping (signal %s)", signum)
         stop.set()
 

@@ -13,8 +13,8 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from pan_platform import create_app
 from pan_platform.accounts.models import use_fast_password_hashing
+from pan_platform.app import create_app
 from pan_platform.extensions import db
 from pan_platform.seeding import ensure_priority_areas
 
@@ -52,9 +52,9 @@ class ClosingClient(FlaskClient):
 
 
 def make_app(tmp_path, **overrides):
-    os.environ["PAN_INSTANCE_DIR"] = str(tmp_path / "instance")
     config = {
         "TESTING": True,
+        "INSTANCE_DIR": str(tmp_path / "instance"),
         "SQLALCHEMY_DATABASE_URI": PG_URL if ON_POSTGRES else f"sqlite:///{tmp_path / 'test.sqlite'}",
         # Tests need no durability: commits need not wait for the disk.
         "SQLALCHEMY_ENGINE_OPTIONS": (

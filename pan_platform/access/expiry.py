@@ -10,16 +10,15 @@ from datetime import datetime
 from sqlalchemy import select
 
 from pan_platform.access.readers import refresh_readers
+from pan_platform.catalogue.models import Item
 from pan_platform.extensions import db
+from pan_platform.sharing.models import ItemReader
 from pan_platform.util import utcnow
 
 
 def expire_due(now: datetime | None = None) -> list[int]:
     """Refresh every item holding a label whose rule has ended, and commit (the pipeline
     re-indexes them). Returns the ids of the items refreshed."""
-    from pan_platform.catalogue.models import Item
-    from pan_platform.sharing.models import ItemReader
-
     now = now or utcnow()
     ids = sorted(
         db.session.scalars(

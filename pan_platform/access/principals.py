@@ -18,6 +18,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import object_session
 
+from pan_platform.extensions import db
+from pan_platform.sharing.models import SharingAgreement
 from pan_platform.util import utcnow
 
 PUBLIC = "public"
@@ -82,16 +84,12 @@ def _owner_id(item) -> int | None:
 
 
 def _session(item):
-    from pan_platform.extensions import db
-
     return object_session(item) or db.session
 
 
 def owner_agreements(session, owner_id: int) -> list:
     """The owner's non-revoked agreements, cached in the session until the next flush
     that touches an agreement, commit or rollback (one query per owner per transaction)."""
-    from pan_platform.sharing.models import SharingAgreement
-
     cache = session.info.setdefault("pan_agreements", {})
     if owner_id not in cache:
         with session.no_autoflush:
@@ -223,8 +221,3 @@ def label_expiries(grants: list[Grant]) -> dict[str, datetime | None]:
         else:
             out[grant.label] = max(out[grant.label], grant.expires_at)
     return out
-
-
-def visibility_reason(item) -> str:
-    """'own' when the item sets its own rule, 'inherited' when it takes its parent's."""
-    return "inherited" if item.visibility == INHERIT else "own"

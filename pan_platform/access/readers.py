@@ -13,6 +13,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from pan_platform.access.principals import label_expiries, read_grants, user_principals
+from pan_platform.catalogue.models import Item, ItemArea
 from pan_platform.sharing.models import ItemReader, ItemShare, SharingAgreement
 from pan_platform.util import utcnow
 
@@ -57,8 +58,6 @@ def readable_by(user, item_id_column):
 
 
 def _items_of_owners(session: Session, owner_ids: set[int]) -> list:
-    from pan_platform.catalogue.models import Item
-
     if not owner_ids:
         return []
     with session.no_autoflush:
@@ -66,8 +65,6 @@ def _items_of_owners(session: Session, owner_ids: set[int]) -> list:
 
 
 def _affected_items(session: Session) -> set:
-    from pan_platform.catalogue.models import Item, ItemArea
-
     items, owners = set(), set()
     for obj in list(session.new) + list(session.dirty):
         if isinstance(obj, Item):

@@ -8,6 +8,9 @@ Any action this file does not know is refused.
 from __future__ import annotations
 
 from pan_platform.access.principals import download_principals, read_principals, user_principals
+from pan_platform.accounts.models import User
+from pan_platform.catalogue.models import Item
+from pan_platform.organisations.models import Organisation
 
 EDITING_ROLES = ("editor", "org_admin")
 
@@ -119,10 +122,6 @@ _USER_RULES = {
 
 
 def _rule_for(action: str, obj):
-    from pan_platform.accounts.models import User
-    from pan_platform.catalogue.models import Item
-    from pan_platform.organisations.models import Organisation
-
     if isinstance(obj, Item):
         return _ITEM_RULES.get(action)
     if isinstance(obj, Organisation):

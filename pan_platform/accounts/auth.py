@@ -29,7 +29,3 @@ def safe_next(target: str | None, default: str) -> str:
     if parts.scheme or parts.netloc:
         return default
     return target
-
-
-def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(db.select(User).where(User.email == email.strip().lower()))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
+from zoneinfo import available_timezones
 
 from flask import current_app, request
 from sqlalchemy import select
@@ -32,6 +33,7 @@ from pan_platform.accounts.models import (
     spend_a_password_check,
 )
 from pan_platform.accounts.passwords import password_problems
+from pan_platform.api.models import FeedToken  # the API package builds on accounts, not the reverse
 from pan_platform.audit.models import record
 from pan_platform.extensions import db
 from pan_platform.i18n import _
@@ -338,8 +340,6 @@ def _set_password(user: User, password: str) -> None:
 @operation
 def update_profile(user: User, name: str, locale: str | None, time_zone: str | None,
                    notifications: dict[str, bool]) -> None:
-    from zoneinfo import available_timezones
-
     if locale and locale not in current_app.config["PAN_LANGUAGES"]:
         raise AccountError(_("Please choose one of the offered languages."))
     if time_zone and time_zone not in available_timezones():
@@ -375,8 +375,6 @@ def revoke_api_token(user: User, token_id: int) -> None:
 
 def revoke_all_tokens(user: User) -> None:
     """Revoke the user's API tokens and private feed token; the caller commits."""
-    from pan_platform.api.models import FeedToken  # the API package builds on accounts, not the reverse
-
     now = utcnow()
     for model in (ApiToken, FeedToken):
         for token in db.session.scalars(

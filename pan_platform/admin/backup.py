@@ -27,6 +27,7 @@ from pathlib import Path
 from sqlalchemy import Date, DateTime, LargeBinary, Table, Time, create_engine, func, inspect, select, text
 from sqlalchemy.engine import Connection
 
+from pan_platform.admin import index_health
 from pan_platform.extensions import db
 from pan_platform.storage import store
 from pan_platform.util import utcnow
@@ -237,8 +238,6 @@ def restore(path: Path, rebuild_index: bool = True) -> dict:
         _restore_files(tar, manifest, names)
         _restore_tables(tar, manifest, names)
     if rebuild_index:
-        from pan_platform.admin import index_health
-
         index_health.rebuild()
     return manifest
 

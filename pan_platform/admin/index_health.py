@@ -1,38 +1,20 @@
-"""The search index, seen from the console, /healthz and restore.
-
-The search package offers `check(repair=False)` and `rebuild()`; when it is absent (a
-deployment without search), everything here says so instead of failing.
-"""
+"""The search index, seen from the console, /healthz and restore (the search package does the work)."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 import threading
 
 from flask import current_app
 
+from pan_platform import search
+
 log = logging.getLogger(__name__)
 
 
-def _search():
-    try:
-        module = importlib.import_module("pan_platform.search")
-    except ImportError:
-        return None
-    if not callable(getattr(module, "check", None)) or not callable(getattr(module, "rebuild", None)):
-        return None
-    return module
-
-
-def available() -> bool:
-    return _search() is not None
-
-
 def check(repair: bool = False):
-    """The search package's report, or None when there is no search index."""
-    module = _search()
-    return None if module is None else module.check(repair=repair)
+    """The search package's report on the index (repaired when asked)."""
+    return search.check(repair=repair)
 
 
 # Up to this many items the console rebuilds within the request (seconds); beyond it, in
@@ -41,35 +23,27 @@ INLINE_REBUILD_ITEMS = 2_000
 
 
 def rebuild():
-    module = _search()
-    return None if module is None else module.rebuild()
+    return search.rebuild()
 
 
 def rebuild_running() -> bool:
-    module = _search()
-    running = getattr(module, "rebuild_running", None)
-    return bool(callable(running) and running())
+    return search.rebuild_running()
 
 
 def rebuild_from_console() -> tuple[object, bool]:
     """(report, started in the background). Small catalogues are rebuilt at once."""
-    module = _search()
-    if module is None:
-        return None, False
-    count = getattr(module, "item_count", None)
-    if not callable(count) or count() <= INLINE_REBUILD_ITEMS:
-        return module.rebuild(), False
-    _in_background("search-rebuild", lambda: module.rebuild(procs=None))
+    if search.item_count() <= INLINE_REBUILD_ITEMS:
+        return search.rebuild(), False
+    _in_background("search-rebuild", lambda: search.rebuild(procs=None))
     return None, True
 
 
 def reindex_in_background(ids: list[int]) -> threading.Thread | None:
     """Re-index these items in a background thread (the console's request returns at
     once); a failed write queues them like any other (`pan check-index --repair`)."""
-    module = _search()
-    if module is None or not ids:
+    if not ids:
         return None
-    return _in_background("search-reindex", lambda: module.index_items(ids, with_descendants=False))
+    return _in_background("search-reindex", lambda: search.index_items(ids, with_descendants=False))
 
 
 def _in_background(name: str, work) -> threading.Thread:
@@ -87,14 +61,11 @@ def _in_background(name: str, work) -> threading.Thread:
     return thread
 
 
-def reachable() -> str | None:
-    """For /healthz (cheap): None without a search package, else "ok", "not built" (the search
-    package builds it on first use) or "error" when the live index cannot be opened."""
-    module = _search()
-    if module is None:
-        return None
+def reachable() -> str:
+    """For /healthz (cheap): "ok", "not built" (the search package builds it on first use)
+    or "error" when the live index cannot be opened."""
     try:
-        return module.ping()
+        return search.ping()
     except Exception:
         log.exception("search index health check failed")
         return "error"

@@ -12,7 +12,7 @@ from pan_platform.accounts.forms import EmptyForm
 from pan_platform.accounts.models import ROLES, User
 from pan_platform.admin import index_health, labels
 from pan_platform.audit.models import AuditEvent
-from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
+from pan_platform.catalogue.vocabularies import PRIORITY_AREAS, area_label, catalogue_label
 from pan_platform.extensions import db
 from pan_platform.i18n import _
 from pan_platform.operations import OperationError, flash_error
@@ -68,7 +68,7 @@ def index():
         "organisations": db.session.scalar(select(func.count(Organisation.id))),
         "users": db.session.scalar(select(func.count(User.id))),
     }
-    return render_template("admin/index.html", counts=counts, search_available=index_health.available())
+    return render_template("admin/index.html", counts=counts)
 
 
 # --- applications -----------------------------------------------------------------------
@@ -235,7 +235,7 @@ def label_editor():
         flash(_("Labels saved (%(n)d changed).", n=changed), "success")
         return redirect(url_for("admin.label_editor"))
     rows = [
-        (code, [(lang, labels.area_label(code, lang), labels.catalogue_label(code, lang)) for lang in languages])
+        (code, [(lang, area_label(code, lang), catalogue_label(code, lang)) for lang in languages])
         for code in PRIORITY_AREAS
     ]
     return render_template("admin/labels.html", rows=rows, languages=languages,
@@ -248,8 +248,6 @@ def label_editor():
 def index_status():
     form = EmptyForm()
     report, action = None, None
-    if not index_health.available():
-        return render_template("admin/index_status.html", available=False, form=form)
     if form.validate_on_submit():
         action = request.form.get("action")
         if action == "rebuild" and index_health.rebuild_running():
@@ -267,7 +265,7 @@ def index_status():
         else:
             action = "check"
             report = index_health.check(repair=False)
-    return render_template("admin/index_status.html", available=True, form=form, action=action,
+    return render_template("admin/index_status.html", form=form, action=action,
                            rows=index_health.report_rows(report), running=index_health.rebuild_running())
 
 

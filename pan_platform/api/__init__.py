@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import os
-
 from flask import Flask
 
-from pan_platform.api import models  # noqa: F401  (tables known to create_all and Alembic)
+# `models`: tables known to create_all and Alembic; `writes` adds routes to v1.
+from pan_platform.api import feeds, models, oai, sitemap, v1, writes  # noqa: F401
+from pan_platform.api.auth import load_user_from_request
+from pan_platform.api.limits import make_limiter
+from pan_platform.extensions import csrf, login_manager
 
 
 def register(app: Flask) -> None:
     """Blueprints, the bearer-token request loader, CSRF exemptions and defaults."""
-    from pan_platform.api import feeds, oai, sitemap, v1, writes  # noqa: F401  (writes adds routes to v1)
-    from pan_platform.api.auth import load_user_from_request
-    from pan_platform.api.limits import make_limiter
-    from pan_platform.extensions import csrf, login_manager
-
-    app.config.setdefault("PAN_CORS_ORIGINS", os.environ.get("PAN_CORS_ORIGINS", ""))
-    app.config.setdefault("PAN_OAI_PAGE_SIZE", int(os.environ.get("PAN_OAI_PAGE_SIZE", "100")))
-    app.config.setdefault("PAN_ADMIN_EMAIL", os.environ.get("PAN_ADMIN_EMAIL", "secretariat@pan.example"))
-    app.config.setdefault("PAN_FEED_SIZE", 50)
-
     # Token-authenticated, cookie-less writes (API) and form-encoded POST harvests (OAI-PMH)
     # carry no CSRF token; a session cookie never authorises an API write (see api/auth.py).
     app.extensions["pan_rate_limiter"] = make_limiter(app.config)

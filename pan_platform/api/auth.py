@@ -81,10 +81,6 @@ def token_can_write() -> bool:
     return bool(request.environ.get("pan.api_token_can_write"))
 
 
-def caller() -> User | AnonymousUserMixin:
-    return resolve_caller()
-
-
 # The only web pages a bearer token opens: the file downloads the API links to.
 TOKEN_WEB_ENDPOINTS = frozenset({"storage.download"})
 

@@ -20,22 +20,20 @@ import os
 import random
 import threading
 import time
-from typing import Protocol
 
+import redis
 from flask import current_app, request
 from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+
+from pan_platform.api.models import RateCounter
+from pan_platform.extensions import db
 
 log = logging.getLogger("pan.limits")
 
 RETRY_SECONDS = 30  # how long a failed store rests before it is tried again
 STORES = ("redis", "database", "memory")
-
-
-class Store(Protocol):
-    name: str
-
-    def incr(self, key: str, window_start: int, window: int) -> int:
-        """Count one request of `key` in the window starting at `window_start`; return the count."""
+UPSERT_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}  # INSERT ... ON CONFLICT
 
 
 class MemoryStore:
@@ -66,16 +64,10 @@ class DatabaseStore:
     name = "database"
 
     def incr(self, key: str, window_start: int, window: int) -> int:
-        from pan_platform.api.models import RateCounter
-        from pan_platform.extensions import db
-
         table = RateCounter.__table__
         dialect = db.engine.dialect.name
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        elif dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert
-        else:
+        insert = UPSERT_INSERTS.get(dialect)
+        if insert is None:
             raise RuntimeError(f"no atomic upsert for {dialect}")
         stmt = insert(table).values(key=key, window_start=window_start, count=1)
         stmt = stmt.on_conflict_do_update(
@@ -101,8 +93,6 @@ class RedisStore:
     def client(self):
         # Connections are opened in the worker that uses them, never inherited across fork.
         if self._client is None or self._pid != os.getpid():
-            import redis
-
             self._client = redis.Redis.from_url(self.url, socket_timeout=0.5, socket_connect_timeout=0.5)
             self._pid = os.getpid()
         return self._client
@@ -154,7 +144,7 @@ class Limiter:
 
 def make_limiter(config) -> Limiter:
     """The stores PAN_RATE_LIMIT_STORE asks for (empty: Redis when configured, else the database)."""
-    choice = config.get("PAN_RATE_LIMIT_STORE") or ("redis" if config.get("PAN_REDIS_URL") else "database")
+    choice = config["PAN_RATE_LIMIT_STORE"] or ("redis" if config["PAN_REDIS_URL"] else "database")
     if choice not in STORES:
         raise ValueError(f"PAN_RATE_LIMIT_STORE must be one of {', '.join(STORES)}, not {choice!r}")
     if choice == "redis" and not config.get("PAN_REDIS_URL"):
@@ -162,7 +152,7 @@ def make_limiter(config) -> Limiter:
         choice = "database"
     stores: list = []
     if choice == "redis":
-        stores.append(RedisStore(config["PAN_REDIS_URL"], config.get("PAN_REDIS_KEY_PREFIX") or "pan:"))
+        stores.append(RedisStore(config["PAN_REDIS_URL"], config["PAN_REDIS_KEY_PREFIX"]))
     if choice in ("redis", "database"):
         stores.append(DatabaseStore())
     return Limiter(stores)
@@ -181,7 +171,7 @@ def client_address() -> str:
     proxies are trusted. Forwarded headers that are not trusted are ignored (a client could
     write any address there), but their presence suggests a misconfiguration: warn once."""
     global _proxy_warned
-    if not _proxy_warned and "X-Forwarded-For" in request.headers and not current_app.config.get("PAN_TRUSTED_PROXIES"):
+    if not _proxy_warned and "X-Forwarded-For" in request.headers and not current_app.config["PAN_TRUSTED_PROXIES"]:
         _proxy_warned = True
         log.warning("X-Forwarded-For received but PAN_TRUSTED_PROXIES is 0: clients behind the proxy "
                     "share one rate limit; set PAN_TRUSTED_PROXIES to the number of proxies in front")
@@ -208,7 +198,7 @@ def check_rate(token_id: int | None) -> tuple[bool, dict]:
 
 
 def cors_origins() -> set[str]:
-    raw = current_app.config.get("PAN_CORS_ORIGINS") or ""
+    raw = current_app.config["PAN_CORS_ORIGINS"]
     if isinstance(raw, (list, tuple, set)):
         return {str(x).strip() for x in raw if str(x).strip()}
     return {x.strip() for x in str(raw).split(",") if x.strip()}

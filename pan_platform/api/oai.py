@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, current_app, request, url_for
+from flask_babel import force_locale
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from lxml import etree
 from sqlalchemy import func, select
@@ -87,7 +88,7 @@ def identifier_for(item_id: int) -> str:
 
 
 def repository_id() -> str:
-    return current_app.config.get("PAN_OAI_REPOSITORY_ID", "pan-platform")
+    return current_app.config["PAN_OAI_REPOSITORY_ID"]
 
 
 def item_id_from(identifier: str) -> int | None:
@@ -200,7 +201,7 @@ def _check_dates(since: str | None, until: str | None) -> None:
 # -- verbs -------------------------------------------------------------------------------------
 def identify(user, args: dict, root) -> None:
     node = _element(root, "Identify")
-    _element(node, "repositoryName", current_app.config.get("PAN_OAI_REPOSITORY_NAME", "PAN Platform"))
+    _element(node, "repositoryName", current_app.config["PAN_OAI_REPOSITORY_NAME"])
     _element(node, "baseURL", base_url())
     _element(node, "protocolVersion", "2.0")
     _element(node, "adminEmail", current_app.config["PAN_ADMIN_EMAIL"])
@@ -241,8 +242,6 @@ def all_sets() -> list[tuple[str, str]]:
 
 
 def _english_areas() -> dict[str, str]:
-    from flask_babel import force_locale
-
     with force_locale("en"):
         return {code: str(label) for code, label in PRIORITY_AREAS.items()}
 

@@ -10,9 +10,11 @@ from sqlalchemy import select
 from tqdm import tqdm
 
 from pan_platform.accounts.models import User
+from pan_platform.catalogue.importer import ImportFailed, build_zip, import_archive
 from pan_platform.cli import pan
 from pan_platform.extensions import db
 from pan_platform.i18n import _
+from pan_platform.storage.extract import extract_version, pending_ids
 
 
 @pan.command("import")
@@ -20,8 +22,6 @@ from pan_platform.i18n import _
 @click.option("--user", "email", required=True, help="E-mail of the editor the items are imported as.")
 def import_command(path: Path, email: str) -> None:
     """Import a ZIP (or a directory) holding manifest.json or manifest.csv and its files."""
-    from pan_platform.catalogue.importer import ImportFailed, build_zip, import_archive
-
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise click.UsageError(_("No user with this e-mail address."))
@@ -48,8 +48,6 @@ def import_command(path: Path, email: str) -> None:
 @pan.command("extract-pending")
 def extract_pending() -> None:
     """Extract the text of every file version still waiting (each in a bounded process)."""
-    from pan_platform.storage.extract import extract_version, pending_ids
-
     ids = pending_ids()
     counts: dict[str, int] = {}
     for version_id in tqdm(ids, unit="file", desc=_("Extracting text")):

@@ -290,14 +290,6 @@ def import_archive():
 
 
 @bp.app_template_global()
-def workspace_item_link(item: Item) -> str:
-    """Where a title in the workspace leads: the manage page for editors, else the public page."""
-    if can(current_user, "edit", item):
-        return url_for("editor.manage", item_id=item.id)
-    return url_for("catalogue.detail", item_id=item.id)
-
-
-@bp.app_template_global()
 def text_status_label(status: str) -> str:
     labels = {
         "pending": _("Being extracted"),

@@ -196,7 +196,7 @@ def _check_file(entry: Entry, archive: zipfile.ZipFile, kind) -> list[str]:
         info = archive.getinfo(name)
     except KeyError:
         return [_("file: %(name)s is not in the archive", name=name)]
-    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 100 * 1024 * 1024
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
     if info.file_size > limit:
         return [_("file: %(name)s is larger than the platform accepts", name=name)]
     spool = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)

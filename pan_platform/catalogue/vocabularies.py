@@ -6,15 +6,15 @@ labels are lazy strings so they translate in every interface language.
 
 from __future__ import annotations
 
+from flask_babel import force_locale
 from flask_babel.speaklater import LazyString
 
+from pan_platform.catalogue.overrides import override_for, overrides
 from pan_platform.i18n import _l
 
 
 def _area_text(code: str, original) -> str:
     # The secretariat may override an area's label per language (console); else the catalogue's.
-    from pan_platform.admin.labels import override_for
-
     return override_for(code) or str(original)
 
 
@@ -108,3 +108,14 @@ def label(vocabulary: dict, code: str | None) -> str:
     if code is None:
         return ""
     return str(vocabulary.get(code, code))
+
+
+def catalogue_label(code: str, language: str) -> str:
+    """The catalogue's own translation of a priority area, ignoring overrides."""
+    with force_locale(language):
+        return str(PRIORITY_AREA_ORIGINALS.get(code, code))
+
+
+def area_label(code: str, language: str) -> str:
+    """The label shown for `code` in `language` (override, else the catalogue's translation)."""
+    return overrides().get((code, language)) or catalogue_label(code, language)

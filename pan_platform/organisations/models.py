@@ -61,14 +61,6 @@ class Organisation(db.Model):
     def display_name(self) -> str:
         return f"{self.name} ({self.acronym})" if self.acronym else self.name
 
-    @property
-    def is_academy(self) -> bool:
-        return self.kind == "academy"
-
-    @property
-    def is_partner(self) -> bool:
-        return self.kind == "partner"
-
     def __repr__(self) -> str:
         return f"<Organisation {self.slug}>"
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -10,7 +11,9 @@ from pan_platform.catalogue import queries
 from pan_platform.catalogue.models import Item
 from pan_platform.extensions import db
 from pan_platform.i18n import _
-from pan_platform.organisations.models import ORGANISATION_KINDS, Organisation
+from pan_platform.organisations import applications
+from pan_platform.organisations.forms import ApplicationForm
+from pan_platform.organisations.models import ORGANISATION_KINDS, Country, Organisation
 
 bp = Blueprint("organisations", __name__, template_folder="templates")
 
@@ -41,13 +44,6 @@ def detail(slug: str):
 @bp.route("/organisations/apply", methods=["GET", "POST"])
 def apply():
     """An academy or partner organisation applies to join the network."""
-    from flask import flash, redirect, url_for
-    from flask_babel import get_locale
-
-    from pan_platform.organisations import applications
-    from pan_platform.organisations.forms import ApplicationForm
-    from pan_platform.organisations.models import Country
-
     form = ApplicationForm()
     countries = sorted(db.session.scalars(select(Country)), key=lambda c: c.name)
     form.country.choices = [("", "—")] + [(c.code, c.name) for c in countries]

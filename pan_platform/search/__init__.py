@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from pan_platform.access import can, user_principals
+from pan_platform.catalogue.models import Item
 from pan_platform.extensions import db
 from pan_platform.search import bulk, engine, integrity, labels, merging
 from pan_platform.search import index as _index
@@ -50,8 +51,6 @@ def index_path() -> Path:
 
 
 def _load_options():
-    from pan_platform.catalogue.models import Item
-
     return (
         selectinload(Item.translations), selectinload(Item.area_rows), selectinload(Item.language_rows),
         selectinload(Item.shares), selectinload(Item.file_versions), selectinload(Item.owner),
@@ -59,8 +58,6 @@ def _load_options():
 
 
 def _descendant_ids(session: Session, ids: set[int]) -> set[int]:
-    from pan_platform.catalogue.models import Item
-
     found, frontier = set(ids), set(ids)
     while frontier:
         children = set(session.scalars(select(Item.id).where(Item.parent_id.in_(sorted(frontier)))))
@@ -71,8 +68,6 @@ def _descendant_ids(session: Session, ids: set[int]) -> set[int]:
 
 def _documents_for(session: Session, ids: set[int]) -> tuple[list[dict], set[int]]:
     """Documents of the items that exist, and the ids that no longer do."""
-    from pan_platform.catalogue.models import Item
-
     docs, seen = [], set()
     ordered = sorted(ids)
     for start in range(0, len(ordered), BATCH):
@@ -93,8 +88,6 @@ def index_items(
     Before the first index exists there is nothing to update: the first search or
     `pan reindex` builds it from the database.
     """
-    from pan_platform.catalogue.models import Item
-
     base = index_path()
     wanted = {int(i) for i in ids}
     owners = sorted({int(o) for o in owners})
@@ -114,7 +107,7 @@ def index_items(
             with Session(db.engine) as session:
                 return _documents_for(session, todo)
 
-        _index.update(base, wanted, documents_for)
+        merging.after_write(base, _index.update(base, wanted, documents_for))
         return True
     except Exception:
         log.exception("indexing %d items failed; queued for retry", len(wanted))
@@ -152,7 +145,7 @@ def remove_items(ids: Iterable[int]) -> bool:
     base = index_path()
     wanted = [int(i) for i in ids]
     try:
-        _index.write(base, [], delete_ids=wanted)
+        merging.after_write(base, _index.write(base, [], delete_ids=wanted))
         return True
     except Exception:
         log.exception("removing %d items from the index failed; queued for retry", len(wanted))
@@ -161,8 +154,6 @@ def remove_items(ids: Iterable[int]) -> bool:
 
 
 def _all_documents(session: Session, batch: int = BATCH) -> Iterator[dict]:
-    from pan_platform.catalogue.models import Item
-
     last = 0
     while True:
         items = list(session.scalars(
@@ -177,10 +168,6 @@ def _all_documents(session: Session, batch: int = BATCH) -> Iterator[dict]:
 
 
 def item_count() -> int:
-    from sqlalchemy import func
-
-    from pan_platform.catalogue.models import Item
-
     return db.session.scalar(select(func.count(Item.id))) or 0
 
 

@@ -15,8 +15,7 @@ with `Counter` over the analyser's terms instead of one token object per word.
 per chunk (in `procs` worker processes when asked), and commits them all at once.
 A chunk bounds a worker's memory; a few large segments keep queries fast.
 
-Written for Whoosh-Reloaded 2.7.x (codec "whoosh3"), whose internals it uses the way
-Whoosh's own multi-process writer does (`_finalize_segment`, `_commit_toc`).
+The segment writer itself uses Whoosh's internals; it lives in whoosh_internals.py.
 """
 
 from __future__ import annotations
@@ -24,18 +23,15 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
-from array import array
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from multiprocessing import get_context
 from pathlib import Path
 
-from whoosh import formats
 from whoosh import index as whoosh_index
-from whoosh.writing import SegmentWriter
 
-from pan_platform.search.analysis import LanguageTokenizer
+from pan_platform.search import whoosh_internals
+from pan_platform.search.whoosh_internals import BulkSegmentWriter
 
 # Documents per segment. At ~16 KB of text per document a chunk holds ~15 million
 # postings: a worker peaked at ~570 MB in the 50,000-material rebuild benchmark
@@ -45,137 +41,6 @@ from pan_platform.search.analysis import LanguageTokenizer
 CHUNK_DOCS = 12_500
 # From this many documents a rebuild is worth worker processes (starting one takes ~1 s).
 PARALLEL_FROM = 4_000
-_EMPTY = b""
-
-
-class TermPool:
-    """Postings grouped by (field name, term bytes), in the order documents are added.
-
-    Per term: document numbers and weights in arrays, and either the frequencies
-    (fields of the Frequency format, whose encoded value is just the frequency) or the
-    encoded values themselves (positions of the short text fields)."""
-
-    def __init__(self) -> None:
-        self.terms: dict[tuple[str, bytes], tuple[array, array, array | list]] = {}
-
-    def add(self, item: tuple) -> None:
-        """Whoosh's pool interface: (fieldname, tbytes, docnum, weight, vbytes)."""
-        fieldname, tbytes, docnum, weight, vbytes = item
-        entry = self.terms.get((fieldname, tbytes))
-        if entry is None:
-            entry = self.terms[(fieldname, tbytes)] = (array("I"), array("f"), [])
-        entry[0].append(docnum)
-        entry[1].append(weight)
-        entry[2].append(vbytes or _EMPTY)
-
-    def add_frequencies(self, fieldname: str, counts: dict[str, int], docnum: int, boost: float) -> None:
-        terms = self.terms
-        for text, freq in counts.items():
-            key = (fieldname, text.encode("utf-8"))
-            entry = terms.get(key)
-            if entry is None:
-                entry = terms[key] = (array("I"), array("f"), array("I"))
-            entry[0].append(docnum)
-            entry[1].append(freq * boost)
-            entry[2].append(freq)
-
-    def sorted_terms(self) -> Iterator[tuple[str, bytes, tuple]]:
-        for key in sorted(self.terms):
-            yield key[0], key[1], self.terms[key]
-
-    def iter_postings(self) -> Iterator[tuple]:
-        """Whoosh's pool interface, for callers that want plain postings."""
-        for fieldname, tbytes, (docs, weights, values) in self.sorted_terms():
-            for i, docnum in enumerate(docs):
-                value = values[i]
-                yield fieldname, tbytes, docnum, weights[i], formats.pack_uint(value) if isinstance(value, int) else value
-
-    def cleanup(self) -> None:
-        self.terms.clear()
-
-
-def _fast_field(field) -> bool:
-    """Fields whose postings can be counted directly: Frequency format, our analyser,
-    nothing stored, no column or vector."""
-    return (
-        type(field.format) is formats.Frequency
-        and isinstance(field.analyzer, LanguageTokenizer)
-        and not field.stored
-        and field.column_type is None
-        and not field.vector
-        and not field.separate_spelling()
-    )
-
-
-class BulkSegmentWriter(SegmentWriter):
-    """Writes one new segment from many documents; committed by `build_segments`."""
-
-    def __init__(self, ix, **kwargs) -> None:
-        super().__init__(ix, _lk=False, compound=False, **kwargs)  # see index.COMPOUND
-        self.pool = TermPool()
-        self._fast = {name for name, field in self.schema.items() if _fast_field(field)}
-
-    def add_document(self, **fields) -> None:
-        """Supports the field features our schema uses: indexed, stored, columns."""
-        schema, docnum, perdoc, pool = self.schema, self.docnum, self.perdocwriter, self.pool
-        perdoc.start_doc(docnum)
-        try:
-            for fieldname in sorted(fields):
-                value = fields[fieldname]
-                if value is None:
-                    continue
-                field = schema[fieldname]
-                length = 0
-                if fieldname in self._fast:
-                    counts = Counter(field.analyzer.terms(value))
-                    pool.add_frequencies(fieldname, counts, docnum, field.format.field_boost)
-                    length = sum(counts.values()) if field.scorable else 0
-                elif field.indexed:
-                    for tbytes, freq, weight, vbytes in field.index(value):
-                        if field.scorable:
-                            length += freq
-                        pool.add((fieldname, tbytes, docnum, weight, vbytes))
-                perdoc.add_field(fieldname, field, value if field.stored else None, length)
-                if field.column_type is not None:
-                    perdoc.add_column_value(fieldname, field.column_type, field.to_column_value(value))
-        except Exception:
-            perdoc.cancel_doc()
-            raise
-        perdoc.finish_doc()
-        self._added = True
-        self.docnum += 1
-
-    def _finish(self) -> None:
-        # Whoosh names the temporary folder of every writer of an index "<index>.tmp";
-        # a worker removing it would pull it from under the others. The final commit's
-        # writer removes it once every segment is written.
-        self.is_closed = True
-
-    def _flush_segment(self) -> None:
-        """Write the postings term by term through the codec's field writer."""
-        self.perdocwriter.close()
-        lengths = self.per_document_reader()
-        writer = self.fieldwriter
-        try:
-            current = None
-            for fieldname, tbytes, (docs, weights, values) in self.pool.sorted_terms():
-                if fieldname != current:
-                    if current is not None:
-                        writer.finish_field()
-                    writer.start_field(fieldname, self.schema[fieldname])
-                    current = fieldname
-                    field_length = lengths.doc_field_length
-                writer.start_term(tbytes)
-                frequencies = isinstance(values, array)
-                for i, docnum in enumerate(docs):
-                    value = formats.pack_uint(values[i]) if frequencies else values[i]
-                    writer.add(docnum, weights[i], value, field_length(docnum, fieldname))
-                writer.finish_term()
-            if current is not None:
-                writer.finish_field()
-        finally:
-            lengths.close()
-        writer.close()
 
 
 def _build_segment(index_dir: str, docs: Iterator[dict], limit: int | None = None):
@@ -194,9 +59,7 @@ def _build_segment(index_dir: str, docs: Iterator[dict], limit: int | None = Non
     if not writer.doc_count():
         writer.cancel()
         return None
-    segment = writer._finalize_segment()
-    writer._finish()
-    return segment
+    return whoosh_internals.finish_segment(writer)
 
 
 def _read_chunk(path: str) -> Iterator[dict]:
@@ -217,14 +80,7 @@ def _build_segment_from_file(index_dir: str, path: str):
 
 def _commit(index_dir: str, segments: list) -> None:
     """Make the built segments the index's content, in one new table of contents."""
-    ix = whoosh_index.open_dir(index_dir)
-    writer = SegmentWriter(ix)
-    try:
-        existing = writer._merge_segments(None, False, False)  # keeps the current ones
-        writer._close_segment()
-        writer._commit_toc(existing + [s for s in segments if s is not None])
-    finally:
-        writer._finish()
+    whoosh_internals.add_segments(whoosh_index.open_dir(index_dir), [s for s in segments if s is not None])
 
 
 def chunk_size(expected: int | None, procs: int) -> int:

@@ -14,8 +14,10 @@ from flask import current_app, has_app_context
 
 from pan_platform.access import files_follow_description, read_grants
 from pan_platform.access.principals import label_expiries
+from pan_platform.catalogue.overrides import override_for
+from pan_platform.catalogue.vocabularies import PRIORITY_AREA_ORIGINALS, catalogue_label
 from pan_platform.search import labels
-from pan_platform.search.analysis import field_language, plain_words
+from pan_platform.search.analysis import OTHER, analyzer_for, field_language
 from pan_platform.search.schema import (
     AREA_FIELD,
     FACET_SEPARATOR,
@@ -43,8 +45,6 @@ def _timestamp(value: datetime | None) -> int:
 
 @lru_cache(maxsize=256)
 def _catalogue_label(code: str, language: str) -> str:
-    from pan_platform.admin.labels import catalogue_label
-
     return catalogue_label(code, language)
 
 
@@ -53,12 +53,8 @@ def area_labels(codes: list[str]) -> str:
     "<language>\t<label>": the catalogue's translation and the secretariat's override,
     so both the usual and the overridden name find the item. Outside an application
     (the benchmark) only the English originals."""
-    from pan_platform.catalogue.vocabularies import PRIORITY_AREA_ORIGINALS
-
     if not has_app_context():
         return "\n".join(f"en\t{PRIORITY_AREA_ORIGINALS[c]}" for c in codes if c in PRIORITY_AREA_ORIGINALS)
-    from pan_platform.admin.labels import override_for
-
     lines = []
     for code in codes:
         if code not in PRIORITY_AREA_ORIGINALS:
@@ -120,16 +116,22 @@ def _facet_pairs(record: dict) -> list[str]:
 
 
 def _spell_terms(record: dict) -> str:
+    """Words of the item's area labels, titles, summaries, outcomes and keywords, each
+    hyphenated word also joined ("cyber-crime" -> "cybercrime", as the index holds it),
+    so that a misspelt joined word or area name finds its correction."""
     words: list[str] = []
     seen: set[str] = set()
-    sources = [t[key] for t in record["texts"] for key in ("title", "summary", "outcomes")]
-    for word in plain_words(" ".join(sources + record["keywords"])):
-        if len(word) >= 3 and not word.isdigit() and word not in seen:
-            seen.add(word)
-            words.append(word)
-            if len(words) >= MAX_SPELL_WORDS:
-                break
-    return ",".join(words)
+    labels = record["area_labels"] if "area_labels" in record else area_labels(record["areas"])
+    sources = [labels] + [t[key] for t in record["texts"] for key in ("title", "summary", "outcomes")]
+    text = " ".join(sources + record["keywords"]).lower()
+    for parts, joined, _start, _end in analyzer_for(OTHER).words(text):
+        for word in [*parts, *([joined] if joined else [])]:
+            if len(word) >= 3 and not word.isdigit() and word not in seen:
+                seen.add(word)
+                words.append(word)
+        if len(words) >= MAX_SPELL_WORDS:
+            break
+    return ",".join(words[:MAX_SPELL_WORDS])
 
 
 def build_document(record: dict) -> dict:
@@ -186,7 +188,3 @@ def stamp(doc: dict) -> str:
         value = doc[key]
         digest.update(key.encode() + b"\0" + (value if isinstance(value, bytes) else repr(value).encode()) + b"\0")
     return digest.hexdigest()
-
-
-def document_for(item) -> dict:
-    return build_document(item_record(item))

@@ -33,9 +33,9 @@ from collections.abc import Iterable
 
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec import whoosh3
 from whoosh.util.numeric import byte_to_length
 
+from pan_platform.search import whoosh_internals
 from pan_platform.search.schema import FACET_SEPARATOR, FACETS
 
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
@@ -87,13 +87,13 @@ def _segment_key(reader) -> str | None:
 
 def _read_postings(reader, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, np.ndarray]:
     """All (docnum, weight) of a term in one segment, deleted documents included."""
-    try:
-        matcher = reader._terms.matcher(fieldname, tbytes, reader.schema[fieldname].format)
-    except (KeyError, AttributeError):
+    matcher = whoosh_internals.term_matcher(reader, fieldname, tbytes)
+    if matcher is None:
         return _EMPTY_DOCS, _EMPTY_WEIGHTS
-    if isinstance(matcher, whoosh3.W3LeafMatcher) and hasattr(matcher, "_read_data"):
-        return _read_blocks(matcher)
-    docs, weights = [], []
+    blocks = whoosh_internals.read_blocks(matcher)
+    if blocks is not None:
+        return _from_blocks(blocks)
+    docs, weights = [], []  # Whoosh's public matcher API: one posting at a time
     while matcher.is_active():
         docs.append(matcher.id())
         weights.append(matcher.weight())
@@ -101,14 +101,11 @@ def _read_postings(reader, fieldname: str, tbytes: bytes) -> tuple[np.ndarray, n
     return np.array(docs, dtype=np.int64), np.array(weights, dtype=np.float64)
 
 
-def _read_blocks(matcher) -> tuple[np.ndarray, np.ndarray]:
+def _from_blocks(blocks: list[tuple]) -> tuple[np.ndarray, np.ndarray]:
     """Block by block: ids are delta-encoded (a cumulative sum), weights an array, one
     float for a block of equal weights, or None for all 1.0 (see W3PostingsWriter)."""
     ids, weights = [], []
-    while not matcher._atend:
-        matcher._read_data()
-        raw_ids, raw_weights = matcher._data[0], matcher._data[1]
-        count = matcher._blocklength
+    for raw_ids, raw_weights, count in blocks:
         ids.append(np.cumsum(np.asarray(raw_ids, dtype=np.int64)))
         if raw_weights is None:
             weights.append(np.ones(count))
@@ -116,7 +113,6 @@ def _read_blocks(matcher) -> tuple[np.ndarray, np.ndarray]:
             weights.append(np.full(count, raw_weights))
         else:
             weights.append(np.asarray(raw_weights, dtype=np.float64))
-        matcher._next_block()
     if not ids:
         return _EMPTY_DOCS, _EMPTY_WEIGHTS
     return np.concatenate(ids), np.concatenate(weights)
@@ -124,12 +120,8 @@ def _read_blocks(matcher) -> tuple[np.ndarray, np.ndarray]:
 
 def _segment_lengths(reader, fieldname: str, size: int) -> np.ndarray:
     """Field length per document of one segment (Whoosh's byte-quantised lengths)."""
-    perdoc = getattr(reader, "_perdoc", None)
-    try:
-        column = perdoc._cached_reader(whoosh3._lenfield(fieldname), whoosh3.LENGTHS_COLUMN)
-    except AttributeError:
-        column = None
-    if isinstance(column, array) and len(column) == size:  # loaded whole by lengths.py
+    column = whoosh_internals.length_column(reader, fieldname)
+    if isinstance(column, array) and len(column) == size:  # loaded whole (whoosh_internals)
         return _BYTE_TO_LENGTH[np.frombuffer(column, dtype=np.uint8)]
     return np.array([reader.doc_field_length(d, fieldname, 0) or 0 for d in range(size)], dtype=np.float64)
 
@@ -342,8 +334,9 @@ class AtLeast(wq.CompoundQuery):
             return wq.And(subs, boost=self.boost).normalize()
         return self.__class__(subs, boost=self.boost, minimum=max(1, self.minimum))
 
-    def _matcher(self, subs, searcher, context):  # only the array engine evaluates it
-        raise NotImplementedError("AtLeast is evaluated by engine.Evaluator")
+    def _matcher(self, subs, searcher, context):
+        # Whoosh's own searcher never sees this query: the array engine evaluates it.
+        raise TypeError("AtLeast is evaluated by engine.Evaluator, not by Whoosh's matchers")
 
 
 

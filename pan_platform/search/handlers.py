@@ -17,33 +17,31 @@ from itertools import chain
 from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
+from pan_platform import search
+from pan_platform.catalogue.models import Item, ItemArea, ItemLanguage, ItemTranslation
+from pan_platform.organisations.models import Organisation
+from pan_platform.sharing.models import ItemPolicy, ItemReader, ItemShare
+from pan_platform.storage.models import FileVersion
+
 log = logging.getLogger(__name__)
 
 IDS_KEY = "pan_search_ids"
 ORGS_KEY = "pan_search_orgs"
 
 
-def _tracked_types() -> tuple[type, ...]:
-    from pan_platform.catalogue.models import ItemArea, ItemLanguage, ItemTranslation
-    from pan_platform.sharing.models import ItemPolicy, ItemReader, ItemShare
-    from pan_platform.storage.models import FileVersion
-
-    # ItemPolicy: "files on request" keeps file text out of the index.
-    return (ItemShare, ItemPolicy, ItemTranslation, FileVersion, ItemArea, ItemLanguage, ItemReader)
+# Rows whose change changes their item's document. ItemPolicy: "files on request" keeps
+# file text out of the index.
+TRACKED = (ItemShare, ItemPolicy, ItemTranslation, FileVersion, ItemArea, ItemLanguage, ItemReader)
 
 
 def collect_changes(session: Session) -> None:
     """After a flush: note the ids of the items this flush changed."""
-    from pan_platform.catalogue.models import Item
-    from pan_platform.organisations.models import Organisation
-
-    tracked = _tracked_types()
     ids = session.info.setdefault(IDS_KEY, set())
     for obj in chain(session.new, session.dirty, session.deleted):
         if isinstance(obj, Item):
             if obj.id is not None:
                 ids.add(obj.id)
-        elif isinstance(obj, tracked):
+        elif isinstance(obj, TRACKED):
             if obj.item_id is not None:
                 ids.add(obj.item_id)
         elif isinstance(obj, Organisation) and obj in session.dirty and obj.id is not None:
@@ -58,7 +56,7 @@ def update_after_commit(session: Session) -> None:
     if not (ids or orgs) or not has_app_context():
         return
     app = current_app._get_current_object()
-    if app.config.get("PAN_SEARCH_SYNC", True):
+    if app.config["PAN_SEARCH_SYNC"]:
         _update(ids, orgs)
     else:
         # Off the request: the response does not wait for the index.
@@ -76,8 +74,6 @@ def forget_changes(session: Session) -> None:
 
 
 def _update(ids: set[int], orgs: set[int]) -> None:
-    from pan_platform import search
-
     try:
         search.index_items(ids, with_descendants=True, owners=orgs)
     except Exception:  # never let the index undo or hide a committed change

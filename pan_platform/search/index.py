@@ -31,10 +31,9 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from whoosh import index as whoosh_index
-from whoosh.index import TOC
-from whoosh.writing import LockError, SegmentWriter
+from whoosh.writing import LockError
 
-from pan_platform.search import bulk, integrity
+from pan_platform.search import bulk, integrity, whoosh_internals
 from pan_platform.search.schema import build_schema, mark_version
 
 log = logging.getLogger(__name__)
@@ -235,17 +234,6 @@ def open_index(base: Path):
 # -- writing ----------------------------------------------------------------------------
 
 
-class _Writer(SegmentWriter):
-    """Whoosh's segment writer, committing through `commit_toc` (sealed segments, files
-    kept for readers) instead of deleting unused files at once."""
-
-    committed: list | None = None  # the segments of the table of contents written
-
-    def _commit_toc(self, segments):
-        commit_toc(self.storage, self.indexname, TOC(self.schema, segments, self.generation))
-        self.committed = segments
-
-
 def commit_toc(storage, indexname: str, toc) -> None:
     """Make `toc` the index's content (under the writer lock): checksums of its new
     segments first, then the table of contents, then unused files are retired."""
@@ -265,7 +253,7 @@ def retire_unused_files(folder: Path, indexname: str, toc) -> None:
     except (FileNotFoundError, ValueError):
         retired = {}
     in_use = {s.segment_id() for s in toc.segments}
-    toc_name, segment_name = TOC._pattern(indexname), TOC._segment_pattern(indexname)
+    toc_name, segment_name = whoosh_internals.toc_file_patterns(indexname)
     unused: dict[str, list[str]] = {}
     for name in os.listdir(folder):
         if name.startswith("."):
@@ -292,15 +280,19 @@ def retire_unused_files(folder: Path, indexname: str, toc) -> None:
         os.replace(tmp, registry)
 
 
-def write(base: Path, documents: list[dict], delete_ids: Iterable[int] = ()) -> None:
-    """Replace `documents` (by id) and delete `delete_ids`, in one commit, under the lock."""
+def write(base: Path, documents: list[dict], delete_ids: Iterable[int] = ()) -> list:
+    """Replace `documents` (by id) and delete `delete_ids`, in one commit, under the lock.
+
+    Returns the segments of the index after the commit: the caller decides whether they
+    are worth merging (merging.after_write), outside the lock."""
     with writer_lock(base):
         _create_empty_locked(base)
-        _write_locked(base, documents, delete_ids)
+        segments = _write_locked(base, documents, delete_ids)
     remove_retired_generations(base)
+    return segments
 
 
-def update(base: Path, ids: set[int], documents_for: Callable[[set[int]], tuple[list[dict], set[int]]]) -> None:
+def update(base: Path, ids: set[int], documents_for: Callable[[set[int]], tuple[list[dict], set[int]]]) -> list:
     """Bring `ids` and every queued id up to date.
 
     The ids are queued first (on disk); whoever holds the writer lock writes the queue:
@@ -309,46 +301,54 @@ def update(base: Path, ids: set[int], documents_for: Callable[[set[int]], tuple[
     only once written. A save that finds the lock held by another save's writer does not
     wait: that writer reads the queue again before it lets go (see _drain). Before the
     first index exists nothing is written (the first search or `pan reindex` builds it
-    from the database); while a rebuild runs the ids stay queued for its replay."""
+    from the database); while a rebuild runs the ids stay queued for its replay.
+
+    Returns the segments after the last commit written here ([] when none was)."""
     enqueue(base, ids)
     with ExitStack() as stack:
         try:
             stack.enter_context(writer_lock(base, timeout=0.0))
         except IndexBusy:
             if _handed_over(base):
-                return
+                return []
             stack.enter_context(writer_lock(base))  # a merge, a rebuild or a closing writer: wait
-        _drain(base, documents_for)
+        segments = _drain(base, documents_for)
     remove_retired_generations(base)
+    return segments
 
 
-def _drain(base: Path, documents_for) -> None:
+def _drain(base: Path, documents_for) -> list:
     """Write the queue, under the writer lock. While the holder file says "saving",
     other saves hand their ids over; before letting go it says "closing" (newcomers then
     wait for the lock) and reads the queue a last time, so no handed-over id is left."""
     if live_dir(base) is None:
         if not rebuild_running(base):
             drop_queued(base, queued(base)[1])  # the first build reads everything anyway
-        return
+        return []
+    segments: list = []
     try:
         _set_holder(base, "saving")
         for _round in range(HANDOVER_ROUNDS):
-            if not _write_queued(base, documents_for):
+            written = _write_queued(base, documents_for)
+            if written is None:
                 break
+            segments = written
         _set_holder(base, "closing")
-        _write_queued(base, documents_for)
+        segments = _write_queued(base, documents_for) or segments
     finally:
         _set_holder(base, "")
+    return segments
 
 
-def _write_queued(base: Path, documents_for) -> bool:
+def _write_queued(base: Path, documents_for) -> list | None:
+    """Write the queued ids; the segments after the commit, or None when none were queued."""
     waiting, length = queued(base)
     if not waiting:
-        return False
+        return None
     documents, gone = documents_for(waiting)
-    _write_locked(base, documents, gone)
+    segments = _write_locked(base, documents, gone)
     drop_queued(base, length)
-    return True
+    return segments
 
 
 def _set_holder(base: Path, state: str) -> None:
@@ -372,13 +372,11 @@ def _handed_over(base: Path) -> bool:
     return True
 
 
-def _write_locked(base: Path, documents: list[dict], delete_ids: Iterable[int] = ()) -> None:
-    from pan_platform.search import merging  # it builds on this module
-
+def _write_locked(base: Path, documents: list[dict], delete_ids: Iterable[int] = ()) -> list:
     delete_ids = list(delete_ids)
     ix = whoosh_index.open_dir(os.path.realpath(base))
     try:
-        writer = _Writer(ix, timeout=5.0, compound=COMPOUND)
+        writer = whoosh_internals.SealingWriter(ix, commit_toc, timeout=5.0, compound=COMPOUND)
     except LockError as error:  # only if something bypassed our lock
         raise IndexBusy(str(base)) from error
     try:
@@ -390,14 +388,13 @@ def _write_locked(base: Path, documents: list[dict], delete_ids: Iterable[int] =
         writer.cancel()
         raise
     # No merge here: a save must be visible at once. Full tiers of small segments
-    # are merged by a background thread, outside this lock (merging.py).
+    # are merged by a background thread, outside this lock (merging.after_write).
     writer.commit(merge=False)
-    if merging.due(writer.committed or []):
-        merging.start(base)
     if rebuild_running(base):
         # A rebuild is reading the database right now and may have read the old
         # state: replay these ids into the new index after its swap.
         enqueue(base, [int(d["id"]) for d in documents] + [int(i) for i in delete_ids])
+    return writer.committed or []
 
 
 def rebuild_running(base: Path) -> bool:

@@ -25,6 +25,9 @@ from pathlib import Path
 
 from whoosh.reading import SegmentReader
 
+from pan_platform.search import whoosh_internals
+from pan_platform.search.engine import _read_postings, _segment_lengths
+
 SUMS_EXT = ".sums"
 _CHUNK = 1 << 20
 _sums_cache: dict[tuple[str, str], dict | None] = {}  # (folder, segment id) -> sums
@@ -66,7 +69,7 @@ def seal(folder: Path, segment) -> None:
 
 def seal_all(ix) -> None:
     folder = Path(ix.storage.folder)
-    for segment in ix._read_toc().segments:
+    for segment in whoosh_internals.read_toc(ix).segments:
         seal(folder, segment)
 
 
@@ -93,7 +96,7 @@ def quick_problems(ix) -> list[str]:
     """Files of the live segments missing or of another size than when written."""
     folder = Path(ix.storage.folder)
     problems = []
-    for segment in ix._read_toc().segments:
+    for segment in whoosh_internals.read_toc(ix).segments:
         sums = _sums(folder, segment)
         for name, (size, _crc32) in (sums or {}).items():
             try:
@@ -108,7 +111,7 @@ def quick_problems(ix) -> list[str]:
 def full_problems(ix) -> tuple[list[str], int]:
     """Checksums and a complete read of every segment: (problems, segments without sums)."""
     folder = Path(ix.storage.folder)
-    toc = ix._read_toc()
+    toc = whoosh_internals.read_toc(ix)
     problems, unsealed = quick_problems(ix), 0
     for segment in toc.segments:
         sums = _sums(folder, segment)
@@ -127,8 +130,6 @@ def full_problems(ix) -> tuple[list[str], int]:
 
 def _read_segment(storage, schema, segment) -> None:
     """Read everything a search may read from one segment; raise on anything wrong."""
-    from pan_platform.search.engine import _read_postings, _segment_lengths
-
     reader = SegmentReader(storage, schema, segment)
     try:
         size = segment.doc_count_all()

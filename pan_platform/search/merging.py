@@ -34,8 +34,8 @@ from whoosh.index import TOC
 from whoosh.reading import SegmentReader
 
 from pan_platform.search import index as _index
-from pan_platform.search import integrity
-from pan_platform.search.bulk import BulkSegmentWriter
+from pan_platform.search import integrity, whoosh_internals
+from pan_platform.search.whoosh_internals import BulkSegmentWriter
 
 log = logging.getLogger(__name__)
 
@@ -109,9 +109,7 @@ def _build(ix, sources: list, workdir: Path):
     if not writer.doc_count():  # every source document was removed: the sources just go
         writer.cancel()
         return None, origin
-    merged = writer._finalize_segment()
-    writer._finish()
-    return merged, origin
+    return whoosh_internals.finish_segment(writer), origin
 
 
 def merge_once(base: Path) -> bool:
@@ -126,7 +124,7 @@ def merge_once(base: Path) -> bool:
         if live is None:
             return False
         ix = whoosh_index.open_dir(str(live))
-        sources = due(ix._read_toc().segments)
+        sources = due(whoosh_internals.read_toc(ix).segments)
         if not sources:
             return False
         workdir = Path(tempfile.mkdtemp(prefix=base.name + ".merge-", dir=base.parent))
@@ -144,7 +142,7 @@ def _install(base: Path, live: Path, sources: list, merged, origin, workdir: Pat
         if _index.live_dir(base) != live:
             return False  # a rebuild swapped the index in the meantime
         ix = whoosh_index.open_dir(str(live))
-        toc = ix._read_toc()
+        toc = whoosh_internals.read_toc(ix)
         current = {s.segment_id(): s for s in toc.segments}
         source_ids = {s.segment_id() for s in sources}
         if not source_ids <= set(current):
@@ -168,6 +166,13 @@ def merge_until_done(base: Path) -> None:
             pass
     except Exception:
         log.exception("merging index segments failed; the index is unchanged")
+
+
+def after_write(base: Path, segments: list) -> None:
+    """After a save's commit (index.write/update return its segments): merge a full tier
+    in the background, so the save itself never waits for a merge."""
+    if due(segments):
+        start(base)
 
 
 def start(base: Path) -> None:

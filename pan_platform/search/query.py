@@ -50,6 +50,7 @@ from pan_platform.search.schema import (
     summary_field,
     title_field,
 )
+from pan_platform.thesaurus import lookup as thesaurus_lookup
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,6 @@ SUMMARY_SNIPPET_CHARS = 240
 SNIPPET_SOURCE_CHARS = 2_000  # stored summaries and outcomes beyond this are not highlighted
 SORTS = ("relevance", "date")
 # Fields a user may address with "name:" in the query box (documented on the search page).
-USER_FIELDS = ("title", "keyword")
 _USER_FIELD_RE = re.compile(r'(?<!\w)(title|keyword):\s*("[^"]*"|[^\s"]+)', re.IGNORECASE)
 # Wildcards, fuzzy, boost and range syntax are not offered: their characters are dropped.
 _STRIP_CHARS = str.maketrans({c: " " for c in "*?~^[]{}\\"})
@@ -90,6 +90,12 @@ SECOND_EDIT_FACTOR = 0.2
 # the two halves' scores add up.
 COMPOUND_WEIGHT = 0.4
 THESAURUS_WEIGHT = 0.3
+# A related term in one of the query's own languages is a synonym the searcher could have
+# typed: it weighs more than a translation, so the query's language still ranks first.
+SAME_LANGUAGE_WEIGHT = 0.6
+# A query naming a priority area (a thesaurus concept whose slug is the area's code)
+# also finds the items tagged with the area, at a flat score about that of a weak word match.
+AREA_TAG_WEIGHT = 1.0
 RELATED_TERMS = 20
 
 
@@ -536,31 +542,27 @@ def compound_splits(arrays, text: str, allowed) -> dict[str, str]:
     return splits
 
 
-def correction(arrays, text: str, allowed) -> str | None:
-    """The query with near spellings of its unknown words, or None (see `spelling`)."""
-    found = spelling(arrays, text, allowed)
-    return found.text if found else None
-
-
 # -- thesaurus --------------------------------------------------------------------------------
 
 
 def thesaurus_terms(text: str) -> list:
     """Related terms (all languages) of the thesaurus concepts named in `text`; none when
-    the thesaurus is not installed or cannot answer (a search never fails for it)."""
+    the thesaurus cannot answer (a search never fails for it)."""
     try:
-        from pan_platform.thesaurus.lookup import related_terms
-    except ImportError:
-        return []
-    try:
-        return list(related_terms(text, limit=RELATED_TERMS))
+        return list(thesaurus_lookup.related_terms(text, limit=RELATED_TERMS))
     except Exception:
         log.warning("thesaurus lookup failed for %r", text, exc_info=True)
         return []
 
 
 def _all_words(fieldname: str, group: str, term: str) -> Query | None:
-    words = [token.text for token in analyzer_for(group)(term)]
+    """Every word of `term`, a hyphenated word by its parts only: the index holds the
+    parts of every compound, while its joined form changes with the first part's ending
+    ("программа-вымогатель" and "программы-вымогатели")."""
+    analyzer = analyzer_for(group)
+    words = [analyzer.stem(part) for parts, _joined, _start, _end in analyzer.words(analyzer.lower(term))
+             for part in parts if part not in analyzer.stop_words]
+    words = list(dict.fromkeys(words))
     if not words:
         return None
     return Term(fieldname, words[0]) if len(words) == 1 else And([Term(fieldname, w) for w in words])
@@ -568,23 +570,39 @@ def _all_words(fieldname: str, group: str, term: str) -> Query | None:
 
 def related_query(term: str, lang: str, langs: list[str]) -> Query | None:
     """A related term in its own language's fields, analysed with that language's
-    analyser: all its words in one title, summary or keyword list (or body, when the
-    query searches bodies of that language)."""
+    analyser: all its words in one title, summary, keyword list or file text. The file
+    text of the term's language is searched whatever the query's languages: a material
+    in another language often names the concept only in its text. (`langs` is kept for
+    callers; the query's languages decide the term's weight in `readable_related`.)"""
     group = field_language(lang)
-    fields = [(title_field(group), group), (summary_field(group), group), ("keywords", OTHER)]
-    if group in langs:
-        fields.append((body_field(group), group))
+    fields = [(title_field(group), group), (summary_field(group), group), ("keywords", OTHER),
+              (body_field(group), group)]
     parts = [q for q in (_all_words(name, analysis, term) for name, analysis in fields) if q is not None]
     return Or(parts) if parts else None
 
 
+def _area_codes() -> frozenset[str]:
+    try:
+        from pan_platform.catalogue.vocabularies import PRIORITY_AREA_ORIGINALS
+    except ImportError:
+        return frozenset()
+    return frozenset(PRIORITY_AREA_ORIGINALS)
+
+
 def readable_related(evaluator, text: str, langs: list[str], allowed) -> tuple[Query | None, list[tuple[str, str]]]:
     """The thesaurus terms related to `text` that documents the user may read contain:
-    (their query at THESAURUS_WEIGHT, [(term, language)]). A term found only in hidden
-    items is neither searched nor shown."""
+    (their query, [(term, language)]), each term at THESAURUS_WEIGHT, or at
+    SAME_LANGUAGE_WEIGHT in one of the query's languages; a concept that is a priority
+    area adds the items tagged with it (AREA_TAG_WEIGHT). A term or area found only in
+    hidden items is neither searched nor shown."""
     asked = {w.lower() for w in plain_words(text)}
     parts, shown, seen = [], [], set()
-    for related in thesaurus_terms(text):
+    related_terms = thesaurus_terms(text)
+    for code in sorted({r.concept for r in related_terms} & _area_codes()):
+        q = Term(FILTER_FIELDS["area"], code, boost=AREA_TAG_WEIGHT)
+        if engine.count(evaluator.evaluate(q)[0] & allowed):
+            parts.append(q)
+    for related in related_terms:
         key = related.term.strip().lower()
         if not key or key in seen or key in asked:
             continue
@@ -592,8 +610,9 @@ def readable_related(evaluator, text: str, langs: list[str], allowed) -> tuple[Q
         q = related_query(related.term, related.lang, langs)
         if q is None or not engine.count(evaluator.evaluate(q)[0] & allowed):
             continue
-        parts.append(q)
+        weight = SAME_LANGUAGE_WEIGHT if field_language(related.lang) in langs else THESAURUS_WEIGHT
+        parts.append(q.with_boost(weight))
         shown.append((related.term, related.lang))
     if not parts:
         return None, []
-    return Or(parts, boost=THESAURUS_WEIGHT), shown
+    return Or(parts), shown

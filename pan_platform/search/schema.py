@@ -21,15 +21,20 @@ version must be rebuilt (`pan reindex`; `pan reindex --if-missing` does it too).
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, NGRAMWORDS, STORED, TEXT, Schema
 
-from pan_platform.search import lengths
+from pan_platform.search import whoosh_internals
 from pan_platform.search.analysis import FIELD_LANGUAGES, NEUTRAL, OTHER, AreaLabelTokenizer, analyzer_for
 
-lengths.install()  # wherever the schema is used, field lengths are read from memory
+whoosh_internals.install_lengths_in_memory()  # wherever the schema is used, field lengths are read from memory
+if not whoosh_internals.fast_paths_available():
+    logging.getLogger(__name__).warning(
+        "the installed Whoosh lacks internals the fast search paths use: searching works, more slowly"
+    )
 
 # Facets shown on the search page, in display order. Values are vocabulary codes.
 FACETS = ("area", "language", "country", "academy", "type", "audience", "level", "kind")
@@ -52,8 +57,9 @@ NEUTRAL_BOOST = 0.5
 NEUTRAL_FIELD, AREA_FIELD = "neutral", "area_labels"
 
 # 2: Arabic and Turkish fields, "neutral" and "area_labels", joined hyphenated words,
-# French plurals in -us.
-SCHEMA_VERSION = 2
+# French plurals in -us. 3: spelling words include joined hyphenated words and area labels
+# (documents change, so an index of an older version is rebuilt).
+SCHEMA_VERSION = 3
 VERSION_FILE = "pan-schema-version"
 
 

@@ -13,7 +13,10 @@ from datetime import date, datetime, time
 
 from sqlalchemy import select
 
+from pan_platform import mail
 from pan_platform.access import FILES_ACCESS, can
+from pan_platform.accounts.models import User
+from pan_platform.accounts.operations import link_for
 from pan_platform.audit.models import record
 from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
 from pan_platform.extensions import db
@@ -115,8 +118,6 @@ def set_item_policy(user, item, marking: str | None, files_access: str) -> None:
 # -- access requests ----------------------------------------------------------------
 
 def _org_admins(organisation_id: int) -> list:
-    from pan_platform.accounts.models import User
-
     return list(db.session.scalars(
         select(User).where(User.organisation_id == organisation_id, User.role == "org_admin",
                            User.active.is_(True))
@@ -130,17 +131,11 @@ def _notify(users, kind: str, request: AccessRequest) -> None:
 
 def _link(endpoint: str, locale: str | None, **values) -> str:
     """An absolute link in the recipient's language, from PAN_BASE_URL (never the request's Host)."""
-    from pan_platform.accounts.operations import link_for
-
     return link_for(endpoint, locale, **values)
 
 
 def _mail(users, kind: str, request: AccessRequest) -> None:
     """E-mail after the commit; a mail failure never undoes the decision (it is logged)."""
-    try:
-        from pan_platform import mail
-    except ImportError:
-        return
     for user in users:
         if kind == "request_new":
             link = _link("sharing.organisation_sharing", user.locale, slug=request.item.owner.slug)

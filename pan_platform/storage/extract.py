@@ -40,16 +40,16 @@ _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pan-extract")
 
 @dataclass(frozen=True)
 class Limits:
-    memory_mb: int = 1024
-    cpu_seconds: int = 30
-    timeout_seconds: float = 45.0
+    memory_mb: int
+    cpu_seconds: int
+    timeout_seconds: float
 
     @classmethod
     def from_config(cls, config) -> Limits:
         return cls(
-            memory_mb=int(config.get("PAN_EXTRACT_MEMORY_MB", cls.memory_mb)),
-            cpu_seconds=int(config.get("PAN_EXTRACT_CPU_SECONDS", cls.cpu_seconds)),
-            timeout_seconds=float(config.get("PAN_EXTRACT_TIMEOUT", cls.timeout_seconds)),
+            memory_mb=config["PAN_EXTRACT_MEMORY_MB"],
+            cpu_seconds=config["PAN_EXTRACT_CPU_SECONDS"],
+            timeout_seconds=config["PAN_EXTRACT_TIMEOUT"],
         )
 
 

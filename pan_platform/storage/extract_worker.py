@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import re
 import sys
 import zipfile
@@ -57,7 +58,7 @@ def read_member(archive: zipfile.ZipFile, name: str) -> bytes:
 
 
 def parse_xml(data: bytes):
-    from lxml import etree
+    from lxml import etree  # lazy: heavy, and only this child process's formats need it
 
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise Refused("XML with a DOCTYPE")
@@ -149,9 +150,7 @@ def extract_zip(path: str, mime: str) -> str:
 # ---------------------------------------------------------------- PDF, text
 
 def extract_pdf(path: str, cap: int) -> str:
-    import logging
-
-    import pypdf
+    import pypdf  # lazy: heavy, loaded only for a PDF
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # warnings on damaged files are expected
     reader = pypdf.PdfReader(path, strict=False)
@@ -171,7 +170,7 @@ def extract_text_file(path: str, cap: int) -> str:
 
 
 def detect_language(text: str) -> str | None:
-    from langdetect import DetectorFactory, LangDetectException, detect
+    from langdetect import DetectorFactory, LangDetectException, detect  # lazy: loads its profiles
 
     DetectorFactory.seed = 0  # deterministic results
     sample = text[:5000]

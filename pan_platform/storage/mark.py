@@ -35,18 +35,18 @@ WORKER = Path(__file__).with_name("mark_worker.py")
 
 @dataclass(frozen=True)
 class MarkLimits:
-    memory_mb: int = 1024
-    cpu_seconds: int = 15
-    timeout_seconds: float = 20.0
-    max_objects: int = 50_000
+    memory_mb: int
+    cpu_seconds: int
+    timeout_seconds: float
+    max_objects: int
 
     @classmethod
     def from_config(cls, config) -> MarkLimits:
         return cls(
-            memory_mb=int(config.get("PAN_MARK_MEMORY_MB", cls.memory_mb)),
-            cpu_seconds=int(config.get("PAN_MARK_CPU_SECONDS", cls.cpu_seconds)),
-            timeout_seconds=float(config.get("PAN_MARK_TIMEOUT", cls.timeout_seconds)),
-            max_objects=int(config.get("PAN_MARK_MAX_OBJECTS", cls.max_objects)),
+            memory_mb=config["PAN_MARK_MEMORY_MB"],
+            cpu_seconds=config["PAN_MARK_CPU_SECONDS"],
+            timeout_seconds=config["PAN_MARK_TIMEOUT"],
+            max_objects=config["PAN_MARK_MAX_OBJECTS"],
         )
 
 

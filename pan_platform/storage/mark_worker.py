@@ -22,7 +22,7 @@ def object_count(reader) -> int:
 
 
 def mark(source: str, target: str, metadata: dict[str, str], max_objects: int) -> dict:
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PdfReader, PdfWriter  # lazy: heavy, loaded only in the marking child process
 
     reader = PdfReader(source)
     count = object_count(reader)

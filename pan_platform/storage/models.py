@@ -10,8 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from pan_platform.extensions import db
 from pan_platform.util import utcnow
 
-TEXT_STATES = ("pending", "done", "failed", "none")
-
 
 class FileVersion(db.Model):
     __tablename__ = "file_versions"
@@ -28,7 +26,7 @@ class FileVersion(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     text: Mapped[str | None] = mapped_column(Text)
-    text_status: Mapped[str] = mapped_column(String(10), default="pending")
+    text_status: Mapped[str] = mapped_column(String(10), default="pending")  # pending, done, failed, none
     text_language: Mapped[str | None] = mapped_column(String(8))
 
     item = relationship("Item", back_populates="file_versions")

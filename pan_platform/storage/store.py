@@ -14,6 +14,9 @@ from pathlib import Path
 
 from flask import current_app
 
+from pan_platform.extensions import db
+from pan_platform.storage.models import FileVersion
+
 CHUNK = 1024 * 1024
 
 
@@ -56,21 +59,12 @@ def put_stream(stream) -> tuple[str, int]:
         raise
 
 
-def put_bytes(data: bytes) -> tuple[str, int]:
-    import io
-
-    return put_stream(io.BytesIO(data))
-
-
 def exists(sha256: str) -> bool:
     return path_for(sha256).is_file()
 
 
 def remove_if_unused(sha256: str) -> None:
     """Delete a blob no file version refers to (used to roll back a failed upload)."""
-    from pan_platform.extensions import db
-    from pan_platform.storage.models import FileVersion
-
     in_use = db.session.scalar(db.select(FileVersion.id).where(FileVersion.sha256 == sha256).limit(1))
     if in_use is None:
         path_for(sha256).unlink(missing_ok=True)

@@ -49,7 +49,6 @@ MAX_ZIP_MEMBERS = 10_000
 # A PDF starts with "%PDF-" at byte 0 and ends with its trailer in the last KB.
 PDF_TAIL = 1024
 PDF_TRAILER = re.compile(rb"startxref\s+(\d{1,15})\s+%%EOF")
-DEFAULT_MAX_VIDEO_MB = 50
 
 
 class UploadRejected(ValueError):
@@ -191,7 +190,7 @@ def sniff(stream: BinaryIO, filename: str, size: int | None = None) -> Detected:
               name=filename, ext=extension.lstrip(".").upper())
         )
     if kind == "mp4" and size is not None:
-        cap = int(current_app.config.get("PAN_MAX_VIDEO_MB", DEFAULT_MAX_VIDEO_MB)) * 1024 * 1024
+        cap = current_app.config["PAN_MAX_VIDEO_MB"] * 1024 * 1024
         if size > cap:
             raise UploadRejected(
                 _("Videos larger than %(mb)d MB cannot be uploaded; add a link to the video instead.",

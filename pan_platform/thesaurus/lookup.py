@@ -45,10 +45,22 @@ class RelatedTerm(NamedTuple):
     concept: str  # the concept slug
 
 
+_BREVE = "\u0306"
+
+
 def fold(text: str) -> str:
-    """Case-folded, without accents or Arabic diacritics and tatweel."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c) and c != "\u0640")
+    """Case-folded, without accents or Arabic diacritics and tatweel. The Cyrillic "й" is
+    a letter of its own, not an accented "и": it is kept, or Russian stems would differ
+    from the search analyser's ("программой" would stem as "программо")."""
+    letters: list[str] = []
+    for c in unicodedata.normalize("NFKD", text.casefold()):
+        if unicodedata.combining(c):
+            if c == _BREVE and letters and letters[-1] == "\u0438":
+                letters[-1] = "\u0439"
+            continue
+        if c != "\u0640":
+            letters.append(c)
+    return "".join(letters)
 
 
 def words(text: str) -> list[str]:
@@ -161,6 +173,11 @@ def _text_keys(tokens: list[str], longest: int) -> dict[tuple[int, int], list[tu
     return windows
 
 
+def _whole_keys(tokens: list[str]) -> list[tuple[str, str]]:
+    """The key of the whole text in every variant (a text longer than any term)."""
+    return [(EXACT, "".join(tokens))] + [(v, "".join(_stem(v, w) for w in tokens)) for v in VARIANTS[1:]]
+
+
 def _matched_concepts(thesaurus: _Thesaurus, tokens: list[str], windows: dict) -> list[str]:
     """Concepts named in the text, in order, scanning left to right; the longest match wins."""
     found: list[str] = []
@@ -184,7 +201,7 @@ def related_terms(text: str, limit: int = 20) -> list[RelatedTerm]:
     """Other terms (all languages) of every concept one of whose terms occurs in `text`
     as a whole word or whole word sequence, compared case- and accent-insensitively
     (and hyphen/space-insensitively: "cyber-crime" == "cyber crime" == "cybercrime").
-    Terms already in the text are left out. Preferred terms first. Needs an app context."""
+    A term spelling the whole text (or its stems) is left out. Preferred terms first. Needs an app context."""
     tokens = words(text or "")[:MAX_TEXT_WORDS]
     if not tokens or limit <= 0:
         return []
@@ -192,7 +209,11 @@ def related_terms(text: str, limit: int = 20) -> list[RelatedTerm]:
     if not thesaurus.entries:
         return []
     windows = _text_keys(tokens, thesaurus.longest)
-    present = {key for keys in windows.values() for key in keys}
+    # Only a term spelling the whole text is left out: the text's own words search it. A
+    # term naming a part of a longer text ("Menschenhandel" in "Bekämpfung des
+    # Menschenhandels") is kept, as most of the text's words are needed to match it.
+    whole = windows.get((0, len(tokens)))
+    present = set(whole if whole is not None else _whole_keys(tokens))
     concepts = _matched_concepts(thesaurus, tokens, windows)
     ranked = [(entry.sort_key(rank), entry) for rank, concept in enumerate(concepts)
               for entry in thesaurus.entries.get(concept, [])]

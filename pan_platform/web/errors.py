@@ -8,6 +8,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
+from pan_platform.api.errors import error_response
 from pan_platform.extensions import db
 from pan_platform.i18n import _
 from pan_platform.operations import OperationError
@@ -64,7 +65,6 @@ def register(app: Flask) -> None:
         if request.path.startswith("/api/v1/"):
             # An address no API route matches (an unknown path, an id no row can have):
             # the API's own error body, the same as its views give for a missing item.
-            from pan_platform.api.errors import error_response
 
             return error_response(error.code or 500)
         return render_error(error.code or 500)

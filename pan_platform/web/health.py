@@ -46,7 +46,7 @@ def _index() -> str:
     except Exception:  # noqa: BLE001 (any failure means unhealthy; details go to the log only)
         log.exception("health: index")
         return "error"
-    return "not configured" if status is None else status
+    return status
 
 
 @bp.route("/healthz")

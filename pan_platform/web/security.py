@@ -104,13 +104,12 @@ def _log_request(response):
 
 
 def register(app: Flask) -> None:
-    proxies = int(app.config.get("PAN_TRUSTED_PROXIES") or 0)
+    proxies = app.config["PAN_TRUSTED_PROXIES"]
     if proxies > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_prefix=proxies)
-    if app.config.get("PAN_SECURE_COOKIES") or app.config.get("SESSION_COOKIE_SECURE"):
+    if app.config["PAN_SECURE_COOKIES"] or app.config["SESSION_COOKIE_SECURE"]:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
-    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
     app.before_request(_start_timer)
     app.after_request(_set_headers)
     app.after_request(_log_request)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from config import load_config
 from pan_platform import mail
 from pan_platform.accounts.models import PasswordReset
 from pan_platform.extensions import db
@@ -17,23 +18,19 @@ HOSTILE = {"Host": "evil.example"}
 
 
 @pytest.fixture
-def public_app(tmp_path, monkeypatch):
+def public_app(tmp_path):
     """An app configured the way an operator would: a public address and nothing else."""
-    monkeypatch.setenv("PAN_BASE_URL", BASE)
-    monkeypatch.delenv("PAN_TRUSTED_HOSTS", raising=False)
-    with running(make_app(tmp_path)) as app:
+    with running(make_app(tmp_path, PAN_BASE_URL=BASE)) as app:
         yield app
 
 
-def test_trusted_hosts_come_from_the_base_url(tmp_path, monkeypatch):
-    monkeypatch.delenv("PAN_TRUSTED_HOSTS", raising=False)
-    monkeypatch.setenv("PAN_BASE_URL", BASE + "/portal")
-    assert make_app(tmp_path / "a").config["TRUSTED_HOSTS"] == ["pan.example.org"]
-    monkeypatch.setenv("PAN_TRUSTED_HOSTS", "pan.example.org, pan-internal.lan")
-    assert make_app(tmp_path / "b").config["TRUSTED_HOSTS"] == ["pan.example.org", "pan-internal.lan"]
-    monkeypatch.delenv("PAN_BASE_URL")
-    monkeypatch.delenv("PAN_TRUSTED_HOSTS")
-    local = make_app(tmp_path / "c").config
+def test_trusted_hosts_come_from_the_base_url(tmp_path):
+    assert load_config(env={"PAN_INSTANCE_DIR": str(tmp_path), "PAN_BASE_URL": BASE + "/portal"})[
+        "TRUSTED_HOSTS"] == ["pan.example.org"]
+    assert make_app(tmp_path / "a", PAN_BASE_URL=BASE + "/portal").config["TRUSTED_HOSTS"] == ["pan.example.org"]
+    listed = {"PAN_INSTANCE_DIR": str(tmp_path), "PAN_BASE_URL": BASE, "PAN_TRUSTED_HOSTS": "pan.example.org, pan-internal.lan"}
+    assert load_config(env=listed)["TRUSTED_HOSTS"] == ["pan.example.org", "pan-internal.lan"]
+    local = load_config(env={"PAN_INSTANCE_DIR": str(tmp_path)})
     assert local["PAN_BASE_URL"] == "http://127.0.0.1:5000"
     assert {"127.0.0.1", "localhost"} <= set(local["TRUSTED_HOSTS"])
 
@@ -50,10 +47,8 @@ def test_a_hostile_host_gets_400_and_no_reset_mail(public_app):
     assert mail.outbox() == [] and db.session.query(PasswordReset).count() == 0
 
 
-def test_a_hostile_forwarded_host_is_refused_too(tmp_path, monkeypatch):
-    monkeypatch.setenv("PAN_BASE_URL", BASE)
-    monkeypatch.delenv("PAN_TRUSTED_HOSTS", raising=False)
-    with running(make_app(tmp_path, PAN_TRUSTED_PROXIES=1)) as app:
+def test_a_hostile_forwarded_host_is_refused_too(tmp_path):
+    with running(make_app(tmp_path, PAN_BASE_URL=BASE, PAN_TRUSTED_PROXIES=1)) as app:
         user = make_user(make_org(), "trainer")
         db.session.commit()
         client = app.test_client()
@@ -66,9 +61,8 @@ def test_a_hostile_forwarded_host_is_refused_too(tmp_path, monkeypatch):
         assert link_in(last_mail_to(user.email).body).startswith(BASE + "/en/password/reset/")
 
 
-def test_reset_link_uses_the_base_url_even_when_the_host_is_not_checked(tmp_path, monkeypatch):
-    monkeypatch.setenv("PAN_BASE_URL", BASE)
-    with running(make_app(tmp_path, TRUSTED_HOSTS=None)) as app:
+def test_reset_link_uses_the_base_url_even_when_the_host_is_not_checked(tmp_path):
+    with running(make_app(tmp_path, PAN_BASE_URL=BASE, TRUSTED_HOSTS=None)) as app:
         user = make_user(make_org(), "trainer")
         user.locale = "de"
         db.session.commit()
@@ -100,12 +94,11 @@ def test_links_from_the_default_local_app_name_the_configured_address(app, clien
     assert link_in(last_mail_to(user.email).body).startswith(app.config["PAN_BASE_URL"] + "/en/password/reset/")
 
 
-def test_links_keep_the_base_path_and_work_outside_a_request(tmp_path, monkeypatch):
+def test_links_keep_the_base_path_and_work_outside_a_request(tmp_path):
     from pan_platform.accounts.operations import link_for
     from pan_platform.sharing.operations import _link
 
-    monkeypatch.setenv("PAN_BASE_URL", BASE + "/portal/")
-    app = make_app(tmp_path)
+    app = make_app(tmp_path, PAN_BASE_URL=BASE + "/portal/")
     with app.app_context():  # a command: no request at all
         assert _link("catalogue.detail", "ru", item_id=5) == BASE + "/portal/ru/items/5"
         assert link_for("accounts.reset_password", "xx", token="t") == BASE + "/portal/en/password/reset/t"

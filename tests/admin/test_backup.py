@@ -13,9 +13,9 @@ from sqlalchemy import create_engine, func, select, text
 from pan_platform.accounts.models import User
 from pan_platform.accounts.operations import invite
 from pan_platform.admin import backup as backup_module
-from pan_platform.admin.models import LabelOverride
 from pan_platform.audit.models import record
 from pan_platform.catalogue.models import Item, ItemTranslation
+from pan_platform.catalogue.overrides import LabelOverride
 from pan_platform.extensions import db
 from pan_platform.storage import store
 from pan_platform.storage.files import add_version

@@ -10,9 +10,8 @@ from sqlalchemy import select
 from pan_platform import mail
 from pan_platform.accounts.models import Invitation, User
 from pan_platform.admin import index_health
-from pan_platform.admin.models import LabelOverride
-from pan_platform.audit.models import AuditEvent, record
 from pan_platform.catalogue import vocabularies as vocab
+from pan_platform.catalogue.overrides import LabelOverride
 from pan_platform.extensions import db
 from pan_platform.organisations.models import Organisation, OrganisationApplication
 from tests.accounts.helpers import admin_client, as_client, last_mail_to
@@ -161,59 +160,7 @@ def test_label_override_is_used_everywhere_in_that_language_only(app, client, co
     assert vocab.label(vocab.PRIORITY_AREAS, "cybercrime") == "Cyber-crime"
 
 
-def test_index_page_without_and_with_a_search_package(app, client, console, monkeypatch):
-    monkeypatch.setattr(index_health, "_search", lambda: None)
-    page = as_client(client).get("/admin/index").get_data(as_text=True)
-    assert "Search index not available." in page
-
-    class FakeSearch:
-        calls: list = []
-
-        @staticmethod
-        def check(repair=False):
-            FakeSearch.calls.append(("check", repair))
-            return {"missing": {3, 4}, "stale": set(), "extra": []}
-
-        @staticmethod
-        def rebuild():
-            FakeSearch.calls.append(("rebuild", None))
-            return {"documents": 12}
-
-    monkeypatch.setattr(index_health, "_search", lambda: FakeSearch)
-    checked = client.post("/admin/index", data={"action": "check"}).get_data(as_text=True)
-    assert "missing" in checked and "2: 3, 4" in checked
-    client.post("/admin/index", data={"action": "repair"})
-    client.post("/admin/index", data={"action": "rebuild"})
-    assert FakeSearch.calls == [("check", False), ("check", True), ("rebuild", None)]
-
-
-def test_audit_log_search(app, client, secretariat):
-    org_a, org_b = make_org(name="Alpha Academy"), make_org(name="Beta Academy")
-    alice = make_user(org_a, "editor", email="alice@alpha.example")
-    bob = make_user(org_b, "editor", email="bob@beta.example")
-    item = make_item(org_a, title="Audit target")
-    for n in range(60):
-        record("item.edit", alice, item, n=n)
-    record("item.publish", bob, None)
-    db.session.commit()
-    admin_client(app, client, secretariat)
-
-    def rows(query: str) -> str:
-        return as_client(client).get(f"/admin/audit?{query}").get_data(as_text=True)
-
-    by_person = rows("person=bob@")
-    assert "bob@beta.example" in by_person and "alice@alpha.example" not in by_person
-    by_org = rows(f"organisation={org_a.id}&action=item.edit")
-    assert "61 results" not in by_org and "60 results" in by_org and "Page 1 of 2" in by_org
-    assert "Page 2 of 2" in rows(f"organisation={org_a.id}&action=item.edit&page=2")
-    by_item = rows(f"item={item.id}")
-    assert "60 results" in by_item
-    assert "item.publish" in rows("action=item.publish")
-    assert "0 results" in rows("action=not-an-action&person=nobody")
-    assert db.session.scalar(select(db.func.count(AuditEvent.id))) > 61
-
-
-def test_every_console_page_renders(app, client, console):
+def test_every_console_page_opens(app, client, console):
     for path in ("/admin/", "/admin/applications?state=refused", "/admin/organisations", "/admin/users",
                  "/admin/labels", "/admin/index", "/admin/audit"):
         assert as_client(client).get(path).status_code == 200, path
@@ -221,14 +168,14 @@ def test_every_console_page_renders(app, client, console):
 
 
 def test_index_page_with_the_real_search_package(app, client, console):
-    if not index_health.available():
-        pytest.skip("no search package in this build")
     make_item(make_org(), title="Indexed handbook")
     db.session.commit()
     rebuilt = as_client(client).post("/admin/index", data={"action": "rebuild"})
     assert rebuilt.status_code == 200 and "The search index has been rebuilt." in rebuilt.get_data(as_text=True)
     checked = as_client(client).post("/admin/index", data={"action": "check"}).get_data(as_text=True)
     assert "missing" in checked and "in_database" in checked
+    repaired = as_client(client).post("/admin/index", data={"action": "repair"}).get_data(as_text=True)
+    assert "The search index has been checked and repaired." in repaired
 
 
 def test_a_large_catalogue_is_rebuilt_in_the_background(app, client, console, monkeypatch):

@@ -29,10 +29,12 @@ def live_app(tmp_path):
 def live_server(live_app):
     """Serve live_app on a free loopback port; yields the base URL."""
     server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    base = f"http://127.0.0.1:{server.server_port}"
+    live_app.config["PAN_BASE_URL"] = base  # links in e-mails point at this server
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield base
     finally:
         server.shutdown()
         thread.join(timeout=5)

@@ -9,6 +9,7 @@ from html import unescape
 
 import pytest
 
+from config import load_config
 from pan_platform.catalogue.models import ItemTranslation
 from pan_platform.extensions import db
 from tests.conftest import sign_in
@@ -140,7 +141,7 @@ def test_dates_numbers_and_countries_follow_the_locale(app, client):
     assert "ألمانيا" in arabic
 
 
-def test_command_line_messages_follow_the_operators_locale(app, monkeypatch):
+def test_command_line_messages_follow_the_operators_locale(app, tmp_path):
     from flask_babel import get_locale, refresh
 
     cases = [
@@ -149,9 +150,7 @@ def test_command_line_messages_follow_the_operators_locale(app, monkeypatch):
         ({"LANG": "zz_ZZ"}, "en"), ({"LC_MESSAGES": "es_ES@euro"}, "es"), ({}, "en"),
     ]
     for environment, expected in cases:
-        for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-            monkeypatch.delenv(name, raising=False)
-        for name, value in environment.items():
-            monkeypatch.setenv(name, value)
+        settings = load_config(env={"PAN_INSTANCE_DIR": str(tmp_path), **environment})
+        app.config["PAN_COMMAND_LOCALES"] = settings["PAN_COMMAND_LOCALES"]
         refresh()
         assert str(get_locale()) == expected, environment

@@ -113,7 +113,7 @@ def test_small_commits_merge_in_tiers_and_leave_large_segments_alone(tmp_path, m
     base = tmp_path / "index"
     search_index.rebuild(base, [build_document(record(i)) for i in range(1, 121)])
     for start in range(1001, 1061):  # sixty saves of one item each
-        search_index.write(base, [build_document(record(start))])
+        merging.after_write(base, search_index.write(base, [build_document(record(start))]))
         merging.wait()  # background merges, one at a time, as a quiet server would run them
     with search_index.open_index(base).reader() as reader:
         sizes = segment_sizes(reader)
@@ -128,7 +128,7 @@ def test_a_merge_keeps_what_changed_while_it_ran(tmp_path, monkeypatch):
     base = tmp_path / "index"
     search_index.create_empty(base)
     for i in range(1, 5):  # four one-document segments: a full tier
-        search_index.write(base, [build_document(record(i))])
+        merging.after_write(base, search_index.write(base, [build_document(record(i))]))
     merging.wait()
     monkeypatch.setattr(merging, "start", lambda base: None)  # this test runs the merge itself
     for i in range(5, 9):  # four more: a full tier again

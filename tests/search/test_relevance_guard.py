@@ -2,8 +2,8 @@
 
 Runs `bench/relevance.py --quick` in-process (a fresh instance, the corpus through the
 importer, extraction, the index and every second judged query through the search page's
-code, for an anonymous and a signed-in academy viewer). Deselected by default (marker
-`relevance`, see pytest.ini); run it with:
+code, for an anonymous and a signed-in academy viewer). It runs with the suite (about
+100 s on two shared cores); alone:
 
     .venv/bin/python -m pytest tests/search/test_relevance_guard.py -m relevance
 """

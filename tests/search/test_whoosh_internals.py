@@ -1,0 +1,98 @@
+"""The Whoosh-internals boundary (search/whoosh_internals.py).
+
+The fast paths must be on with the Whoosh-Reloaded we pin: an upgrade that renames one of
+the internals they use fails here. And the public-API fallbacks, which production never
+runs while the fast paths are on, must give the same matches and scores.
+"""
+
+from __future__ import annotations
+
+import os
+from array import array
+from pathlib import Path
+
+import numpy as np
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.codec import whoosh3
+
+from pan_platform.search import bulk, engine, whoosh_internals
+from pan_platform.search.documents import build_document
+from pan_platform.search.query import parse_user_query, query_languages
+from pan_platform.search.schema import build_schema
+from tests.search.test_bulk import records
+from tests.search.test_engine import QUERIES, searcher  # noqa: F401  (the module's fixture)
+
+
+def test_the_fast_paths_are_on_with_the_installed_whoosh(searcher):  # noqa: F811
+    assert whoosh_internals.fast_paths_available()
+    for reader, _offset in searcher.reader().leaf_readers():
+        matcher = whoosh_internals.term_matcher(reader, "principals", b"public")
+        assert isinstance(matcher, whoosh3.W3LeafMatcher)
+        blocks = whoosh_internals.read_blocks(matcher)
+        assert blocks and sum(count for _ids, _weights, count in blocks) > 0
+        column = whoosh_internals.length_column(reader, "body_en")
+        assert isinstance(column, array) and len(column) == reader.doc_count_all()
+        assert whoosh_internals.term_matcher(reader, "principals", b"no-such-principal") is None
+
+
+def _evaluate_all(searcher) -> dict:  # noqa: F811
+    results = {}
+    for text in QUERIES:
+        for lang in ("en", "ru", "de"):
+            q = parse_user_query(text, query_languages(lang, None, text), searcher.schema)
+            if q is not None:
+                mask, scores = engine.Evaluator(engine.IndexArrays(searcher)).evaluate(q)
+                results[(text, lang)] = (np.flatnonzero(mask).tolist(), scores[mask])
+    return results
+
+
+def test_the_public_api_fallbacks_give_the_same_results(searcher, monkeypatch):  # noqa: F811
+    fast = _evaluate_all(searcher)
+    calls = {"blocks": 0, "lengths": 0}
+
+    def no_blocks(matcher):
+        calls["blocks"] += 1
+        return None
+
+    def no_lengths(reader, fieldname):
+        calls["lengths"] += 1
+        return None
+
+    monkeypatch.setattr(whoosh_internals, "read_blocks", no_blocks)
+    monkeypatch.setattr(whoosh_internals, "length_column", no_lengths)
+    # Nothing cached by the fast run may answer the slow one.
+    monkeypatch.setattr(engine, "_segment_data", engine._LRU(1 << 30))
+    monkeypatch.setattr(engine, "_postings", engine._LRU(1 << 30))
+    slow = _evaluate_all(searcher)
+    assert calls["blocks"] > 0 and calls["lengths"] > 0  # the fallbacks ran
+    assert slow.keys() == fast.keys()
+    for key, (docs, scores) in fast.items():
+        assert slow[key][0] == docs, key
+        assert slow[key][1] == pytest.approx(scores, rel=1e-6), key
+
+
+def test_toc_file_patterns_name_every_file_of_an_index(tmp_path):
+    whoosh_index.create_in(str(tmp_path), build_schema())
+    bulk.build_segments(tmp_path, [build_document(r) for r in records(30)], procs=1, chunk_docs=10)
+    ix = whoosh_index.open_dir(str(tmp_path))
+    assert len(whoosh_internals.read_toc(ix).segments) == 3
+    toc_name, segment_name = whoosh_internals.toc_file_patterns(ix.indexname)
+    names = [n for n in os.listdir(tmp_path) if not n.startswith(".") and not n.endswith("WRITELOCK")]
+    assert any(toc_name.match(n) for n in names)
+    assert names and [n for n in names if not (toc_name.match(n) or segment_name.match(n))] == []
+
+
+PRIVATE_NAMES = ("_read_toc", "_finalize_segment", "_commit_toc", "_merge_segments", "_close_segment",
+                 "_cached_reader", "._terms", "._perdoc", "_blocklength", "_read_data", "_next_block", "_atend",
+                 "TOC._", "_lenfield", "whoosh.codec", "whoosh.writing import SegmentWriter")
+
+
+def test_no_other_module_touches_whoosh_internals():
+    folder = Path(whoosh_internals.__file__).parent
+    found = [
+        (path.name, name)
+        for path in sorted(folder.glob("*.py")) if path.name != "whoosh_internals.py"
+        for name in PRIVATE_NAMES if name in path.read_text()
+    ]
+    assert found == []

@@ -1,0 +1,67 @@
+"""Names `vulture` cannot see used: called by a framework, a template, a test or a tool.
+
+`make lint` runs `vulture pan_platform vulture_whitelist.py`; a name listed here is one
+that is used, only not by a call vulture can follow. A dead name is removed, not listed.
+"""
+
+# ruff: noqa: F821, B018
+# Flask, Flask-Login, Flask-Babel, WTForms and SQLAlchemy read these by name.
+create_app  # wsgi.py and the tests
+__getattr__  # module attribute hook (PEP 562)
+_.login_view  # Flask-Login
+_.timezone_selector  # Flask-Babel
+_use_the_users_time_zone  # registered by assignment
+_globals  # Jinja context processor
+_.process_data  # WTForms field hook
+_.validate_area_codes  # WTForms validate_<field>
+confirm  # WTForms field
+widget  # WTForms field widgets
+option_widget
+flush_context  # SQLAlchemy event signatures
+instances
+mapper
+# Columns and relationships: part of the schema, read in the database and templates.
+invited_by_id
+invited_by
+updated_by_id
+_.updated_by_id
+decided_at
+_.decided_at
+decided_by
+created_by
+revoked_by
+uploaded_by
+visible  # a column of the preview table (templates/workspace/preview.html)
+_.pan_label_overrides  # cache on the request context
+_.pan_request_started  # read back with g.get("pan_request_started")
+_.url_lang  # environ key read in i18n.py
+# Read in templates.
+_.as_args
+_.has_prev
+_.has_next
+corrected
+_.corrected
+# Read by the benchmark (bench/) and the tests.
+seconds
+_.seconds
+_.store_name
+use_fast_password_hashing
+code_at
+digest_of_tables
+take_queue
+related_terms
+# Whoosh calls these on its writer and pool objects (search/whoosh_internals.py).
+_.iter_postings
+_.cleanup
+_._added
+_.is_closed
+_._flush_segment
+# tarfile and random module attributes set on purpose.
+_.mtime
+_.seed
+# Whoosh reads these class attributes and calls this method on query classes
+# (search/engine.py AtLeast, search/query.py _Clauses).
+_.JOINT
+_.intersect_merge
+_._matcher
+_.qclass
