@@ -31,6 +31,7 @@ import numpy as np
 from whoosh.qparser import MultifieldParser, plugins, syntax
 from whoosh.query import And, AndMaybe, DisjunctionMax, NullQuery, Or, Phrase, Query, Term
 
+from pan_platform.catalogue.vocabularies import PRIORITY_AREA_ORIGINALS
 from pan_platform.paging import Paged
 from pan_platform.search import engine
 from pan_platform.search.analysis import (
@@ -582,10 +583,6 @@ def related_query(term: str, lang: str, langs: list[str]) -> Query | None:
 
 
 def _area_codes() -> frozenset[str]:
-    try:
-        from pan_platform.catalogue.vocabularies import PRIORITY_AREA_ORIGINALS
-    except ImportError:
-        return frozenset()
     return frozenset(PRIORITY_AREA_ORIGINALS)
 
 
