@@ -4,8 +4,8 @@ thesaurus): one error type and one commit rule.
 Errors. A refused or invalid operation raises `OperationError` (each feature keeps its own
 subclass name: InvalidInput, SharingError, AccountError, TranslationError, ThesaurusError).
 `str(error)` is a translated message for the user, `errors` maps field names to messages
-when particular fields are at fault, and `status` is the HTTP status it stands for (422
-invalid input, 403 not allowed). Web views show it with `flash_error()` (or next to the
+when particular fields are at fault, and `status` is the HTTP status it stands for (422,
+invalid or refused input; a subclass may say otherwise). Web views show it with `flash_error()` (or next to the
 form fields); the API answers with its one error format (`api/errors.py`); an uncaught one
 becomes the same error page or JSON body for every blueprint. Hidden objects keep raising
 werkzeug's NotFound, exactly like missing ones, so that no answer tells them apart.
@@ -33,7 +33,6 @@ from typing import ParamSpec, TypeVar
 from flask import flash
 
 from pan_platform.extensions import db
-from pan_platform.i18n import _
 from pan_platform.storage import files
 
 P = ParamSpec("P")
@@ -58,15 +57,6 @@ class OperationError(Exception):
     def messages(self) -> list[str]:
         """Every message for the user: the field messages, or the one message."""
         return list(self.errors.values()) or [self.message]
-
-
-class NotAllowed(OperationError):
-    """The user may see the object but not do this to it."""
-
-    status = 403
-
-    def __init__(self, message: str = "") -> None:
-        super().__init__(message or _("You do not have permission to do this."))
 
 
 def flash_error(error: OperationError) -> None:

@@ -71,11 +71,6 @@ class Filters:
     sort: str = "newest"
     page: int = 1
 
-    @classmethod
-    def from_args(cls, args: Mapping, sorts: Iterable[str] = CATALOGUE_SORTS,
-                  names: Iterable[str] = FILTER_NAMES) -> Filters:
-        return read_filters(args, sorts, names)
-
     def criteria(self) -> dict[str, str]:
         """The filters that are set, by name (without order and page)."""
         return {name: getattr(self, name) for name in FILTER_NAMES if getattr(self, name)}
