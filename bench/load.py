@@ -87,6 +87,7 @@ def server_env(workdir: Path, rate_store: str) -> dict[str, str]:
         "PAN_API_RATE_LIMIT": str(RATE_LIMIT),
         "PAN_API_RATE_LIMIT_ANON": str(RATE_LIMIT),
         "PAN_MAIL_BACKEND": "console",
+        "PYTHONFAULTHANDLER": "1",  # a worker killed by a fatal signal writes its threads' stacks to the log
     })
     env.pop("PAN_INPROCESS_SCHEDULER", None)  # several workers: never the in-process scheduler
     if rate_store:
@@ -227,7 +228,7 @@ def client(port: int, page: Page, offset: int, stop_at: float, tally: Tally, loc
             errors += 1
             samples.append(f"{path}: {error!r}")
             continue
-        except OSError as error:
+        except (OSError, http.client.HTTPException) as error:  # refused, reset mid-reply, cut short
             conn.close()
             conn = http.client.HTTPConnection(HOST, port, timeout=60)
             fresh = True
@@ -298,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate-store", default="", choices=["", "database", "redis", "memory"],
                         help="PAN_RATE_LIMIT_STORE for the server (default: as configured; the database)")
     parser.add_argument("--keep", type=Path, help="keep the instance in this directory (reused when present)")
+    parser.add_argument("--only", action="append", default=[],
+                        help="drive only the pages whose name contains this (repeatable), e.g. --only catalogue")
     parser.add_argument("--smoke", action="store_true", help="200 materials, 4 clients, 3 s a page")
     args = parser.parse_args(argv)
     if args.smoke:
@@ -317,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     try:
         for page in pages(info):
+            if args.only and not any(word in page.name for word in args.only):
+                continue
             tally, elapsed = drive(port, page, args.clients, args.seconds)
             values = sorted(tally.latencies)
             rss = worker_rss_mb(server.pid)
