@@ -16,8 +16,10 @@ the run can reach (the counting itself still happens, in the configured store).
 Each page is driven for --seconds by --clients threads, each with its own keep-alive
 connection. Per page: requests/s, p50/p95/p99 latency, errors (no answer, or a status
 outside 2xx/3xx), the RSS of gunicorn's worker processes at the end of the page, and the
-1-minute load average. The clients run on the same machine as the server and take CPU
-from it; on a shared host the figures are indicative only. Exit status 1 on any error.
+1-minute load average; "deaths" counts the workers the server log reports killed by a
+signal or timed out meanwhile (their stacks are in the log). The clients run on the same
+machine as the server and take CPU from it; on a shared host the figures are indicative
+only. Exit status 1 on any error or death.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import argparse
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -45,6 +48,7 @@ from bench.reindex_bench import _app, populate  # noqa: E402
 from bench.search_bench import AREAS  # noqa: E402
 
 HOST = "127.0.0.1"
+DEATH = re.compile(r"Worker \(pid:\d+\) was sent SIG|WORKER TIMEOUT")
 BIN = Path(sys.executable).parent
 RATE_LIMIT = 1_000_000_000  # per window: never reached, so no request is refused for its rate
 TOKEN_USER = "load-trainer@pan.example"
@@ -183,6 +187,16 @@ def stop_server(server: subprocess.Popen) -> None:
         server.wait()
 
 
+def worker_deaths(log_path: Path, since: int) -> list[str]:
+    """Lines of the server log written after byte `since` that report a worker killed or timed out.
+    Counted apart from the clients' errors: a request cut off by a dying worker on a reused
+    connection looks like a closed idle connection to the client, which retries it."""
+    with open(log_path, "rb") as log:
+        log.seek(since)
+        text = log.read().decode(errors="replace")
+    return [line for line in text.splitlines() if DEATH.search(line)]
+
+
 def worker_rss_mb(master_pid: int) -> list[float]:
     """VmRSS of each child of the gunicorn master, MB."""
     sizes = []
@@ -316,25 +330,29 @@ def main(argv: list[str] | None = None) -> int:
           f"{args.seconds:g} s a page; API rate limits raised to {RATE_LIMIT} per window "
           f"(store: {args.rate_store or 'as configured'}); server log {workdir / 'server.log'}")
     print(f"{'page':<24} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'requests':>8} "
-          f"{'errors':>6}  {'workers RSS MB':<18} load avg")
+          f"{'errors':>6} {'deaths':>6}  {'workers RSS MB':<18} load avg")
     failed = False
     try:
         for page in pages(info):
             if args.only and not any(word in page.name for word in args.only):
                 continue
+            log_size = (workdir / "server.log").stat().st_size
             tally, elapsed = drive(port, page, args.clients, args.seconds)
+            deaths = worker_deaths(workdir / "server.log", log_size)
             values = sorted(tally.latencies)
             rss = worker_rss_mb(server.pid)
             load = os.getloadavg()
             print(f"{page.name:<24} {len(values) / elapsed:7.1f} {percentile(values, 0.50) * 1000:7.0f} "
                   f"{percentile(values, 0.95) * 1000:7.0f} {percentile(values, 0.99) * 1000:7.0f} "
-                  f"{len(values):8d} {tally.errors:6d}  {'/'.join(f'{s:.0f}' for s in rss):<18} "
+                  f"{len(values):8d} {tally.errors:6d} {len(deaths):6d}  {'/'.join(f'{s:.0f}' for s in rss):<18} "
                   f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f}", flush=True)
             if tally.reconnects:
                 print(f"    ({tally.reconnects} requests retried on a new connection after the server closed one)")
             for sample in tally.samples[:5]:
                 print(f"    error: {sample}")
-            failed = failed or tally.errors > 0
+            for line in deaths[:5]:
+                print(f"    server: {line}")
+            failed = failed or tally.errors > 0 or bool(deaths)
     finally:
         stop_server(server)
     if failed:
