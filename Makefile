@@ -7,10 +7,9 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 HOST ?= 127.0.0.1
-# `make serve`: gunicorn with gunicorn.conf.py (gthread: 3 processes x 4 threads for a 2-core host,
-# timeout 60 s, --max-requests 1000 with jitter 100, preloaded app; the file says why). Threads
-# of one process share its search caches; a thread waiting on the database or a slow client does
-# not hold a process. Raise WORKERS with the cores (about 2 x cores + 1 at most). Workers share
+# `make serve`: gunicorn with gunicorn.conf.py (gthread: 3 processes x 1 thread for a 2-core host,
+# timeout 60 s, --max-requests 1000 with jitter 100, preloaded app; the file says why, and why not
+# more threads yet). Raise WORKERS with the cores (about 2 x cores + 1 at most). Workers share
 # nothing in memory that matters: sessions are signed cookies, sign-in throttling and API rate
 # limits are counted in the database (or Redis), and index writes go through the index lock.
 WORKERS ?= 3

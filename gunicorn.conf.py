@@ -1,8 +1,9 @@
 """Gunicorn settings for `make serve` on a small host (2 cores, a few GB of memory).
 
-- gthread workers: 3 processes x 4 threads. A thread waiting on the database, Redis or a
-  slow client does not hold a whole process, and the threads of one process share its
-  search caches (memory grows with processes, not threads). Rendering is CPU-bound, so
+- gthread workers: 3 processes x 1 thread. Several threads per process (THREADS=4 measured
+  faster) crash a worker with SIGSEGV under load on the catalogue page (bench/load.py, see
+  docs/performance.md): some native code the portal loads is not safe with threads, and
+  until it is found each process serves one request at a time. Rendering is CPU-bound, so
   more than ~2 x cores processes would only queue on the CPU.
 - timeout 60 s: a worker whose main loop is stuck that long is replaced. With gthread a
   long download does not count against it (the main loop keeps beating), unlike sync
@@ -24,7 +25,7 @@ import sys
 
 workers = int(os.environ.get("WORKERS", "3"))
 worker_class = "gthread"
-threads = int(os.environ.get("THREADS", "4"))
+threads = int(os.environ.get("THREADS", "1"))  # see above before raising it
 timeout = 60
 graceful_timeout = 30
 keepalive = 5

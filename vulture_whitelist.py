@@ -39,6 +39,8 @@ _.url_lang  # environ key read in i18n.py
 _.as_args
 _.has_prev
 _.has_next
+_.prev_num  # the workspace pager
+_.next_num
 corrected
 _.corrected
 # Read by the benchmark (bench/) and the tests.

@@ -316,13 +316,13 @@ def run_query(query: dict, user, keys_by_id: dict[int, str]) -> tuple[list[str],
     from werkzeug.datastructures import MultiDict
 
     from pan_platform import search
+    from pan_platform.catalogue.filters import read_filters
     from pan_platform.catalogue.language_versions import prefer_language
     from pan_platform.catalogue.models import Item
     from pan_platform.extensions import db
-    from pan_platform.search.views import read_filters
 
     lang = query["language"]
-    filters = read_filters(MultiDict(query.get("filters") or {}))
+    filters = read_filters(MultiDict(query.get("filters") or {})).criteria()
     started = time.perf_counter()
     with force_locale(lang):
         result = search.search(user, query["query"], filters=filters, page=1, sort="relevance", lang=lang,

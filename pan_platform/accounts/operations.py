@@ -1,7 +1,8 @@
 """Account operations: sign-in, invitations, password resets, roles, profiles, tokens, 2FA.
 
-Views call these; each one that acts on someone else checks can() itself.
-Failures raise AccountError with a message in the user's language.
+Views call these; each one that acts on someone else checks can() itself and each one
+that writes commits (the rule of `pan_platform/operations.py`); e-mails leave after the
+commit. Failures raise AccountError with a message in the user's language.
 """
 
 from __future__ import annotations
@@ -36,11 +37,12 @@ from pan_platform.api.models import FeedToken  # the API package builds on accou
 from pan_platform.audit.models import record
 from pan_platform.extensions import db
 from pan_platform.i18n import _
+from pan_platform.operations import OperationError, after_commit, operation
 from pan_platform.organisations.models import Organisation
 from pan_platform.util import utcnow
 
 
-class AccountError(Exception):
+class AccountError(OperationError):
     """A refused account action; str(error) is the translated message for the user."""
 
 
@@ -96,24 +98,24 @@ def check_second_factor(user: User, code: str) -> bool:
     return True
 
 
+@operation
 def note_sign_in(user: User) -> None:
     user.last_login_at = utcnow()
     record("account.sign_in", user)
-    db.session.commit()
 
 
+@operation
 def sign_out(user: User) -> None:
     """End every session of the user, not only this browser's: a session cookie copied
     before sign-out (a shared computer, a stolen cookie) must not outlive it."""
     user.end_all_sessions()
     record("account.sign_out", user)
-    db.session.commit()
 
 
+@operation
 def sign_out_everywhere(user: User) -> None:
     user.end_all_sessions()
     record("account.sign_out_everywhere", user)
-    db.session.commit()
 
 
 # --- links in e-mails -------------------------------------------------------------------
@@ -131,6 +133,7 @@ def link_for(endpoint: str, locale: str | None, **values) -> str:
 
 # --- invitations --------------------------------------------------------------------------
 
+@operation
 def invite(actor: User | None, organisation: Organisation, email: str, role: str,
            name: str | None = None, locale: str | None = None, check: bool = True) -> Invitation:
     """Invite `email` to `organisation` with `role`. `check=False` only for the secretariat's
@@ -156,12 +159,12 @@ def invite(actor: User | None, organisation: Organisation, email: str, role: str
     )
     db.session.add(invitation)
     record("user.invite", actor, email=email, role=role, organisation_id=organisation.id)
-    db.session.commit()
-    mail.send_template(
+    link = link_for("accounts.accept_invitation", locale, token=clear)
+    days = current_app.config["PAN_INVITATION_DAYS"]
+    after_commit(lambda: mail.send_template(
         email, "invitation", locale, invitation=invitation, organisation=organisation,
-        role_label=ROLES[role], link=link_for("accounts.accept_invitation", locale, token=clear),
-        days=current_app.config["PAN_INVITATION_DAYS"],
-    )
+        role_label=ROLES[role], link=link, days=days,
+    ))
     return invitation
 
 
@@ -172,6 +175,7 @@ def open_invitation(token: str) -> Invitation | None:
     return invitation
 
 
+@operation
 def accept_invitation(invitation: Invitation, name: str, password: str) -> User:
     if not invitation.is_open:
         raise AccountError(_("This invitation link has expired or was already used."))
@@ -179,24 +183,23 @@ def accept_invitation(invitation: Invitation, name: str, password: str) -> User:
                     locale=invitation.locale)
     invitation.used_at = utcnow()
     record("user.join", user, invitation_id=invitation.id, role=invitation.role)
-    db.session.commit()
     return user
 
 
+@operation
 def create_user(organisation: Organisation, email: str, name: str, role: str, password: str) -> User:
     """An account made by the operator (`pan create-user`), under the same rules as the web."""
     if role not in ROLES:
         raise AccountError(_("Please choose one of the offered roles."))
     user = new_user(organisation, email, name, role, password)
     record("user.create", user, role=role)
-    db.session.commit()
     return user
 
 
 def new_user(organisation: Organisation, email: str, name: str, role: str, password: str,
              locale: str | None = None) -> User:
     """Add a user after the checks every way of joining shares: a free address and the
-    password policy. The caller records the event and commits."""
+    password policy. The calling operation records the event."""
     email = normalise_email(email)
     if find_user(email) is not None:
         raise AccountError(_("A user with this e-mail address already exists."))
@@ -219,16 +222,17 @@ def pending_invitations(organisation: Organisation) -> list[Invitation]:
     ))
 
 
+@operation
 def revoke_invitation(actor: User, invitation: Invitation) -> None:
     if not can(actor, "manage_users", invitation.organisation):
         raise AccountError(_("You do not have permission to do this."))
     invitation.revoked_at = utcnow()
     record("user.invite_revoke", actor, email=invitation.email)
-    db.session.commit()
 
 
 # --- managing people -----------------------------------------------------------------------
 
+@operation
 def change_role(actor: User, target: User, role: str) -> None:
     if not can(actor, "manage_user", target):
         raise AccountError(_("You do not have permission to do this."))
@@ -242,9 +246,9 @@ def change_role(actor: User, target: User, role: str) -> None:
     old, target.role = target.role, role
     target.end_all_sessions()  # permissions changed: sign in again
     record("user.role", actor, target_user_id=target.id, old=old, new=role)
-    db.session.commit()
 
 
+@operation
 def set_active(actor: User, target: User, active: bool) -> None:
     if not can(actor, "manage_user", target):
         raise AccountError(_("You do not have permission to do this."))
@@ -255,7 +259,6 @@ def set_active(actor: User, target: User, active: bool) -> None:
         target.end_all_sessions()
         revoke_all_tokens(target)  # reactivation must not bring old tokens back
     record("user.reactivate" if active else "user.deactivate", actor, target_user_id=target.id)
-    db.session.commit()
 
 
 def members(organisation: Organisation) -> list[User]:
@@ -266,6 +269,7 @@ def members(organisation: Organisation) -> list[User]:
 
 # --- passwords -----------------------------------------------------------------------------
 
+@operation
 def request_password_reset(email: str, address: str) -> None:
     """E-mail a reset link when the account exists; the caller says the same either way."""
     checks = [(throttle.RESET, address)]
@@ -282,12 +286,11 @@ def request_password_reset(email: str, address: str) -> None:
     )
     db.session.add(reset)
     record("account.reset_request", user)
-    db.session.commit()
-    mail.send_template(
-        user.email, "password_reset", user.locale, user=user,
-        link=link_for("accounts.reset_password", user.locale, token=clear),
-        minutes=current_app.config["PAN_RESET_MINUTES"],
-    )
+    link = link_for("accounts.reset_password", user.locale, token=clear)
+    minutes = current_app.config["PAN_RESET_MINUTES"]
+    after_commit(lambda: mail.send_template(
+        user.email, "password_reset", user.locale, user=user, link=link, minutes=minutes,
+    ))
 
 
 def open_reset(token: str) -> PasswordReset | None:
@@ -297,6 +300,7 @@ def open_reset(token: str) -> PasswordReset | None:
     return reset
 
 
+@operation
 def complete_reset(reset: PasswordReset, password: str) -> User:
     if not reset.is_open:
         raise AccountError(_("This link has expired or was already used."))
@@ -309,16 +313,15 @@ def complete_reset(reset: PasswordReset, password: str) -> User:
         other.used_at = reset.used_at  # every other pending link dies too
     throttle.clear(throttle.ACCOUNT, user.email)
     record("account.reset_done", user)
-    db.session.commit()
     return user
 
 
+@operation
 def change_password(user: User, current: str, new: str) -> None:
     if not user.check_password(current):
         raise AccountError(_("Your current password is not correct."))
     _set_password(user, new)
     record("account.password_change", user)
-    db.session.commit()
 
 
 def _set_password(user: User, password: str) -> None:
@@ -329,11 +332,12 @@ def _set_password(user: User, password: str) -> None:
     user.end_all_sessions()  # a new password ends every other session
     revoke_all_tokens(user)  # and every token made with the old one
     if user.wants("account_security"):
-        mail.send_template(user.email, "password_changed", user.locale, user=user)
+        after_commit(lambda: mail.send_template(user.email, "password_changed", user.locale, user=user))
 
 
 # --- profile, tokens, two-factor -----------------------------------------------------------------
 
+@operation
 def update_profile(user: User, name: str, locale: str | None, time_zone: str | None,
                    notifications: dict[str, bool]) -> None:
     if locale and locale not in current_app.config["PAN_LANGUAGES"]:
@@ -344,9 +348,9 @@ def update_profile(user: User, name: str, locale: str | None, time_zone: str | N
     user.locale = locale or None
     user.time_zone = time_zone or None
     user.notification_prefs = {key: bool(notifications.get(key)) for key in NOTIFICATIONS}
-    db.session.commit()
 
 
+@operation
 def create_api_token(user: User, name: str, scope: str = "read", days: int | None = None) -> str:
     """A new token that may `scope` ("read" or "write") and expires after `days` (None: never)."""
     if scope not in TOKEN_SCOPES:
@@ -356,10 +360,10 @@ def create_api_token(user: User, name: str, scope: str = "read", days: int | Non
     token, clear = ApiToken.issue(user, name.strip()[:100] or "token", scope=scope, days=days)
     db.session.add(token)
     record("account.token_create", user, token_name=token.name, scope=scope, days=days)
-    db.session.commit()
     return clear
 
 
+@operation
 def revoke_api_token(user: User, token_id: int) -> None:
     token = db.session.get(ApiToken, token_id)
     if token is None or token.user_id != user.id:  # one's own tokens only
@@ -367,7 +371,6 @@ def revoke_api_token(user: User, token_id: int) -> None:
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         record("account.token_revoke", user, token_name=token.name)
-        db.session.commit()
 
 
 def revoke_all_tokens(user: User) -> None:
@@ -386,6 +389,7 @@ def api_tokens(user: User) -> list[ApiToken]:
     ))
 
 
+@operation
 def enable_totp(user: User, secret: str, code: str) -> None:
     step = totp.verify(secret, code)
     if step is None:
@@ -393,9 +397,9 @@ def enable_totp(user: User, secret: str, code: str) -> None:
     user.totp_secret = secret
     user.totp_last_step = step
     record("account.2fa_enable", user)
-    db.session.commit()
 
 
+@operation
 def disable_totp(user: User, password: str) -> None:
     if user.is_platform_admin:
         raise AccountError(_("Platform administrators must keep two-factor authentication."))
@@ -404,4 +408,3 @@ def disable_totp(user: User, password: str) -> None:
     user.totp_secret = None
     user.totp_last_step = None
     record("account.2fa_disable", user)
-    db.session.commit()

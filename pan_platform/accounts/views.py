@@ -43,6 +43,7 @@ from pan_platform.accounts.forms import (
 from pan_platform.accounts.models import INVITABLE_ROLES, NOTIFICATIONS, ROLES, TOKEN_SCOPES, Invitation, User
 from pan_platform.extensions import db
 from pan_platform.i18n import _
+from pan_platform.operations import OperationError, flash_error
 from pan_platform.organisations.models import Organisation
 from pan_platform.web.templating import LANGUAGE_NAMES
 
@@ -166,7 +167,7 @@ def reset_password(token: str):
     if form.validate_on_submit():
         try:
             ops.complete_reset(reset, form.password.data)
-        except ops.AccountError as error:
+        except OperationError as error:
             form.password.errors.append(str(error))
         else:
             flash(_("Your password has been changed. Please sign in."), "success")
@@ -190,7 +191,7 @@ def accept_invitation(token: str):
     if form.validate_on_submit():
         try:
             user = ops.accept_invitation(invitation, form.name.data, form.password.data)
-        except ops.AccountError as error:
+        except OperationError as error:
             form.password.errors.append(str(error))
         else:
             return _complete_sign_in(user, False, url_for("main.home"))
@@ -228,8 +229,8 @@ def profile():
         chosen = {key: request.form.get(f"notify_{key}") == "on" for key in NOTIFICATIONS}
         try:
             ops.update_profile(user, form.name.data, form.locale.data, form.time_zone.data, chosen)
-        except ops.AccountError as error:
-            flash(str(error), "error")
+        except OperationError as error:
+            flash_error(error)
         else:
             flash(_("Your profile has been saved."), "success")
             return redirect(url_for("accounts.profile"))
@@ -244,8 +245,8 @@ def change_password():
     if form.validate_on_submit():
         try:
             ops.change_password(user, form.current.data, form.password.data)
-        except ops.AccountError as error:
-            flash(str(error), "error")
+        except OperationError as error:
+            flash_error(error)
         else:
             login_user(user)  # other sessions end; this one continues with the new version
             flash(_("Your password has been changed. Your other sessions have been signed out."), "success")
@@ -268,8 +269,8 @@ def create_token():
         return redirect(url_for("accounts.profile"))
     try:
         clear = ops.create_api_token(user, form.name.data, form.scope.data, form.days.data)
-    except ops.AccountError as error:
-        flash(str(error), "error")
+    except OperationError as error:
+        flash_error(error)
         return redirect(url_for("accounts.profile"))
     # Shown in this response only; never stored in clear and never put in the session.
     return _render_profile(user, new_token=clear)
@@ -281,7 +282,7 @@ def revoke_token(token_id: int):
     if EmptyForm().validate_on_submit():
         try:
             ops.revoke_api_token(current_user._get_current_object(), token_id)
-        except ops.AccountError:
+        except OperationError:
             abort(404)
         flash(_("The token has been revoked."), "success")
     return redirect(url_for("accounts.profile"))
@@ -300,7 +301,7 @@ def two_factor():
     if form.validate_on_submit():
         try:
             ops.enable_totp(user, secret, form.code.data)
-        except ops.AccountError as error:
+        except OperationError as error:
             form.code.errors.append(str(error))
         else:
             session.pop("pan_totp_setup", None)
@@ -319,8 +320,8 @@ def disable_two_factor():
     if form.validate_on_submit():
         try:
             ops.disable_totp(current_user._get_current_object(), form.password.data)
-        except ops.AccountError as error:
-            flash(str(error), "error")
+        except OperationError as error:
+            flash_error(error)
         else:
             flash(_("Two-factor authentication is off."), "success")
     return redirect(url_for("accounts.two_factor"))
@@ -381,7 +382,7 @@ def invite(slug: str):
         try:
             ops.invite(current_user._get_current_object(), organisation, form.email.data, form.role.data,
                        name=form.name.data or None, locale=form.locale.data)
-        except ops.AccountError as error:
+        except OperationError as error:
             form.email.errors = [*form.email.errors, str(error)]
         else:
             flash(_("The invitation has been sent to %(email)s.", email=form.email.data.strip().lower()), "success")
@@ -399,8 +400,8 @@ def change_role(slug: str, user_id: int):
     if form.validate_on_submit():
         try:
             ops.change_role(current_user._get_current_object(), target, form.role.data)
-        except ops.AccountError as error:
-            flash(str(error), "error")
+        except OperationError as error:
+            flash_error(error)
         else:
             flash(_("The role of %(name)s has been changed.", name=target.name), "success")
     else:
@@ -416,8 +417,8 @@ def set_active(slug: str, user_id: int, action: str):
     if EmptyForm().validate_on_submit():
         try:
             ops.set_active(current_user._get_current_object(), target, action == "reactivate")
-        except ops.AccountError as error:
-            flash(str(error), "error")
+        except OperationError as error:
+            flash_error(error)
         else:
             if action == "reactivate":
                 flash(_("%(name)s can sign in again.", name=target.name), "success")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
@@ -17,6 +15,7 @@ from pan_platform.audit.models import AuditEvent
 from pan_platform.catalogue.vocabularies import PRIORITY_AREAS, area_label, catalogue_label
 from pan_platform.extensions import db
 from pan_platform.i18n import _
+from pan_platform.operations import OperationError, flash_error
 from pan_platform.organisations import applications
 from pan_platform.organisations.forms import DecisionForm
 from pan_platform.organisations.models import (
@@ -25,6 +24,7 @@ from pan_platform.organisations.models import (
     Organisation,
     OrganisationApplication,
 )
+from pan_platform.paging import Page, page_number, page_of, paginate
 from pan_platform.thesaurus import operations as thesaurus_ops
 from pan_platform.thesaurus.forms import ThesaurusUploadForm
 from pan_platform.thesaurus.models import THESAURUS_LANGUAGES
@@ -46,27 +46,8 @@ def _only_the_secretariat():
     return None
 
 
-@dataclass
-class Page:
-    rows: list
-    page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
-
-
-def _page_number() -> int:
-    value = request.args.get("page", "1")
-    return max(1, min(int(value), 100_000)) if value.isdigit() else 1
-
-
 def _paginate(stmt) -> Page:
-    page = _page_number()
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    rows = db.session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return Page(rows=list(rows), page=page, total=total or 0)
+    return paginate(stmt, page_number(request.args.get("page")), PAGE_SIZE)
 
 
 def _int_arg(name: str) -> int | None:
@@ -117,9 +98,8 @@ def approve_application(application_id: int):
     if DecisionForm().validate_on_submit():
         try:
             organisation = applications.approve(current_user, application)
-        except (applications.ApplicationError, account_ops.AccountError) as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        except OperationError as error:
+            flash_error(error)
         else:
             flash(_("%(name)s has joined; its contact has been invited as administrator.", name=organisation.name), "success")
     return redirect(url_for("admin.application_list"))
@@ -132,8 +112,8 @@ def refuse_application(application_id: int):
     if form.validate_on_submit():
         try:
             applications.refuse(current_user, application, form.reason.data or "")
-        except applications.ApplicationError as error:
-            flash(str(error), "error")
+        except OperationError as error:
+            flash_error(error)
         else:
             flash(_("The application has been refused and the contact informed."), "success")
     return redirect(url_for("admin.application_list"))
@@ -174,8 +154,8 @@ def organisation_active(organisation_id: int, action: str):
     if EmptyForm().validate_on_submit():
         try:
             applications.set_organisation_active(current_user, organisation, action == "reactivate")
-        except applications.ApplicationError as error:
-            flash(str(error), "error")
+        except OperationError as error:
+            flash_error(error)
         else:
             if action == "reactivate":
                 flash(_("%(name)s is active again.", name=organisation.name), "success")
@@ -230,8 +210,8 @@ def user_active(user_id: int, action: str):
     if EmptyForm().validate_on_submit():
         try:
             account_ops.set_active(current_user, target, action == "reactivate")
-        except account_ops.AccountError as error:
-            flash(str(error), "error")
+        except OperationError as error:
+            flash_error(error)
         else:
             if action == "reactivate":
                 flash(_("%(name)s can sign in again.", name=target.name), "success")
@@ -331,8 +311,7 @@ def thesaurus():
     # "none" lists the concepts outside the priority areas; an unknown value lists everything.
     area_filter = area if area in PRIORITY_AREAS else ("" if area == "none" else None)
     terms = thesaurus_ops.find_terms(q, area_filter, lang if lang in THESAURUS_LANGUAGES else None)
-    page = _page_number()
-    listing = Page(rows=terms[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], page=page, total=len(terms))
+    listing = page_of(terms, page_number(request.args.get("page")), PAGE_SIZE)
     return render_template(
         "admin/thesaurus.html", page=listing, q=q, area=area, lang=lang, counts=thesaurus_ops.counts(),
         revision=thesaurus_ops.last_revision(), languages=THESAURUS_LANGUAGES, areas=PRIORITY_AREAS,
@@ -357,8 +336,7 @@ def thesaurus_import():
         revision = thesaurus_ops.import_csv(form.file.data.stream, current_user)
     except thesaurus_ops.ThesaurusError as error:
         flash(_("The file was not imported; the thesaurus is unchanged."), "error")
-        for problem in error.problems:
-            flash(problem, "error")
+        flash_error(error)
     else:
         flash(_("Thesaurus replaced: %(terms)d terms of %(concepts)d concepts.",
                 terms=revision.terms, concepts=revision.concepts), "success")

@@ -19,6 +19,7 @@ from pan_platform.api.models import FeedToken
 from pan_platform.api.serialize import timestamp
 from pan_platform.catalogue import queries
 from pan_platform.catalogue import vocabularies as vocab
+from pan_platform.catalogue.filters import read_filters
 from pan_platform.catalogue.models import Item, ItemArea, ItemLanguage
 from pan_platform.extensions import db
 from pan_platform.i18n import _
@@ -143,15 +144,8 @@ def private(token: str):
     user = user_for_feed_token(token)
     if user is None:
         abort(404)  # the same answer as any unknown URL
-    area = request.args.get("area")
-    academy = request.args.get("academy")
-    language = request.args.get("language")
-    items = feed_items(
-        user,
-        area=area if area in vocab.PRIORITY_AREAS else None,
-        academy=academy if academy and len(academy) <= 80 else None,
-        language=language if language in vocab.CONTENT_LANGUAGES else None,
-    )
+    filters = read_filters(request.args, names=("area", "academy", "language"))
+    items = feed_items(user, area=filters.area, academy=filters.academy, language=filters.language)
     return atom(items, _("Materials shared with %(org)s", org=user.organisation.name), request.url,
                 f"urn:pan:private-feed:{user.id}")
 

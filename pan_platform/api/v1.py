@@ -10,7 +10,6 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException, NotFound
 
 from pan_platform import search as search_service
-from pan_platform.access import can
 from pan_platform.api import serialize
 from pan_platform.api.auth import InvalidToken, resolve_caller, token_id
 from pan_platform.api.errors import ApiError, error_response
@@ -29,11 +28,14 @@ from pan_platform.api.spec import (
     spec,
 )
 from pan_platform.catalogue import queries
-from pan_platform.catalogue.models import Item, PriorityArea
+from pan_platform.catalogue.filters import read_filters
+from pan_platform.catalogue.models import PriorityArea
 from pan_platform.catalogue.vocabularies import AUDIENCES, LEVELS, PRIORITY_AREAS, RESOURCE_TYPES
 from pan_platform.extensions import db
 from pan_platform.i18n import _
+from pan_platform.operations import OperationError
 from pan_platform.organisations.models import Country, Organisation
+from pan_platform.search.hits import readable_hits
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -69,6 +71,12 @@ bp.after_request(finish_response)
 @bp.errorhandler(ApiError)
 def _api_error(error: ApiError):
     return error_response(error.status, error.message, error.headers, error.details)
+
+
+@bp.errorhandler(OperationError)
+def _operation_error(error: OperationError):
+    """A refused operation: its translated message and field messages, in the API's format."""
+    return error_response(error.status, None if error.errors else error.message, details=error.errors or None)
 
 
 @bp.errorhandler(HTTPException)
@@ -120,16 +128,9 @@ FILTER_NAMES = ("area", "language", "country", "academy", "type", "sort")
 # -- catalogue ----------------------------------------------------------------------------
 def _list_view(kind: str):
     def view(query: dict):
-        filters = queries.BrowseFilters(
-            area=query.get("area"),
-            language=(query.get("language") or "").lower() or None,
-            country=(query.get("country") or "").upper() or None,
-            academy=query.get("academy"),
-            kind=kind,
-            type=query.get("type"),
-            sort=query["sort"],
-            page=query["page"],
-        )
+        # The schema has checked the values; the shared parser normalises them like the pages do.
+        filters = read_filters({**query, "kind": kind}, sorts=queries.SORTS,
+                               names=("area", "language", "country", "academy", "kind", "type"))
         result = queries.browse(resolve_caller(), filters, per_page=query["per_page"])
         args = {k: query[k] for k in FILTER_NAMES if query.get(k)}
         if query["per_page"] != PER_PAGE.schema["default"]:
@@ -261,18 +262,15 @@ def _snippet_text(snippet: dict | None) -> str | None:
 )
 def search(query: dict):
     user = resolve_caller()
-    filters = {name: query.get(name) for name in SEARCH_FILTERS if query.get(name)}
-    if "language" in filters:
-        filters["language"] = filters["language"].lower()
-    if "country" in filters:
-        filters["country"] = filters["country"].upper()
-    result = search_service.search(
-        user, query.get("q", ""), filters=filters, page=query["page"], sort=query["sort"],
+    # The schema has checked the values; the shared parser normalises them like the search page.
+    parsed = read_filters(query, sorts=search_service.SORTS, names=SEARCH_FILTERS)
+    found = search_service.search(
+        user, query.get("q", ""), filters=parsed.criteria(), page=parsed.page, sort=parsed.sort,
         lang=requested_language(query), per_page=query["per_page"], literal=query["literal"],
     )
-    # Rows reloaded in rank order; anything unreadable now is dropped (the index may lag).
-    rows = {item.id: item for item in db.session.scalars(select(Item).where(Item.id.in_(result.ids)))}
-    hits = [rows[i] for i in result.ids if i in rows and can(user, "read", rows[i])]
+    # The same post-filter as the search page: rows and meta.total agree.
+    hits = readable_hits(user, found)
+    result = hits.result
     args = {k: query[k] for k in ("q", *SEARCH_FILTERS, "sort", "lang") if query.get(k)}
     if query["literal"]:
         args["literal"] = "true"
@@ -282,7 +280,7 @@ def search(query: dict):
         "query": result.query,
         "data": [
             {**serialize.item_summary(item), "snippet": _snippet_text(result.snippets.get(item.id))}
-            for item in hits
+            for item in hits.items
         ],
         "meta": {
             "total": result.total, "page": result.page, "per_page": result.per_page, "pages": result.pages,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import jsonify, request
 from sqlalchemy import select
-from werkzeug.exceptions import Forbidden, NotFound
 
 from pan_platform.api import serialize
 from pan_platform.api.auth import resolve_caller, token_can_write, token_id
@@ -60,20 +59,12 @@ def _fields(payload: dict) -> dict:
 
 
 def _run(action):
-    """Run an operation and commit; business errors become API errors, nothing half-saved."""
+    """Run an operation (it commits, or changes nothing); a refused file becomes the
+    API's 422. A refused operation reaches the blueprint's OperationError handler."""
     try:
-        result = action()
-        ops.commit()
-        return result
-    except ops.InvalidInput as error:
-        ops.rollback()
-        raise ApiError(422, details=error.errors) from error
+        return action()
     except UploadRejected as error:
-        ops.rollback()
         raise ApiError(422, str(error)) from error
-    except (NotFound, Forbidden):
-        ops.rollback()
-        raise
 
 
 def _editable_item(user, item_id: int):

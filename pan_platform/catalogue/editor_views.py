@@ -13,7 +13,9 @@ from pan_platform.catalogue.models import ALLOWED_PARENT, Item
 from pan_platform.catalogue.vocabularies import ITEM_KINDS, STATES
 from pan_platform.extensions import db
 from pan_platform.i18n import _, ngettext
+from pan_platform.operations import flash_error
 from pan_platform.organisations.models import Organisation
+from pan_platform.paging import page_number
 from pan_platform.storage.validate import UploadRejected
 from pan_platform.web.ids import parse_id
 from pan_platform.web.templating import language_name
@@ -44,13 +46,6 @@ def _apply_errors(form, errors: dict[str, str]) -> None:
             flash(message, "error")
 
 
-def _page_arg() -> int:
-    try:
-        return max(1, min(int(request.args.get("page", 1)), 10_000))
-    except ValueError:
-        return 1
-
-
 @bp.route("/")
 @login_required
 def index():
@@ -60,7 +55,7 @@ def index():
     return render_template(
         "workspace/index.html",
         organisation=organisation,
-        page=workspace.academy_items(organisation, state, kind, _page_arg()),
+        page=workspace.academy_items(organisation, state, kind, page_number(request.args.get("page"))),
         counts=workspace.state_counts(organisation),
         state=state,
         kind=kind,
@@ -88,9 +83,7 @@ def create(kind: str):
         parent = operations.get_item(parent_id) if parent_id else None
         try:
             item = operations.create_item(current_user, organisation, kind, form.fields_data(), parent=parent)
-            operations.commit()
         except operations.InvalidInput as error:
-            operations.rollback()
             _apply_errors(form, error.errors)
         else:
             flash(_("Saved as a draft."), "success")
@@ -111,9 +104,7 @@ def edit(item_id: int):
     if form.validate_on_submit():
         try:
             operations.update_item(current_user, item, form.fields_data())
-            operations.commit()
         except operations.InvalidInput as error:
-            operations.rollback()
             _apply_errors(form, error.errors)
         else:
             flash(_("Changes saved."), "success")
@@ -159,9 +150,7 @@ def sharing(item_id: int):
         try:
             operations.set_sharing(current_user, item, form.visibility.data, form.partner_scope.data,
                                    form.shares.data or [])
-            operations.commit()
         except operations.InvalidInput as error:
-            operations.rollback()
             _apply_errors(form, error.errors)
         else:
             flash(_("Sharing saved."), "success")
@@ -178,9 +167,7 @@ def state(item_id: int):
     action = request.form.get("action", "")
     try:
         changed = operations.set_state(current_user, item, action)
-        operations.commit()
     except operations.InvalidInput:
-        operations.rollback()
         abort(400)
     messages = {
         "publish": _("Published: %(n)d item(s).", n=len(changed)),
@@ -198,7 +185,6 @@ def move(item_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     operations.move(current_user, item, request.form.get("direction", ""))
-    operations.commit()
     return redirect(url_for("editor.manage", item_id=item.parent_id or item.id))
 
 
@@ -215,11 +201,8 @@ def attach(item_id: int):
         return redirect(url_for("editor.manage", item_id=curriculum.id))
     try:
         operations.attach_module(current_user, curriculum, module)
-        operations.commit()
     except operations.InvalidInput as error:
-        operations.rollback()
-        for message in error.errors.values():
-            flash(message, "error")
+        flash_error(error)
     else:
         flash(_("Module attached."), "success")
     return redirect(url_for("editor.manage", item_id=curriculum.id))
@@ -233,7 +216,6 @@ def detach(item_id: int):
         abort(400)
     parent_id = item.parent_id
     operations.detach(current_user, item)
-    operations.commit()
     flash(_("Removed from its parent; it now stands alone as a private item."), "success")
     return redirect(url_for("editor.manage", item_id=parent_id or item.id))
 
@@ -247,12 +229,9 @@ def upload(item_id: int):
         try:
             operations.add_file_version(current_user, item, form.file.data.stream, form.file.data.filename,
                                         note=form.note.data)
-            operations.commit()
         except UploadRejected as error:
-            operations.rollback()
             form.file.errors = [*list(form.file.errors), str(error)]
         except operations.InvalidInput as error:
-            operations.rollback()
             _apply_errors(form, error.errors)
         else:
             flash(_("File uploaded."), "success")
@@ -280,7 +259,6 @@ def adapt(item_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     copy = operations.adapt_item(current_user, item)
-    operations.commit()
     flash(_("A copy was made in your academy as a private draft. Adapt it, then publish it."), "success")
     withheld = len(operations.withheld_parts(copy))
     if withheld:

@@ -28,6 +28,7 @@ from pan_platform.catalogue import operations
 from pan_platform.catalogue.models import ALLOWED_PARENT, Item
 from pan_platform.extensions import db
 from pan_platform.i18n import _
+from pan_platform.operations import transaction
 from pan_platform.organisations.models import Organisation
 from pan_platform.storage.validate import UploadRejected, safe_filename, sniff, stream_size
 
@@ -286,22 +287,18 @@ def import_archive(user, path_or_stream, progress: Callable[[int, int], None] | 
         partners = {o.slug: o for o in db.session.scalars(select(Organisation).where(Organisation.kind == "partner"))}
         report, created = Report(), {}
         try:
-            for number, entry in enumerate(entries, start=1):
-                _import_entry(user, owner, entry, created, partners, report)
-                if progress:
-                    progress(number, len(entries))
-            for entry in entries:
-                if entry.data.get("state") == "published":
-                    operations.set_state(user, created[entry.data["key"]], "publish", with_children=False)
-            record("import", user, None, source=source_name, items=report.created, files=report.files,
-                   keys=report.keys[:50])
-            operations.commit()
+            with transaction():  # every entry or none: one commit at the end
+                for number, entry in enumerate(entries, start=1):
+                    _import_entry(user, owner, entry, created, partners, report)
+                    if progress:
+                        progress(number, len(entries))
+                for entry in entries:
+                    if entry.data.get("state") == "published":
+                        operations.set_state(user, created[entry.data["key"]], "publish", with_children=False)
+                record("import", user, None, source=source_name, items=report.created, files=report.files,
+                       keys=report.keys[:50])
         except operations.InvalidInput as error:
-            operations.rollback()
             raise ImportFailed([f"{k}: {v}" for k, v in error.errors.items()]) from None
-        except Exception:
-            operations.rollback()
-            raise
         finally:
             for entry in entries:
                 if entry.file is not None:

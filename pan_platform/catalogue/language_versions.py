@@ -23,6 +23,7 @@ from pan_platform.audit.models import record
 from pan_platform.catalogue.models import Item
 from pan_platform.extensions import db
 from pan_platform.i18n import _
+from pan_platform.operations import OperationError, operation
 from pan_platform.util import utcnow
 
 
@@ -33,7 +34,7 @@ class ItemLanguageVersion(db.Model):
     group_id: Mapped[str] = mapped_column(String(32), index=True)
 
 
-class VersionError(ValueError):
+class VersionError(OperationError):
     """A link that cannot be made; the message is for the user, in their language."""
 
 
@@ -65,6 +66,7 @@ def readable_versions(user, item: Item, first_language: str | None = None) -> li
     return sorted(versions, key=lambda version: version.language != first_language)
 
 
+@operation
 def link_versions(user, item: Item, other: Item) -> None:
     """Make `other` (and any versions it already has) language versions of `item`.
 
@@ -89,9 +91,9 @@ def link_versions(user, item: Item, other: Item) -> None:
             row.group_id = group
     _touch(item, other)
     record("link_language_version", user, item, other_item_id=other.id)
-    db.session.commit()
 
 
+@operation
 def unlink_version(user, item: Item, other: Item) -> None:
     """Take `other` out of `item`'s versions (both must be editable by `user`)."""
     if not can(user, "edit", item) or not can(user, "edit", other):
@@ -107,7 +109,6 @@ def unlink_version(user, item: Item, other: Item) -> None:
         db.session.delete(remaining[0])
     _touch(item, other)
     record("unlink_language_version", user, item, other_item_id=other.id)
-    db.session.commit()
 
 
 def _touch(*items: Item) -> None:

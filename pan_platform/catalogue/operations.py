@@ -2,8 +2,8 @@
 
 Every operation takes the acting user and plain arguments (no request or form objects, so
 the editor pages, the bulk importer and the API share them), asks `can()` first, records
-an audit event and leaves the commit to the caller (`commit()` / `rollback()` below keep
-the file store consistent with the database).
+an audit event and commits (the rule of `pan_platform/operations.py`; the importer groups
+many operations in one `transaction()`).
 
 Hidden items raise NotFound (the same as a missing id); visible but not editable ones
 raise Forbidden; bad values raise InvalidInput with one translated message per field.
@@ -25,6 +25,9 @@ from pan_platform.catalogue import vocabularies as vocab
 from pan_platform.catalogue.models import ALLOWED_PARENT, Item, ItemTranslation
 from pan_platform.extensions import db
 from pan_platform.i18n import _
+from pan_platform.operations import OperationError, operation
+from pan_platform.operations import commit as commit
+from pan_platform.operations import rollback as rollback
 from pan_platform.organisations.models import Organisation
 from pan_platform.sharing.models import ItemPolicy, ItemShare
 from pan_platform.storage import files
@@ -43,12 +46,11 @@ EDITABLE_FIELDS = (*TEXT_FIELDS, *CODE_FIELDS, "keywords", "duration_hours", "ar
 STATE_ACTIONS = {"publish": "published", "archive": "archived", "draft": "draft"}
 
 
-class InvalidInput(ValueError):
+class InvalidInput(OperationError):
     """Values that cannot be saved: {field: translated message}."""
 
     def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+        super().__init__(errors=errors)
 
 
 # ------------------------------------------------------------------ checks
@@ -143,6 +145,7 @@ def _next_position(parent: Item | None) -> int:
 
 # ------------------------------------------------------------------ create / edit
 
+@operation
 def create_item(user, owner: Organisation, kind: str, fields: dict, parent: Item | None = None,
                 source_key: str | None = None) -> Item:
     """A new draft owned by `owner`; private when standalone, inheriting under a parent."""
@@ -171,6 +174,7 @@ def create_item(user, owner: Organisation, kind: str, fields: dict, parent: Item
     return item
 
 
+@operation
 def update_item(user, item: Item, fields: dict) -> Item:
     require(user, "edit", item)
     values = clean_fields(fields)
@@ -196,6 +200,7 @@ def update_item(user, item: Item, fields: dict) -> Item:
 
 # ------------------------------------------------------------------ structure
 
+@operation
 def move(user, item: Item, direction: str) -> Item:
     """Swap the item with its previous ("up") or next ("down") sibling."""
     require(user, "edit", item)
@@ -212,6 +217,7 @@ def move(user, item: Item, direction: str) -> Item:
     return item
 
 
+@operation
 def attach_module(user, curriculum: Item, module: Item) -> Item:
     """Put an existing module of the academy at the end of `curriculum` (moving it if needed)."""
     require(user, "edit", curriculum)
@@ -227,6 +233,7 @@ def attach_module(user, curriculum: Item, module: Item) -> Item:
     return module
 
 
+@operation
 def detach(user, item: Item) -> Item:
     """Make a module or material stand alone again (it keeps its own copy of the rule)."""
     require(user, "edit", item)
@@ -243,6 +250,7 @@ def detach(user, item: Item) -> Item:
 
 # ------------------------------------------------------------------ life cycle
 
+@operation
 def set_state(user, item: Item, action: str, with_children: bool = True) -> list[Item]:
     """publish / archive / draft. Publishing takes the item's draft contents along, so a
     curriculum goes online in one step; archiving and back-to-draft touch the item only
@@ -267,6 +275,7 @@ def set_state(user, item: Item, action: str, with_children: bool = True) -> list
     return changed
 
 
+@operation
 def set_sharing(user, item: Item, visibility: str, partner_scope: str = "named",
                 shares: Iterable[int] = ()) -> Item:
     """Who may read the item: its visibility, the partner scope and named partner organisations."""
@@ -300,6 +309,7 @@ def set_sharing(user, item: Item, visibility: str, partner_scope: str = "named",
 
 # ------------------------------------------------------------------ files
 
+@operation
 def add_file_version(user, item: Item, stream: BinaryIO, filename: str, note: str | None = None) -> FileVersion:
     """A new current file of a material; earlier versions stay downloadable.
 
@@ -311,11 +321,7 @@ def add_file_version(user, item: Item, stream: BinaryIO, filename: str, note: st
     note = (note or "").strip()[:1000] or None
     version = files.add_checked_version(item, stream, filename, user=user, note=note)
     item.updated_at = utcnow()
-    try:
-        db.session.flush()
-    except Exception:  # the blob is on disk already: take it back with the rows
-        rollback()
-        raise
+    db.session.flush()  # a failure here rolls back the rows and the stored blob (@operation)
     record("upload", user, item, version=version.number, sha256=version.sha256, size=version.size,
            mime_type=version.mime_type, name=version.original_name)
     return version
@@ -364,6 +370,7 @@ def _copy_node(user, node: Item, owner: Organisation, parent: Item | None, posit
     return copy
 
 
+@operation
 def adapt_item(user, item: Item) -> Item:
     """Copy a readable curriculum or module into the user's academy as a private draft.
 
@@ -386,19 +393,3 @@ def withheld_parts(copy: Item) -> list[Item]:
     """The parts of a fresh copy whose original's files were left out."""
     return [part for part in (copy, *copy.descendants())
             if not part.file_versions and part.adapted_from is not None and part.adapted_from.file_versions]
-
-
-# ------------------------------------------------------------------ transactions
-
-def commit() -> None:
-    """Commit; on failure roll back and remove files stored for the failed transaction."""
-    try:
-        db.session.commit()
-    except Exception:
-        rollback()
-        raise
-
-
-def rollback() -> None:
-    db.session.rollback()
-    files.discard_new_blobs()

@@ -2,79 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 
 from pan_platform.access import can, readable_by
+from pan_platform.catalogue.filters import Filters
 from pan_platform.catalogue.models import Item, ItemArea, ItemLanguage
-from pan_platform.catalogue.vocabularies import ITEM_KINDS, PRIORITY_AREAS, RESOURCE_TYPES
+from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
 from pan_platform.extensions import db
 from pan_platform.organisations.models import Organisation
+from pan_platform.paging import Page, paginate
 
-SORTS = {
+SORTS = {  # the first is the default (filters.CATALOGUE_SORTS)
     "newest": (Item.published_at.desc(), Item.id.desc()),
     "title": (Item.title.asc(), Item.id.asc()),
 }
 
-
-@dataclass
-class BrowseFilters:
-    """Filters from the query string, each checked against a known list (junk is ignored)."""
-
-    area: str | None = None
-    language: str | None = None
-    country: str | None = None
-    academy: str | None = None
-    kind: str | None = None
-    type: str | None = None
-    sort: str = "newest"
-    page: int = 1
-    errors: list[str] = field(default_factory=list)
-
-    @classmethod
-    def from_args(cls, args) -> BrowseFilters:
-        def pick(name: str, allowed) -> str | None:
-            value = args.get(name) or None
-            return value if value is None or value in allowed else None
-
-        try:
-            page = max(1, min(int(args.get("page", 1)), 10_000))
-        except ValueError:
-            page = 1
-        return cls(
-            area=pick("area", PRIORITY_AREAS),
-            language=short_code(args.get("language")),
-            country=short_code(args.get("country"), upper=True),
-            academy=slug_or_none(args.get("academy")),
-            kind=pick("kind", ITEM_KINDS),
-            type=pick("type", RESOURCE_TYPES),
-            sort=args.get("sort") if args.get("sort") in SORTS else "newest",
-            page=page,
-        )
-
-    def as_args(self, **changes) -> dict:
-        values = {
-            "area": self.area, "language": self.language, "country": self.country,
-            "academy": self.academy, "kind": self.kind, "type": self.type, "sort": self.sort,
-        }
-        values.update(changes)
-        return {k: v for k, v in values.items() if v and not (k == "sort" and v == "newest")}
-
-
-def short_code(value: str | None, upper: bool = False) -> str | None:
-    """A language or country code from a query string, or None for anything else."""
-    if not value or len(value) > 8 or not value.replace("-", "").isalpha():
-        return None
-    return value.upper() if upper else value.lower()
-
-
-def slug_or_none(value: str | None) -> str | None:
-    """An organisation slug from a query string, or None for anything else."""
-    if not value or len(value) > 80 or not all(c.isalnum() or c == "-" for c in value):
-        return None
-    return value
+# Filters that compare one column of the item with the chosen code.
+COLUMN_FILTERS = {"kind": Item.kind, "type": Item.resource_type, "audience": Item.audience, "level": Item.level}
 
 
 def published_readable(user):
@@ -82,8 +27,9 @@ def published_readable(user):
     return select(Item).where(Item.state == "published", readable_by(user, Item.id))
 
 
-def apply_filters(stmt, filters: BrowseFilters):
-    """Narrow a select(Item) by the browse filters (area, language, country, academy, kind, type)."""
+def apply_filters(stmt, filters: Filters):
+    """Narrow a select(Item) by the list filters (area, language, country, academy, kind, type,
+    audience, level)."""
     if filters.area:
         stmt = stmt.where(Item.area_rows.any(ItemArea.area_code == filters.area))
     if filters.language:
@@ -94,16 +40,16 @@ def apply_filters(stmt, filters: BrowseFilters):
             stmt = stmt.where(Organisation.country_code == filters.country)
         if filters.academy:
             stmt = stmt.where(Organisation.slug == filters.academy)
-    if filters.kind:
-        stmt = stmt.where(Item.kind == filters.kind)
-    if filters.type:
-        stmt = stmt.where(Item.resource_type == filters.type)
+    for name, column in COLUMN_FILTERS.items():
+        value = getattr(filters, name)
+        if value:
+            stmt = stmt.where(column == value)
     return stmt
 
 
-def browse(user, filters: BrowseFilters, per_page: int = 20):
+def browse(user, filters: Filters, per_page: int = 20) -> Page:
     stmt = apply_filters(published_readable(user), filters).order_by(*SORTS[filters.sort])
-    return db.paginate(stmt, page=filters.page, per_page=per_page, error_out=False)
+    return paginate(stmt, filters.page, per_page)
 
 
 def area_counts(user) -> dict[str, int]:

@@ -1,7 +1,8 @@
 """Translations of an item's title, summary and learning outcomes: save and delete.
 
 Operations check `can(user, "edit", item)` themselves, keep the item's list of available
-languages up to date and leave an audit event with the change.
+languages up to date, leave an audit event with the change and commit (the rule of
+`pan_platform/operations.py`).
 """
 
 from __future__ import annotations
@@ -14,15 +15,15 @@ from flask import current_app
 from pan_platform.access import can
 from pan_platform.audit.models import record
 from pan_platform.catalogue.models import Item, ItemTranslation
-from pan_platform.extensions import db
 from pan_platform.i18n import _
+from pan_platform.operations import OperationError, operation
 from pan_platform.util import utcnow
 
 TITLE_MAX = 300
 TEXT_MAX = 20_000
 
 
-class TranslationError(ValueError):
+class TranslationError(OperationError):
     """A translation that cannot be saved; the message is for the user, in their language."""
 
 
@@ -60,6 +61,7 @@ def _check(user, item: Item, language: str) -> None:
         raise TranslationError(_("Translations can be added in the interface languages other than the original."))
 
 
+@operation
 def save_translation(user, item: Item, language: str, text: TranslationText) -> ItemTranslation:
     """Create or replace the translation of `item` into `language`."""
     _check(user, item, language)
@@ -81,10 +83,10 @@ def save_translation(user, item: Item, language: str, text: TranslationText) -> 
     item.refresh_languages()
     item.updated_at = utcnow()
     record("translate", user, item, language=language, change="added" if created else "updated")
-    db.session.commit()
     return translation
 
 
+@operation
 def delete_translation(user, item: Item, language: str) -> bool:
     """Remove the translation into `language`; False when there was none."""
     _check(user, item, language)
@@ -95,5 +97,4 @@ def delete_translation(user, item: Item, language: str) -> bool:
     item.refresh_languages()
     item.updated_at = utcnow()
     record("translate", user, item, language=language, change="deleted")
-    db.session.commit()
     return True

@@ -16,11 +16,9 @@ from flask_login import current_user, login_required
 
 from pan_platform.access import can
 from pan_platform.catalogue import language_versions
-from pan_platform.catalogue.language_versions import VersionError
 from pan_platform.catalogue.models import Item
 from pan_platform.catalogue.translation_forms import LinkVersionForm, TranslationForm
 from pan_platform.catalogue.translation_ops import (
-    TranslationError,
     TranslationText,
     delete_translation,
     save_translation,
@@ -28,6 +26,7 @@ from pan_platform.catalogue.translation_ops import (
 )
 from pan_platform.extensions import db
 from pan_platform.i18n import RTL_LANGUAGES, _
+from pan_platform.operations import OperationError, flash_error
 from pan_platform.web.ids import parse_id
 from pan_platform.web.templating import language_name
 
@@ -97,9 +96,8 @@ def edit(item_id: int, language: str):
         text = TranslationText(form.title.data, form.summary.data, form.learning_outcomes.data)
         try:
             save_translation(current_user, item, language, text)
-        except TranslationError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        except OperationError as error:
+            flash_error(error)
         else:
             flash(_("Translation saved: %(language)s.", language=language_name(language)), "success")
             return redirect(url_for(".edit", item_id=item.id, language=language))
@@ -114,9 +112,8 @@ def delete(item_id: int, language: str):
         abort(404)
     try:
         deleted = delete_translation(current_user, item, language)
-    except TranslationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    except OperationError as error:
+        flash_error(error)
     else:
         if deleted:
             flash(_("Translation deleted: %(language)s.", language=language_name(language)), "success")
@@ -135,8 +132,7 @@ def link_version(item_id: int):
         else:
             try:
                 language_versions.link_versions(current_user, item, other)
-            except VersionError as error:
-                db.session.rollback()
+            except OperationError as error:
                 form.other.errors.append(str(error))
             else:
                 flash(_("The language versions have been linked."), "success")
@@ -158,9 +154,8 @@ def unlink_version(item_id: int, other_id: int):
         abort(404)
     try:
         language_versions.unlink_version(current_user, item, other)
-    except VersionError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    except OperationError as error:
+        flash_error(error)
     else:
         flash(_("The language version has been unlinked."), "success")
     return redirect(url_for(".overview", item_id=item.id))

@@ -7,13 +7,14 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from pan_platform.catalogue import queries
+from pan_platform.catalogue.filters import read_filters
 
 bp = Blueprint("catalogue", __name__, template_folder="templates")
 
 
 @bp.route("/catalogue")
 def browse():
-    filters = queries.BrowseFilters.from_args(request.args)
+    filters = read_filters(request.args)
     page = queries.browse(current_user, filters)
     return render_template(
         "catalogue/browse.html",

@@ -16,6 +16,7 @@ from pan_platform.catalogue.vocabularies import ITEM_KINDS, STATES
 from pan_platform.extensions import db
 from pan_platform.i18n import _
 from pan_platform.organisations.models import Organisation
+from pan_platform.paging import paginate
 
 
 def academy_items(organisation: Organisation, state: str | None = None, kind: str | None = None,
@@ -27,7 +28,7 @@ def academy_items(organisation: Organisation, state: str | None = None, kind: st
     if kind in ITEM_KINDS:
         stmt = stmt.where(Item.kind == kind)
     stmt = stmt.order_by(Item.updated_at.desc(), Item.id.desc())
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    return paginate(stmt, page, per_page)
 
 
 def state_counts(organisation: Organisation) -> dict[str, int]:

@@ -1,7 +1,8 @@
 """Joining the network: apply, then the secretariat approves or refuses.
 
 On approval the organisation is created and its contact is invited as its first
-organisation administrator.
+organisation administrator. Each step is an operation: it commits, or changes nothing
+(`pan_platform/operations.py`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pan_platform.accounts import operations as account_ops
 from pan_platform.audit.models import record
 from pan_platform.extensions import db
 from pan_platform.i18n import _
+from pan_platform.operations import OperationError, after_commit, operation
 from pan_platform.organisations.models import APPLICATION_KINDS, Country, Organisation, OrganisationApplication
 from pan_platform.util import utcnow
 
@@ -25,10 +27,11 @@ from pan_platform.util import utcnow
 RESERVED_SLUGS = frozenset({"apply", "new"})
 
 
-class ApplicationError(Exception):
+class ApplicationError(OperationError):
     """A refused step; str(error) is the translated message."""
 
 
+@operation
 def submit(name: str, kind: str, country_code: str | None, contact_name: str, contact_email: str,
            website: str | None = None, message: str | None = None, locale: str | None = None) -> OrganisationApplication:
     if kind not in APPLICATION_KINDS:
@@ -44,8 +47,8 @@ def submit(name: str, kind: str, country_code: str | None, contact_name: str, co
     )
     db.session.add(application)
     record("organisation.apply", None, name=application.name, email=application.contact_email)
-    db.session.commit()
-    mail.send_template(application.contact_email, "application_received", locale, application=application)
+    after_commit(lambda: mail.send_template(
+        application.contact_email, "application_received", locale, application=application))
     return application
 
 
@@ -58,6 +61,7 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
+@operation
 def approve(actor, application: OrganisationApplication) -> Organisation:
     if not can(actor, "administer"):
         raise ApplicationError(_("You do not have permission to do this."))
@@ -74,7 +78,8 @@ def approve(actor, application: OrganisationApplication) -> Organisation:
     application.decided_by_id, application.organisation = actor.id, organisation
     db.session.flush()
     record("organisation.approve", actor, application_id=application.id, created_organisation_id=organisation.id)
-    # invite() commits the organisation, the decision and the invitation together.
+    # invite() joins this unit of work: the organisation, the decision and the invitation
+    # are committed together, and the invitation e-mail leaves after that commit.
     account_ops.invite(
         actor, organisation, application.contact_email, "org_admin", name=application.contact_name,
         locale=application.locale or current_app.config["PAN_LANGUAGES"][0], check=False,
@@ -82,6 +87,7 @@ def approve(actor, application: OrganisationApplication) -> Organisation:
     return organisation
 
 
+@operation
 def refuse(actor, application: OrganisationApplication, reason: str) -> None:
     if not can(actor, "administer"):
         raise ApplicationError(_("You do not have permission to do this."))
@@ -92,10 +98,11 @@ def refuse(actor, application: OrganisationApplication, reason: str) -> None:
     application.state, application.decided_at = "refused", utcnow()
     application.decided_by_id, application.reason = actor.id, reason.strip()
     record("organisation.refuse", actor, application_id=application.id)
-    db.session.commit()
-    mail.send_template(application.contact_email, "application_refused", application.locale, application=application)
+    after_commit(lambda: mail.send_template(
+        application.contact_email, "application_refused", application.locale, application=application))
 
 
+@operation
 def set_organisation_active(actor, organisation: Organisation, active: bool) -> None:
     """Suspend or reactivate an organisation: its members cannot sign in while suspended."""
     if not can(actor, "administer"):
@@ -104,4 +111,3 @@ def set_organisation_active(actor, organisation: Organisation, active: bool) -> 
         raise ApplicationError(_("The secretariat cannot be suspended."))
     organisation.active = active
     record("organisation.reactivate" if active else "organisation.suspend", actor, target_organisation_id=organisation.id)
-    db.session.commit()

@@ -25,11 +25,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from math import ceil
+from typing import ClassVar
 
 import numpy as np
 from whoosh.qparser import MultifieldParser, plugins, syntax
 from whoosh.query import And, AndMaybe, DisjunctionMax, NullQuery, Or, Phrase, Query, Term
 
+from pan_platform.catalogue.vocabularies import PRIORITY_AREA_ORIGINALS
+from pan_platform.paging import Paged
 from pan_platform.search import engine
 from pan_platform.search.analysis import (
     FIELD_LANGUAGES,
@@ -98,7 +101,7 @@ RELATED_TERMS = 20
 
 
 @dataclass
-class SearchResult:
+class SearchResult(Paged):
     query: str
     ids: list[int] = field(default_factory=list)  # this page, in rank order
     total: int = 0
@@ -111,18 +114,7 @@ class SearchResult:
     corrected_applied: bool = False  # True: the results are for `corrected`; False: "did you mean"
     also_searched: list[tuple[str, str]] = field(default_factory=list)  # (term, language) from the thesaurus
     notices: list[str] = field(default_factory=list)  # message codes, see NOTICES
-
-    @property
-    def pages(self) -> int:
-        return min(MAX_PAGE, max(1, ceil(self.total / self.per_page)))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
+    max_pages: ClassVar[int] = MAX_PAGE  # pages, has_prev, has_next: the shared paginator's
 
 
 # -- cleaning and parsing -----------------------------------------------------------
@@ -591,10 +583,6 @@ def related_query(term: str, lang: str, langs: list[str]) -> Query | None:
 
 
 def _area_codes() -> frozenset[str]:
-    try:
-        from pan_platform.catalogue.vocabularies import PRIORITY_AREA_ORIGINALS
-    except ImportError:
-        return frozenset()
     return frozenset(PRIORITY_AREA_ORIGINALS)
 
 

@@ -1,5 +1,6 @@
-"""Sharing operations: each checks can() itself and commits (the pipeline then refreshes
-reader labels and the search index).
+"""Sharing operations: each checks can() itself and commits (the rule of
+`pan_platform/operations.py`; the pipeline then refreshes reader labels and the search
+index); e-mails leave after the commit.
 
 Bad input raises SharingError with a message in the user's language; nothing is
 written in that case.
@@ -20,6 +21,7 @@ from pan_platform.audit.models import record
 from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
 from pan_platform.extensions import db
 from pan_platform.i18n import _
+from pan_platform.operations import OperationError, after_commit, operation
 from pan_platform.organisations.models import Organisation
 from pan_platform.sharing.markings import MARKINGS
 from pan_platform.sharing.models import AccessRequest, ItemPolicy, Notification, SharingAgreement
@@ -29,7 +31,7 @@ log = logging.getLogger(__name__)
 MAX_REASON = 2000
 
 
-class SharingError(ValueError):
+class SharingError(OperationError):
     """A refused or invalid sharing action; str(error) is for the user."""
 
 
@@ -52,6 +54,7 @@ def _future(day: date | None) -> datetime | None:
 
 # -- standing agreements -----------------------------------------------------------
 
+@operation
 def create_agreement(
     user, owner: Organisation, partner: Organisation | None, areas: list[str], until: date | None
 ) -> SharingAgreement:
@@ -75,10 +78,10 @@ def create_agreement(
         partner=partner.display_name if partner else None, areas=agreement.areas,
         valid_until=agreement.valid_until.isoformat() if agreement.valid_until else None,
     )
-    db.session.commit()
     return agreement
 
 
+@operation
 def revoke_agreement(user, agreement: SharingAgreement) -> None:
     _require(user, "manage_sharing", agreement.owner)
     if agreement.revoked_at is not None:
@@ -89,11 +92,11 @@ def revoke_agreement(user, agreement: SharingAgreement) -> None:
         "sharing.agreement_revoked", user, None, owner_id=agreement.owner_id, agreement=agreement.id,
         partner=agreement.partner.display_name if agreement.partner else None, areas=agreement.areas,
     )
-    db.session.commit()
 
 
 # -- per-item handling ---------------------------------------------------------------
 
+@operation
 def set_item_policy(user, item, marking: str | None, files_access: str) -> None:
     """Set an item's handling marking and whether its files are given on request."""
     _require(user, "share", item)
@@ -109,7 +112,7 @@ def set_item_policy(user, item, marking: str | None, files_access: str) -> None:
     if before != (marking, files_access):
         record("sharing.policy_changed", user, item, owner_id=item.owner_id, marking=marking,
                files_access=files_access)
-    db.session.commit()  # the index follows the policy: "files on request" hides file text
+    # The pipeline re-indexes after the commit: "files on request" hides file text.
 
 
 # -- access requests ----------------------------------------------------------------
@@ -151,6 +154,7 @@ def pending_request(item, organisation_id: int) -> AccessRequest | None:
     )
 
 
+@operation
 def request_access(user, item, reason: str) -> AccessRequest:
     _require(user, "request_access", item)
     reason = (reason or "").strip()
@@ -166,11 +170,11 @@ def request_access(user, item, reason: str) -> AccessRequest:
     admins = _org_admins(item.owner_id)
     _notify(admins, "request_new", request)
     record("sharing.access_requested", user, item, owner_id=item.owner_id, request=request.id)
-    db.session.commit()
-    _mail(admins, "request_new", request)
+    after_commit(lambda: _mail(admins, "request_new", request))
     return request
 
 
+@operation
 def decide_request(user, request: AccessRequest, approve: bool, until: date | None = None) -> None:
     _require(user, "decide_requests", request.item.owner)
     if request.status != "pending":
@@ -187,10 +191,10 @@ def decide_request(user, request: AccessRequest, approve: bool, until: date | No
         request=request.id, organisation=request.organisation.display_name,
         valid_until=request.valid_until.isoformat() if request.valid_until else None,
     )
-    db.session.commit()
-    _mail(requester, kind, request)
+    after_commit(lambda: _mail(requester, kind, request))
 
 
+@operation
 def withdraw_access(user, request: AccessRequest) -> None:
     """End an approved grant before its date (or one without a date)."""
     _require(user, "decide_requests", request.item.owner)
@@ -201,9 +205,9 @@ def withdraw_access(user, request: AccessRequest) -> None:
     request.decided_by_id = user.id
     record("sharing.access_withdrawn", user, request.item, owner_id=request.item.owner_id, request=request.id,
            organisation=request.organisation.display_name)
-    db.session.commit()
 
 
+@operation
 def mark_notifications_read(user) -> int:
     rows = list(db.session.scalars(
         select(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
@@ -211,5 +215,4 @@ def mark_notifications_read(user) -> int:
     now = utcnow()
     for row in rows:
         row.read_at = now
-    db.session.commit()
     return len(rows)

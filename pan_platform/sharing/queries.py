@@ -8,10 +8,12 @@ from sqlalchemy import func, or_, select
 
 from pan_platform.access import org, user_principals
 from pan_platform.audit.models import AuditEvent
+from pan_platform.catalogue.filters import Filters
 from pan_platform.catalogue.models import Item
-from pan_platform.catalogue.queries import BrowseFilters, apply_filters, filter_options, published_readable
+from pan_platform.catalogue.queries import apply_filters, filter_options, published_readable
 from pan_platform.extensions import db
 from pan_platform.organisations.models import Organisation
+from pan_platform.paging import paginate
 from pan_platform.sharing.models import (
     AccessRequest,
     ItemReader,
@@ -53,13 +55,13 @@ def _new_condition(user, since: datetime):
     )
 
 
-def shared_with(user, filters: BrowseFilters, since: datetime | None, only_new: bool, per_page: int = 20):
+def shared_with(user, filters: Filters, since: datetime | None, only_new: bool, per_page: int = 20):
     """What the user's organisation may read from other organisations, filtered."""
     stmt = apply_filters(published_readable(user).where(Item.owner_id != user.organisation_id), filters)
     if only_new and since is not None:
         stmt = stmt.where(_new_condition(user, since))
     stmt = stmt.order_by(Item.published_at.desc(), Item.id.desc())
-    return db.paginate(stmt, page=filters.page, per_page=per_page, error_out=False)
+    return paginate(stmt, filters.page, per_page)
 
 
 def new_ids(user, items, since: datetime | None) -> set[int]:

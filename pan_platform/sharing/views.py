@@ -10,9 +10,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from pan_platform.access import can, download_grants, read_grants
-from pan_platform.catalogue.queries import BrowseFilters, get_readable
+from pan_platform.catalogue.filters import read_filters
+from pan_platform.catalogue.queries import get_readable
 from pan_platform.extensions import db
 from pan_platform.i18n import _
+from pan_platform.operations import OperationError, flash_error
 from pan_platform.organisations.models import Organisation
 from pan_platform.sharing import operations, queries
 from pan_platform.sharing.markings import MARKINGS, marking_of
@@ -63,7 +65,7 @@ def _managed_org(slug: str, action: str = "manage_sharing") -> Organisation:
 @bp.route("/shared-with-us")
 @login_required
 def shared_with_us():
-    filters = BrowseFilters.from_args(request.args)
+    filters = read_filters(request.args)
     only_new = request.args.get("new") == "1"
     since = queries.record_visit(current_user)
     page = queries.shared_with(current_user, filters, since, only_new)
@@ -106,9 +108,8 @@ def create_agreement(slug: str):
             current_user, organisation, partner, request.form.getlist("areas"), _date_arg(request.form.get("until"))
         )
         flash(_("The agreement is in force. The items it covers are shared now."), "success")
-    except operations.SharingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    except OperationError as error:
+        flash_error(error)
     return redirect(url_for(".organisation_sharing", slug=slug))
 
 
@@ -121,9 +122,8 @@ def revoke_agreement(slug: str, agreement_id: int):
     try:
         operations.revoke_agreement(current_user, agreement)
         flash(_("The agreement is revoked. What it shared is no longer visible to the partner."), "success")
-    except operations.SharingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    except OperationError as error:
+        flash_error(error)
     return redirect(url_for(".organisation_sharing", slug=slug))
 
 
@@ -144,9 +144,8 @@ def decide_request(slug: str, request_id: int):
         operations.decide_request(current_user, access_request, approve, _date_arg(request.form.get("until")))
         flash(_("Request approved: the organisation may now download the files.") if approve
               else _("Request refused."), "success")
-    except operations.SharingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    except OperationError as error:
+        flash_error(error)
     return redirect(url_for(".organisation_sharing", slug=slug))
 
 
@@ -157,9 +156,8 @@ def withdraw_access(slug: str, request_id: int):
     try:
         operations.withdraw_access(current_user, access_request)
         flash(_("Access withdrawn: the organisation can no longer download the files."), "success")
-    except operations.SharingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    except OperationError as error:
+        flash_error(error)
     return redirect(url_for(".organisation_sharing", slug=slug))
 
 
@@ -187,9 +185,8 @@ def item_access(item_id: int):
                 current_user, item, request.form.get("marking"), request.form.get("files_access", "same")
             )
             flash(_("Handling settings saved."), "success")
-        except operations.SharingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        except OperationError as error:
+            flash_error(error)
         return redirect(url_for(".item_access", item_id=item.id))
     return render_template(
         "sharing/item_access.html", item=item, grants=read_grants(item), files=download_grants(item),
@@ -207,9 +204,8 @@ def request_access(item_id: int):
             operations.request_access(current_user, item, request.form.get("reason", ""))
             flash(_("Your request has been sent to the academy. You will be notified of its decision."), "success")
             return redirect(url_for("catalogue.detail", item_id=item.id))
-        except operations.SharingError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        except OperationError as error:
+            flash_error(error)
     return render_template(
         "sharing/request_access.html", item=item, pending=pending,
         reason=request.form.get("reason", ""), max_reason=operations.MAX_REASON,

@@ -1,7 +1,8 @@
 """Import and export of the thesaurus as CSV (`concept,area,lang,term,preferred`).
 
 An import replaces the whole thesaurus in one transaction, or changes nothing: every row is
-checked first, and a file with any problem is refused with the lines at fault.
+checked first, and a file with any problem is refused with the lines at fault. The import
+commits itself (the rule of `pan_platform/operations.py`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pan_platform.audit.models import record
 from pan_platform.catalogue.vocabularies import PRIORITY_AREA_ORIGINALS
 from pan_platform.extensions import db
 from pan_platform.i18n import _
+from pan_platform.operations import OperationError, after_commit, operation
 from pan_platform.thesaurus import lookup
 from pan_platform.thesaurus.models import THESAURUS_LANGUAGES, ThesaurusRevision, ThesaurusTerm
 
@@ -36,12 +38,15 @@ NO = {"0", "no", "false", ""}
 FORMULA_STARTS = ("=", "+", "@")
 
 
-class ThesaurusError(Exception):
+class ThesaurusError(OperationError):
     """A refused import; `problems` holds one translated message per fault, naming its line."""
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__(problems[0])
         self.problems = problems
+
+    def messages(self) -> list[str]:
+        return list(self.problems)
 
 
 @dataclass(frozen=True)
@@ -165,19 +170,15 @@ def _read(file: IO | bytes | str) -> bytes | str:
     return file if isinstance(file, bytes | str) else file.read(MAX_BYTES + 1)
 
 
+@operation
 def import_csv(file: IO | bytes | str, user) -> ThesaurusRevision:
     """Replace the thesaurus with the file's rows. `user` None means the command line."""
     if user is not None and not can(user, "administer"):
         raise ThesaurusError([_("Only the secretariat may change the thesaurus.")])
     rows = parse_csv(_read(file))
-    try:
-        revision = _replace(rows, user)
-        record("thesaurus.import", user, terms=revision.terms, concepts=revision.concepts)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    lookup.clear_cache()
+    revision = _replace(rows, user)
+    record("thesaurus.import", user, terms=revision.terms, concepts=revision.concepts)
+    after_commit(lookup.clear_cache)
     return revision
 
 

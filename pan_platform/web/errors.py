@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, SecurityErro
 from pan_platform.api.errors import error_response
 from pan_platform.extensions import db
 from pan_platform.i18n import _
+from pan_platform.operations import OperationError
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ def _messages() -> dict[int, tuple[str, str]]:
         404: (_("Page not found"), _("The page or item you asked for does not exist, or you do not have access to it.")),
         405: (_("Not allowed"), _("This action is not available here.")),
         413: (_("File too large"), _("The file is larger than the platform accepts. Please upload a smaller file.")),
+        422: (_("Invalid data"), _("Some fields are missing or not valid.")),
         429: (_("Too many requests"), _("Please wait a moment and try again.")),
         500: (_("Something went wrong"), _("An unexpected error occurred. It has been logged; please try again later.")),
     }
@@ -51,6 +53,12 @@ def register(app: Flask) -> None:
             return render_error(400)
         title, text = _messages()[400]
         return Response(f"{title}\n\n{text}\n", 400, mimetype="text/plain")
+
+    @app.errorhandler(OperationError)
+    def _refused(error: OperationError):
+        # A refused operation no view caught: it changed nothing (see pan_platform/operations.py);
+        # its message is shown in the same page or JSON body as any other error.
+        return render_error(error.status, error.message)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

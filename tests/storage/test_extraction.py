@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from pan_platform.catalogue import operations
 from pan_platform.extensions import db
+from pan_platform.operations import transaction
 from pan_platform.storage import extract
 from pan_platform.storage.extract import Limits, run_extraction
 from pan_platform.storage.files import add_version
@@ -57,8 +58,9 @@ def test_nothing_is_extracted_when_the_transaction_is_rolled_back(app, material,
     started: list[int] = []  # ids of the versions the extraction pool was asked to work on
     monkeypatch.setattr(extract, "_run_in_app", lambda _app, version_id: started.append(version_id))
     item, editor = material
-    operations.add_file_version(editor, item, io.BytesIO(samples.pdf_with_text(["rolled back"])), "x.pdf")
-    operations.rollback()
+    with pytest.raises(RuntimeError), transaction():  # a later step of the same unit of work fails
+        operations.add_file_version(editor, item, io.BytesIO(samples.pdf_with_text(["rolled back"])), "x.pdf")
+        raise RuntimeError("a later step failed")
     assert db.session.scalar(select(FileVersion.id)) is None
     assert _stored_files(app) == []
     item.title = "A later change"  # a later commit must not pick up the discarded version

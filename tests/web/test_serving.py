@@ -37,7 +37,7 @@ def _config(monkeypatch):
 
 def test_config_file_has_the_chosen_values(monkeypatch):
     cfg = _config(monkeypatch)
-    assert (cfg.worker_class_str, cfg.workers, cfg.threads) == ("gthread", 3, 4)
+    assert (cfg.worker_class_str, cfg.workers, cfg.threads) == ("gthread", 3, 1)
     assert (cfg.timeout, cfg.graceful_timeout) == (60, 30)
     assert (cfg.max_requests, cfg.max_requests_jitter) == (1000, 100)
     assert cfg.preload_app is True
