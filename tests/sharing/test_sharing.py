@@ -238,6 +238,24 @@ def test_an_item_shared_twice_leaves_the_listing_when_the_longer_agreement_ends(
     assert w["thb"].title not in client.get("/shared-with-us").get_data(as_text=True)
 
 
+def test_a_new_agreement_ending_soon_leaves_the_listing_when_it_ends(world, client, app):
+    """The labels written for a new agreement carry its end: the listing drops the item
+    when the agreement ends, before any sweep."""
+    w = world
+    app.config["PAN_EXPIRY_SWEEP_SECONDS"] = 3600  # no sweep may repair the stored labels below
+    sign_in(client, w["cepol_user"])  # a request: a sweep that is due runs now, before the end
+    agreement = SharingAgreement(
+        owner_id=w["own"].id, partner_id=w["cepol"].id, areas=[THB], valid_until=utcnow() + timedelta(seconds=1)
+    )
+    db.session.add(agreement)
+    db.session.commit()
+    assert w["thb"].title in client.get("/catalogue").get_data(as_text=True)
+    time.sleep(max(0.0, (agreement.valid_until - utcnow()).total_seconds()) + 0.1)  # the agreement ends
+    assert not can(w["cepol_user"], "read", w["thb"])
+    assert w["thb"].title not in client.get("/catalogue").get_data(as_text=True)
+    assert w["thb"].title not in client.get("/shared-with-us").get_data(as_text=True)
+
+
 def test_an_item_shared_and_under_agreement_with_one_partner_is_listed_for_the_next(world, client):
     """A share and an agreement giving CEPOL the same item do not hide it from INTERPOL,
     whose own agreement comes after."""
