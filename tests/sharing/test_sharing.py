@@ -16,7 +16,7 @@ from pan_platform.audit.models import AuditEvent
 from pan_platform.catalogue.models import Item
 from pan_platform.extensions import db
 from pan_platform.sharing import operations
-from pan_platform.sharing.models import AccessRequest, Notification, SharingAgreement
+from pan_platform.sharing.models import AccessRequest, ItemShare, Notification, SharingAgreement
 from pan_platform.storage.files import add_version
 from pan_platform.util import utcnow
 from tests.conftest import sign_in
@@ -254,6 +254,17 @@ def test_a_new_agreement_ending_soon_leaves_the_listing_when_it_ends(world, clie
     assert not can(w["cepol_user"], "read", w["thb"])
     assert w["thb"].title not in client.get("/catalogue").get_data(as_text=True)
     assert w["thb"].title not in client.get("/shared-with-us").get_data(as_text=True)
+
+
+def test_a_share_row_written_on_its_own_lets_the_partner_read(world, client):
+    """A share stored by its ids alone (not through the item's list of shares) still
+    updates who may read the item."""
+    w = world
+    db.session.add(ItemShare(item_id=w["thb"].id, organisation_id=w["cepol"].id))
+    db.session.commit()
+    assert f"org:{w['cepol'].id}" in _labels(w["thb"])
+    sign_in(client, w["cepol_user"])
+    assert w["thb"].title in client.get("/catalogue").get_data(as_text=True)
 
 
 def test_an_item_shared_and_under_agreement_with_one_partner_is_listed_for_the_next(world, client):
