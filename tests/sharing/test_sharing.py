@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from pan_platform.access import can, download_grants, expire_due, read_grants, read_principals
 from pan_platform.audit.models import AuditEvent
+from pan_platform.catalogue.models import Item
 from pan_platform.extensions import db
 from pan_platform.sharing import operations
-from pan_platform.sharing.models import AccessRequest, Notification, SharingAgreement
+from pan_platform.sharing.models import AccessRequest, ItemShare, Notification, SharingAgreement
 from pan_platform.storage.files import add_version
 from pan_platform.util import utcnow
 from tests.conftest import sign_in
@@ -215,6 +216,82 @@ def test_an_item_shared_twice_stays_listed_until_the_later_agreement_ends(world,
     assert w["thb"].title in client.get("/catalogue").get_data(as_text=True)
     assert w["thb"].title in client.get("/shared-with-us").get_data(as_text=True)
     assert can(w["cepol_user"], "read", w["thb"])
+
+
+def test_an_item_shared_twice_leaves_the_listing_when_the_longer_agreement_ends(world, client, app):
+    """Two agreements give CEPOL the same item, the longer one first: the listing keeps the
+    item until the longer one ends, and no longer."""
+    w = world
+    app.config["PAN_EXPIRY_SWEEP_SECONDS"] = 3600  # no sweep may repair the stored labels below
+    sign_in(client, w["cepol_user"])  # a request: a sweep that is due runs now, before the ends
+    longer = operations.create_agreement(w["admin"], w["own"], w["cepol"], [THB], date.today() + timedelta(days=30))
+    shorter = operations.create_agreement(w["admin"], w["own"], w["cepol"], [THB], date.today() + timedelta(days=3))
+    longer.valid_until = utcnow() + timedelta(seconds=2)
+    shorter.valid_until = utcnow() + timedelta(seconds=1)
+    db.session.commit()
+    assert w["thb"].title in client.get("/catalogue").get_data(as_text=True)
+    time.sleep(max(0.0, (shorter.valid_until - utcnow()).total_seconds()) + 0.1)  # the shorter one ends
+    assert w["thb"].title in client.get("/catalogue").get_data(as_text=True)
+    time.sleep(max(0.0, (longer.valid_until - utcnow()).total_seconds()) + 0.1)  # the longer one ends
+    assert not can(w["cepol_user"], "read", w["thb"])
+    assert w["thb"].title not in client.get("/catalogue").get_data(as_text=True)
+    assert w["thb"].title not in client.get("/shared-with-us").get_data(as_text=True)
+
+
+def test_a_new_agreement_ending_soon_leaves_the_listing_when_it_ends(world, client, app):
+    """The labels written for a new agreement carry its end: the listing drops the item
+    when the agreement ends, before any sweep."""
+    w = world
+    app.config["PAN_EXPIRY_SWEEP_SECONDS"] = 3600  # no sweep may repair the stored labels below
+    sign_in(client, w["cepol_user"])  # a request: a sweep that is due runs now, before the end
+    agreement = SharingAgreement(
+        owner_id=w["own"].id, partner_id=w["cepol"].id, areas=[THB], valid_until=utcnow() + timedelta(seconds=1)
+    )
+    db.session.add(agreement)
+    db.session.commit()
+    assert w["thb"].title in client.get("/catalogue").get_data(as_text=True)
+    time.sleep(max(0.0, (agreement.valid_until - utcnow()).total_seconds()) + 0.1)  # the agreement ends
+    assert not can(w["cepol_user"], "read", w["thb"])
+    assert w["thb"].title not in client.get("/catalogue").get_data(as_text=True)
+    assert w["thb"].title not in client.get("/shared-with-us").get_data(as_text=True)
+
+
+def test_a_share_row_written_on_its_own_lets_the_partner_read(world, client):
+    """A share stored by its ids alone (not through the item's list of shares) still
+    updates who may read the item."""
+    w = world
+    db.session.add(ItemShare(item_id=w["thb"].id, organisation_id=w["cepol"].id))
+    db.session.commit()
+    assert f"org:{w['cepol'].id}" in _labels(w["thb"])
+    sign_in(client, w["cepol_user"])
+    assert w["thb"].title in client.get("/catalogue").get_data(as_text=True)
+
+
+def test_an_item_shared_and_under_agreement_with_one_partner_is_listed_for_the_next(world, client):
+    """A share and an agreement giving CEPOL the same item do not hide it from INTERPOL,
+    whose own agreement comes after."""
+    w = world
+    item = make_item(w["own"], visibility="private", shares=(w["cepol"],), areas=(THB,), title="Shared THB guide")
+    db.session.commit()
+    operations.create_agreement(w["admin"], w["own"], w["cepol"], [THB], None)
+    operations.create_agreement(w["admin"], w["own"], w["interpol"], [THB], None)
+    assert can(w["interpol_user"], "read", item)
+    sign_in(client, w["interpol_user"])
+    assert item.title in client.get("/catalogue").get_data(as_text=True)
+    assert item.title in client.get("/shared-with-us").get_data(as_text=True)
+
+
+def test_an_agreement_rolled_back_gives_nothing(world):
+    """An agreement flushed and then rolled back (a failed operation) lets no one read:
+    the agreements read during the failed transaction are not reused."""
+    w = world
+    thb_id = w["thb"].id
+    db.session.add(SharingAgreement(owner_id=w["own"].id, partner_id=w["cepol"].id, areas=[THB]))
+    db.session.flush()
+    assert can(w["cepol_user"], "read", db.session.get(Item, thb_id))  # seen inside the transaction
+    db.session.rollback()
+    assert db.session.scalar(select(SharingAgreement)) is None
+    assert not can(w["cepol_user"], "read", db.session.get(Item, thb_id))
 
 
 def test_an_approved_request_gives_no_files_once_the_description_is_hidden(world, client):
