@@ -17,7 +17,7 @@ from pan_platform.catalogue.models import Item, ItemArea
 from pan_platform.sharing.models import ItemReader, ItemShare, SharingAgreement
 from pan_platform.util import utcnow
 
-TODO_KEY = "pan_readers_todo"  # items whose labels may change, collected before the flush
+PENDING_KEY = "pan_readers_pending"  # items whose labels may change, collected before the flush
 AGREEMENTS_KEY = "pan_agreements"  # agreements cached by access.principals (principals.py)
 
 
@@ -92,18 +92,18 @@ def collect_changed(session: Session) -> None:
     """Before a flush: note the items whose labels may change (session.new/dirty/deleted
     are still those of the operation)."""
     with session.no_autoflush:
-        session.info.setdefault(TODO_KEY, set()).update(_affected_items(session))
+        session.info.setdefault(PENDING_KEY, set()).update(_affected_items(session))
 
 
 def refresh_collected(session: Session) -> None:
     """After a flush: refresh the noted items and their descendants. Ids exist only now;
     the rows written here go out with the next flush (commit flushes until the session
     is clean)."""
-    todo = session.info.pop(TODO_KEY, set())
+    pending = session.info.pop(PENDING_KEY, set())
     session.info.pop(AGREEMENTS_KEY, None)  # re-read agreements as flushed
-    for item in list(todo):
-        todo.update(item.descendants())
-    for item in todo:
+    for item in list(pending):
+        pending.update(item.descendants())
+    for item in pending:
         if item in session and item not in session.deleted and item.id is not None:
             refresh_readers(item)
 
@@ -116,4 +116,4 @@ def forget_agreements(session: Session) -> None:
 def forget_collected(session: Session) -> None:
     """After a rollback: nothing noted in the failed transaction is refreshed."""
     session.info.pop(AGREEMENTS_KEY, None)
-    session.info.pop(TODO_KEY, None)
+    session.info.pop(PENDING_KEY, None)

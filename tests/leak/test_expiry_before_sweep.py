@@ -28,12 +28,13 @@ from tests.leak.test_leak_matrix import (
     SIGNED_IN,
     THB,
     Case,
-    Probe,
     _agreement,
     _approved_request,
     _private,
+    _require_endpoint,
     _user,
     _with_agreement,
+    channel_mismatches,
     clients,  # noqa: F401  (the fixture, over this module's world)
 )
 
@@ -104,20 +105,8 @@ def test_readers_after_the_end_date(world, name):
 def test_channel_after_the_end_date_before_the_sweep(world, clients, name, channel_name):  # noqa: F811
     app, w = world
     chan = CHANNELS[channel_name]
-    if chan.needs and chan.needs not in app.view_functions:
-        pytest.skip(f"{chan.needs} does not exist yet")
-    item = db.session.get(Item, w["items"][name].id)
-    wrong = []
-    for role in ROLES:
-        user = _user(w, name, role)
-        client, cache = clients(user)
-        probe = Probe(app, w, role, user, client, name, cache)
-        if not chan.applies(probe, item):
-            continue
-        expected = can(user, chan.action, item)
-        seen = chan.probe(probe, item)
-        if seen != expected:
-            wrong.append(f"{role}: visible={seen}, can({chan.action})={expected}")
+    _require_endpoint(app, chan.needs)
+    wrong = channel_mismatches(app, w, clients, chan, name)
     assert not wrong, f"{channel_name} / {name}: " + "; ".join(wrong)
     # The sweep really did not run: the stored labels still carry the passed end date.
     assert db.session.scalar(db.text("SELECT count(*) FROM item_readers WHERE expires_at <= :now"),
