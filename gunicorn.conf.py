@@ -17,14 +17,32 @@
   lazily in each worker, and post_fork drops any pooled connection inherited anyway.
   Replaced workers start in milliseconds instead of re-importing the application.
 
+- RecyclingThreadWorker: gunicorn's gthread worker, except that once it has decided to exit
+  (max_requests reached) it accepts no new connection. Upstream (gunicorn 23, issues #3038 and
+  #3380) it may still accept one in its last loop and then exit without reading it: the client
+  gets a connection reset on a fresh connection, which no client retries. Left in the shared
+  listen queue, the connection is served by another worker.
+
 WORKERS and THREADS in the environment (or `make serve WORKERS=5`) override the counts.
 """
 
 import os
 import sys
 
+from gunicorn.workers.gthread import ThreadWorker
+
+
+class RecyclingThreadWorker(ThreadWorker):
+    """gthread that stops accepting as soon as it is leaving (see the module docstring)."""
+
+    def accept(self, server, listener):
+        if not self.alive:
+            return
+        super().accept(server, listener)
+
+
 workers = int(os.environ.get("WORKERS", "3"))
-worker_class = "gthread"
+worker_class = RecyclingThreadWorker
 threads = int(os.environ.get("THREADS", "1"))  # see above before raising it
 timeout = 60
 graceful_timeout = 30

@@ -325,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     info = prepare(workdir, args.n, args.seed, args.body_kb, args.rate_store)
     port = free_port()
     server = start_server(workdir, port, args.workers, args.rate_store)
-    print(f"gunicorn (gunicorn.conf.py, {args.workers} workers x {os.environ.get('THREADS', '4')} threads) on "
+    print(f"gunicorn (gunicorn.conf.py, {args.workers} workers x {os.environ.get('THREADS', '1')} threads) on "
           f"{HOST}:{port}; {info['n']} materials; {os.cpu_count()} CPUs; {args.clients} clients, "
           f"{args.seconds:g} s a page; API rate limits raised to {RATE_LIMIT} per window "
           f"(store: {args.rate_store or 'as configured'}); server log {workdir / 'server.log'}")

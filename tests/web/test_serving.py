@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import threading
 import types
 from pathlib import Path
 
 from gunicorn.app.base import Application
+from gunicorn.workers.gthread import ThreadWorker
 
 from pan_platform.extensions import db
 from tests.conftest import make_app, running
@@ -38,7 +40,8 @@ def _config(monkeypatch):
 
 def test_config_file_has_the_chosen_values(monkeypatch):
     cfg = _config(monkeypatch)
-    assert (cfg.worker_class_str, cfg.workers, cfg.threads) == ("gthread", 3, 1)
+    assert issubclass(cfg.worker_class, ThreadWorker)
+    assert (cfg.worker_class.__name__, cfg.workers, cfg.threads) == ("RecyclingThreadWorker", 3, 1)
     assert (cfg.timeout, cfg.graceful_timeout) == (60, 30)
     assert (cfg.max_requests, cfg.max_requests_jitter) == (1000, 100)
     assert cfg.preload_app is True
@@ -71,3 +74,26 @@ def test_post_fork_drops_inherited_connections(tmp_path, monkeypatch):
         assert db.engine.pool.checkedin() == 0
         held.close()  # the master's own connection, dropped by the pool but not closed (close=False)
     gc.collect()  # anything else this test left open is reported here, not in a later test
+
+
+class _Listener:
+    def __init__(self) -> None:
+        self.accepted = 0
+
+    def accept(self):
+        self.accepted += 1
+        raise BlockingIOError(errno.EAGAIN, "nothing to accept")  # gthread ignores EAGAIN
+
+
+def test_a_leaving_worker_leaves_new_connections_to_the_others(monkeypatch):
+    """Once max_requests has set alive to False, the worker must not take a connection it would
+    then drop unread (a reset on a fresh connection); a live worker still accepts."""
+    worker_class = _config(monkeypatch).worker_class
+    worker = worker_class.__new__(worker_class)  # no arbiter, sockets or pool needed for accept
+    listener = _Listener()
+    worker.alive = False
+    worker.accept(("127.0.0.1", 8000), listener)
+    assert listener.accepted == 0
+    worker.alive = True
+    worker.accept(("127.0.0.1", 8000), listener)
+    assert listener.accepted == 1
