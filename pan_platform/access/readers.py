@@ -19,6 +19,7 @@ from pan_platform.util import utcnow
 
 PENDING_KEY = "pan_readers_pending"  # items whose labels may change, collected before the flush
 AGREEMENTS_KEY = "pan_agreements"  # agreements cached by access.principals (principals.py)
+STALE_KEY = "pan_readers_stale"  # items whose loaded shares/areas still hold a deleted row
 
 
 def refresh_readers(item) -> bool:
@@ -80,6 +81,7 @@ def _affected_items(session: Session) -> set:
             item = session.get(Item, obj.item_id)
             if item is not None and item not in session.deleted:
                 items.add(item)
+                session.info.setdefault(STALE_KEY, set()).add(item)
         elif isinstance(obj, SharingAgreement):
             owners.add(obj.owner_id)
     if owners:
@@ -101,10 +103,13 @@ def refresh_collected(session: Session) -> None:
     is clean)."""
     pending = session.info.pop(PENDING_KEY, set())
     session.info.pop(AGREEMENTS_KEY, None)  # re-read agreements as flushed
+    for item in session.info.pop(STALE_KEY, ()):
+        if item in session:  # a share or area row deleted on its own stays in the loaded list
+            session.expire(item, ["shares", "area_rows"])
     for item in list(pending):
         pending.update(item.descendants())
     for item in pending:
-        if item in session and item not in session.deleted and item.id is not None:
+        if item in session:  # not an item deleted by this flush (nor one expunged since)
             refresh_readers(item)
 
 
@@ -117,3 +122,4 @@ def forget_collected(session: Session) -> None:
     """After a rollback: nothing noted in the failed transaction is refreshed."""
     session.info.pop(AGREEMENTS_KEY, None)
     session.info.pop(PENDING_KEY, None)
+    session.info.pop(STALE_KEY, None)
