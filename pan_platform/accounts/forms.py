@@ -1,4 +1,4 @@
-from flask_wtf import FlaskForm
+from pan_platform.forms import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
@@ -83,7 +83,8 @@ def _days_or_none(value: str | int | None) -> int | None:
 
 class TokenForm(FlaskForm):
     name = StringField(
-        _l("Token name"), validators=[DataRequired(_l("Please give the token a name.")), Length(max=100)]
+        _l("Token name"), validators=[DataRequired(_l("Please give the token a name.")), Length(max=100)],
+        id="token-name",  # the profile form on the same page has a "name" field too
     )
     scope = SelectField(
         _l("The token may"), default="read",

@@ -45,6 +45,7 @@ from pan_platform.extensions import db
 from pan_platform.i18n import _
 from pan_platform.operations import OperationError, flash_error
 from pan_platform.organisations.models import Organisation
+from pan_platform.web import confirm
 from pan_platform.web.templating import LANGUAGE_NAMES
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -414,16 +415,19 @@ def change_role(slug: str, user_id: int):
 def set_active(slug: str, user_id: int, action: str):
     organisation = _managed_organisation(slug)
     target = _member(organisation, user_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            ops.set_active(current_user._get_current_object(), target, action == "reactivate")
-        except OperationError as error:
-            flash_error(error)
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("accounts.people", slug=slug))
+    if action == "deactivate" and not confirm.confirmed():
+        return confirm.deactivation_page(target, url_for("accounts.people", slug=slug))
+    try:
+        ops.set_active(current_user._get_current_object(), target, action == "reactivate")
+    except OperationError as error:
+        flash_error(error)
+    else:
+        if action == "reactivate":
+            flash(_("%(name)s can sign in again.", name=target.name), "success")
         else:
-            if action == "reactivate":
-                flash(_("%(name)s can sign in again.", name=target.name), "success")
-            else:
-                flash(_("%(name)s can no longer sign in.", name=target.name), "success")
+            flash(_("%(name)s can no longer sign in.", name=target.name), "success")
     return redirect(url_for("accounts.people", slug=slug))
 
 

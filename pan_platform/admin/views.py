@@ -28,6 +28,7 @@ from pan_platform.paging import Page, page_number, page_of, paginate
 from pan_platform.thesaurus import operations as thesaurus_ops
 from pan_platform.thesaurus.forms import ThesaurusUploadForm
 from pan_platform.thesaurus.models import THESAURUS_LANGUAGES
+from pan_platform.web import confirm
 from pan_platform.web.templating import LANGUAGE_NAMES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -151,17 +152,41 @@ def organisation_active(organisation_id: int, action: str):
     organisation = db.session.get(Organisation, organisation_id)
     if organisation is None:
         abort(404)
-    if EmptyForm().validate_on_submit():
-        try:
-            applications.set_organisation_active(current_user, organisation, action == "reactivate")
-        except OperationError as error:
-            flash_error(error)
+    if not EmptyForm().validate_on_submit():
+        return redirect(_back_to(url_for("admin.organisation_list")))
+    if action == "suspend":
+        error = confirm.reason_error() if confirm.confirmed() else None
+        if not confirm.confirmed() or error:
+            return _confirm_suspension(organisation, error)
+    try:
+        applications.set_organisation_active(current_user, organisation, action == "reactivate",
+                                             reason=confirm.given_reason())
+    except OperationError as error:
+        flash_error(error)
+    else:
+        if action == "reactivate":
+            flash(_("%(name)s is active again.", name=organisation.name), "success")
         else:
-            if action == "reactivate":
-                flash(_("%(name)s is active again.", name=organisation.name), "success")
-            else:
-                flash(_("%(name)s is suspended: its members cannot sign in.", name=organisation.name), "success")
-    return redirect(request.referrer if _same_site(request.referrer) else url_for("admin.organisation_list"))
+            flash(_("%(name)s is suspended: its members cannot sign in.", name=organisation.name), "success")
+    return redirect(_back_to(url_for("admin.organisation_list")))
+
+
+def _confirm_suspension(organisation: Organisation, error: str | None):
+    members = db.session.scalar(select(func.count(User.id)).where(User.organisation_id == organisation.id,
+                                                                  User.active.is_(True)))
+    return confirm.confirmation_page(
+        _("Suspend %(name)s?", name=organisation.name),
+        _("Its %(num)d active members will no longer be able to sign in, until the organisation is "
+          "reactivated. Its administrators receive the reason by e-mail.", num=members),
+        _("Suspend the organisation"),
+        fallback=url_for("admin.organisation_list"),
+        reason_label=_("Reason for the suspension (recorded and sent to the organisation)"),
+        error=error,
+    )
+
+
+def _back_to(fallback: str) -> str:
+    return request.referrer if _same_site(request.referrer) else fallback
 
 
 def _same_site(url: str | None) -> bool:
@@ -207,17 +232,20 @@ def user_active(user_id: int, action: str):
     target = db.session.get(User, user_id)
     if target is None:
         abort(404)
-    if EmptyForm().validate_on_submit():
-        try:
-            account_ops.set_active(current_user, target, action == "reactivate")
-        except OperationError as error:
-            flash_error(error)
+    if not EmptyForm().validate_on_submit():
+        return redirect(_back_to(url_for("admin.user_list")))
+    if action == "deactivate" and not confirm.confirmed():
+        return confirm.deactivation_page(target, url_for("admin.user_list"))
+    try:
+        account_ops.set_active(current_user, target, action == "reactivate")
+    except OperationError as error:
+        flash_error(error)
+    else:
+        if action == "reactivate":
+            flash(_("%(name)s can sign in again.", name=target.name), "success")
         else:
-            if action == "reactivate":
-                flash(_("%(name)s can sign in again.", name=target.name), "success")
-            else:
-                flash(_("%(name)s can no longer sign in.", name=target.name), "success")
-    return redirect(request.referrer if _same_site(request.referrer) else url_for("admin.user_list"))
+            flash(_("%(name)s can no longer sign in.", name=target.name), "success")
+    return redirect(_back_to(url_for("admin.user_list")))
 
 
 # --- taxonomy labels ---------------------------------------------------------------------------

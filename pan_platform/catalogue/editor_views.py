@@ -17,6 +17,7 @@ from pan_platform.operations import flash_error
 from pan_platform.organisations.models import Organisation
 from pan_platform.paging import page_number
 from pan_platform.storage.validate import UploadRejected
+from pan_platform.web import confirm
 from pan_platform.web.ids import parse_id
 from pan_platform.web.templating import language_name
 
@@ -165,10 +166,13 @@ def state(item_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     action = request.form.get("action", "")
+    if action == "archive" and item.state != "draft" and not confirm.confirmed():
+        return _confirm_archive(item)
     try:
         changed = operations.set_state(current_user, item, action)
-    except operations.InvalidInput:
-        abort(400)
+    except operations.InvalidInput as error:
+        flash_error(error)
+        return _render_manage(item), 400
     messages = {
         "publish": _("Published: %(n)d item(s).", n=len(changed)),
         "archive": _("Archived."),
@@ -176,6 +180,26 @@ def state(item_id: int):
     }
     flash(messages[action], "success")
     return redirect(url_for("editor.manage", item_id=item.id))
+
+
+def _inheriting(item: Item) -> list[Item]:
+    """The parts that follow the item's sharing (and so disappear with it)."""
+    out = []
+    for child in item.children:
+        if child.visibility == "inherit":
+            out += [child, *_inheriting(child)]
+    return out
+
+
+def _confirm_archive(item: Item):
+    parts = sum(1 for node in _inheriting(item) if node.state == "published")
+    consequence = _("“%(title)s” leaves the catalogue, the search and the feeds; readers can no longer open it.",
+                    title=item.title)
+    if parts:
+        consequence += " " + ngettext("%(num)d published part inside it disappears with it.",
+                                      "%(num)d published parts inside it disappear with it.", parts)
+    return confirm.confirmation_page(_("Archive “%(title)s”?", title=item.title), consequence,
+                                     _("Archive"), fallback=url_for("editor.manage", item_id=item.id))
 
 
 @bp.route("/items/<int:item_id>/move", methods=["POST"])
@@ -199,6 +223,9 @@ def attach(item_id: int):
     if module is None:
         flash(_("Please choose a module."), "error")
         return redirect(url_for("editor.manage", item_id=curriculum.id))
+    previous = module.parent
+    if previous is not None and previous.id != curriculum.id and not confirm.confirmed():
+        return _confirm_move(module, previous, curriculum)
     try:
         operations.attach_module(current_user, curriculum, module)
     except operations.InvalidInput as error:
@@ -206,6 +233,18 @@ def attach(item_id: int):
     else:
         flash(_("Module attached."), "success")
     return redirect(url_for("editor.manage", item_id=curriculum.id))
+
+
+def _confirm_move(module: Item, previous: Item, curriculum: Item):
+    """Attaching moves a module: the curriculum it is in now loses it."""
+    consequence = _("“%(module)s” is now part of “%(previous)s”. Attaching it here moves it: it leaves "
+                    "“%(previous)s”.", module=module.title, previous=previous.title)
+    if len(previous.children) == 1:
+        consequence += " " + _("“%(previous)s” is then left without modules.", previous=previous.title)
+    return confirm.confirmation_page(
+        _("Move “%(module)s” to “%(curriculum)s”?", module=module.title, curriculum=curriculum.title),
+        consequence, _("Move the module"), fallback=url_for("editor.manage", item_id=curriculum.id),
+    )
 
 
 @bp.route("/items/<int:item_id>/detach", methods=["POST"])

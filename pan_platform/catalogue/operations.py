@@ -258,6 +258,10 @@ def set_state(user, item: Item, action: str, with_children: bool = True) -> list
     if action not in STATE_ACTIONS:
         raise InvalidInput({"action": _("Unknown action.")})
     require(user, "publish" if action == "publish" else "archive", item)
+    if action == "archive" and item.state == "draft":
+        # A draft is seen by its academy only: archiving it would hide nothing, and it would
+        # leave the catalogue's "archived" list with items that were never published.
+        raise InvalidInput({"action": _("A draft cannot be archived: only a published item can.")})
     target = STATE_ACTIONS[action]
     nodes = [item]
     if action == "publish" and with_children:

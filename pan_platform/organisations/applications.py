@@ -7,6 +7,7 @@ organisation administrator. Each step is an operation: it commits, or changes no
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 
@@ -22,6 +23,8 @@ from pan_platform.i18n import _
 from pan_platform.operations import OperationError, after_commit, operation
 from pan_platform.organisations.models import APPLICATION_KINDS, Country, Organisation, OrganisationApplication
 from pan_platform.util import utcnow
+
+log = logging.getLogger(__name__)
 
 # Slugs that are also fixed paths under /organisations/.
 RESERVED_SLUGS = frozenset({"apply", "new"})
@@ -103,11 +106,29 @@ def refuse(actor, application: OrganisationApplication, reason: str) -> None:
 
 
 @operation
-def set_organisation_active(actor, organisation: Organisation, active: bool) -> None:
-    """Suspend or reactivate an organisation: its members cannot sign in while suspended."""
+def set_organisation_active(actor, organisation: Organisation, active: bool, reason: str = "") -> None:
+    """Suspend or reactivate an organisation: its members cannot sign in while suspended.
+
+    A suspension's reason is recorded and sent to the organisation's administrators."""
     if not can(actor, "administer"):
         raise ApplicationError(_("You do not have permission to do this."))
     if organisation.kind == "secretariat" and not active:
         raise ApplicationError(_("The secretariat cannot be suspended."))
+    reason = (reason or "").strip()
     organisation.active = active
-    record("organisation.reactivate" if active else "organisation.suspend", actor, target_organisation_id=organisation.id)
+    if active:
+        record("organisation.reactivate", actor, target_organisation_id=organisation.id)
+        return
+    record("organisation.suspend", actor, target_organisation_id=organisation.id, reason=reason)
+    admins = [u for u in account_ops.members(organisation) if u.role == "org_admin" and u.active]
+    after_commit(lambda: _mail_suspension(admins, organisation, reason))
+
+
+def _mail_suspension(admins: list, organisation: Organisation, reason: str) -> None:
+    """After the commit; a mail failure never undoes the suspension (it is logged)."""
+    for admin in admins:
+        try:
+            mail.send_template(admin.email, "organisation_suspended", admin.locale, user=admin,
+                               organisation=organisation, reason=reason)
+        except Exception:
+            log.exception("could not send the suspension e-mail to user %s", admin.id)

@@ -1,4 +1,4 @@
-from flask_wtf import FlaskForm
+from pan_platform.forms import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
 

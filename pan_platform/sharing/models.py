@@ -89,6 +89,8 @@ class AccessRequest(db.Model):
     decided_at: Mapped[datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     valid_until: Mapped[datetime | None]
+    # Why it was refused: shown and sent to the person who asked.
+    decision_reason: Mapped[str | None] = mapped_column(Text)
 
     item = relationship("Item", backref=backref("access_requests", cascade="all, delete-orphan"))
     user = relationship("User", foreign_keys=[user_id])

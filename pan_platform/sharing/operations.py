@@ -175,10 +175,15 @@ def request_access(user, item, reason: str) -> AccessRequest:
 
 
 @operation
-def decide_request(user, request: AccessRequest, approve: bool, until: date | None = None) -> None:
+def decide_request(user, request: AccessRequest, approve: bool, until: date | None = None,
+                   reason: str = "") -> None:
+    """Approve or refuse; a refusal's reason is kept on the request and sent to the requester."""
     _require(user, "decide_requests", request.item.owner)
     if request.status != "pending":
         raise SharingError(_("This request has already been decided."))
+    if len(reason or "") > MAX_REASON:
+        raise SharingError(_("Please keep the reason under %(max)d characters.", max=MAX_REASON))
+    request.decision_reason = None if approve else ((reason or "").strip() or None)
     request.valid_until = _future(until) if approve else None
     request.status = "approved" if approve else "refused"
     request.decided_at = utcnow()
@@ -190,6 +195,7 @@ def decide_request(user, request: AccessRequest, approve: bool, until: date | No
         "sharing.access_" + request.status, user, request.item, owner_id=request.item.owner_id,
         request=request.id, organisation=request.organisation.display_name,
         valid_until=request.valid_until.isoformat() if request.valid_until else None,
+        reason=request.decision_reason,
     )
     after_commit(lambda: _mail(requester, kind, request))
 

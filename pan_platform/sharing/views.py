@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -21,6 +22,7 @@ from pan_platform.sharing.markings import MARKINGS, marking_of
 from pan_platform.sharing.models import AccessRequest, SharingAgreement
 from pan_platform.sharing.vocab import REQUEST_STATES, SHARING_ACTIONS
 from pan_platform.util import utcnow
+from pan_platform.web import confirm
 from pan_platform.web.ids import parse_id
 
 bp = Blueprint("sharing", __name__)
@@ -140,8 +142,13 @@ def decide_request(slug: str, request_id: int):
     organisation = _managed_org(slug, "decide_requests")
     access_request = _owned_request(organisation, request_id)
     approve = request.form.get("decision") == "approve"
+    if not approve and access_request.status == "pending":
+        error = confirm.reason_error() if confirm.confirmed() else None
+        if not confirm.confirmed() or error:
+            return _confirm_refusal(slug, access_request, error)
     try:
-        operations.decide_request(current_user, access_request, approve, _date_arg(request.form.get("until")))
+        operations.decide_request(current_user, access_request, approve, _date_arg(request.form.get("until")),
+                                  reason=confirm.given_reason())
         flash(_("Request approved: the organisation may now download the files.") if approve
               else _("Request refused."), "success")
     except OperationError as error:
@@ -149,16 +156,42 @@ def decide_request(slug: str, request_id: int):
     return redirect(url_for(".organisation_sharing", slug=slug))
 
 
+def _confirm_refusal(slug: str, access_request: AccessRequest, error: str | None):
+    return confirm.confirmation_page(
+        _("Refuse the request of %(organisation)s?", organisation=access_request.organisation.display_name),
+        _("%(organisation)s will not receive the files of “%(title)s”. The person who asked is told, "
+          "with your reason.", organisation=access_request.organisation.display_name,
+          title=access_request.item.localized(_lang()).title),
+        _("Refuse the request"),
+        fallback=url_for(".organisation_sharing", slug=slug),
+        reason_label=_("Reason for the refusal (sent to the person who asked)"),
+        error=error,
+    )
+
+
 @bp.route("/organisations/<slug>/sharing/requests/<int:request_id>/withdraw", methods=["POST"])
 def withdraw_access(slug: str, request_id: int):
     organisation = _managed_org(slug, "decide_requests")
     access_request = _owned_request(organisation, request_id)
+    if access_request.status == "approved" and not confirm.confirmed():
+        return confirm.confirmation_page(
+            _("Withdraw the access of %(organisation)s?", organisation=access_request.organisation.display_name),
+            _("%(organisation)s can no longer download the files of “%(title)s”. To give them back, the "
+              "organisation has to ask again.", organisation=access_request.organisation.display_name,
+              title=access_request.item.localized(_lang()).title),
+            _("Withdraw access"),
+            fallback=url_for(".organisation_sharing", slug=slug),
+        )
     try:
         operations.withdraw_access(current_user, access_request)
         flash(_("Access withdrawn: the organisation can no longer download the files."), "success")
     except OperationError as error:
         flash_error(error)
     return redirect(url_for(".organisation_sharing", slug=slug))
+
+
+def _lang() -> str:
+    return str(get_locale() or "en")
 
 
 @bp.route("/organisations/<slug>/downloads")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from pan_platform.forms import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
 from pan_platform.i18n import _l

@@ -117,7 +117,7 @@ def test_org_admin_changes_roles_and_deactivates_own_people(app, client):
     client.post(f"/organisations/{org.slug}/people/{trainer.id}/role", data={"role": "platform_admin"})
     db.session.refresh(trainer)
     assert trainer.role == "editor"
-    client.post(f"/organisations/{org.slug}/people/{trainer.id}/deactivate")
+    client.post(f"/organisations/{org.slug}/people/{trainer.id}/deactivate", data={"confirm": "1"})
     db.session.refresh(trainer)
     assert not trainer.active
     assert sign_in(as_client(app.test_client()), trainer).status_code == 200  # refused
@@ -134,7 +134,7 @@ def test_org_admin_cannot_deactivate_or_demote_themselves(app, client):
     db.session.commit()
     sign_in(client, admin)
     refusals = {
-        "deactivate": ({}, "You cannot deactivate your own account; ask another administrator."),
+        "deactivate": ({"confirm": "1"}, "You cannot deactivate your own account; ask another administrator."),
         "role": ({"role": "trainer"}, "You cannot change your own role; ask another administrator."),
     }
     for action, (data, message) in refusals.items():

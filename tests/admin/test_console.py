@@ -109,7 +109,7 @@ def test_suspending_an_organisation_stops_its_members(app, client, console):
     member = make_user(org, "trainer")
     db.session.commit()
     assert org.name in as_client(client).get("/admin/organisations?q=suspended&sort=created").get_data(as_text=True)
-    client.post(f"/admin/organisations/{org.id}/suspend")
+    client.post(f"/admin/organisations/{org.id}/suspend", data={"confirm": "1", "reason": "Unpaid fees"})
     db.session.refresh(org)
     assert not org.active
     assert sign_in(as_client(app.test_client()), member).status_code == 200  # refused
@@ -136,7 +136,7 @@ def test_lists_filter_and_ignore_unknown_sort_keys(app, client, console):
 def test_platform_admin_deactivates_a_user_anywhere(app, client, console):
     user = make_user(make_org(), "editor")
     db.session.commit()
-    as_client(client).post(f"/admin/users/{user.id}/deactivate")
+    as_client(client).post(f"/admin/users/{user.id}/deactivate", data={"confirm": "1"})
     db.session.refresh(user)
     assert not user.active
 

@@ -1,0 +1,16 @@
+"""The base class of every web form."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm as _FlaskForm
+
+
+class FlaskForm(_FlaskForm):
+    """Flask-WTF's form whose hidden CSRF field has no id: a page holds many forms, and each
+    would otherwise repeat id="csrf_token" (ids must be unique on a page)."""
+
+    class Meta(_FlaskForm.Meta):
+        def render_field(self, field, render_kw):
+            if field.name == "csrf_token":
+                render_kw = {"id": False, **render_kw}
+            return super().render_field(field, render_kw)
