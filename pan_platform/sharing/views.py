@@ -161,7 +161,7 @@ def _confirm_refusal(slug: str, access_request: AccessRequest, error: str | None
         _("Refuse the request of %(organisation)s?", organisation=access_request.organisation.display_name),
         _("%(organisation)s will not receive the files of “%(title)s”. The person who asked is told, "
           "with your reason.", organisation=access_request.organisation.display_name,
-          title=access_request.item.localized(_lang()).title),
+          title=access_request.item.localized(_lang())["title"]),
         _("Refuse the request"),
         fallback=url_for(".organisation_sharing", slug=slug),
         reason_label=_("Reason for the refusal (sent to the person who asked)"),
@@ -178,7 +178,7 @@ def withdraw_access(slug: str, request_id: int):
             _("Withdraw the access of %(organisation)s?", organisation=access_request.organisation.display_name),
             _("%(organisation)s can no longer download the files of “%(title)s”. To give them back, the "
               "organisation has to ask again.", organisation=access_request.organisation.display_name,
-              title=access_request.item.localized(_lang()).title),
+              title=access_request.item.localized(_lang())["title"]),
             _("Withdraw access"),
             fallback=url_for(".organisation_sharing", slug=slug),
         )
