@@ -68,7 +68,7 @@ def site(app):
 
 
 PUBLIC_PAGES = [
-    "/", "/catalogue", "/catalogue?area=border-management", "/search", "/search?q=passports",
+    "/", "/catalogue", "/catalogue?area=terrorism", "/search", "/search?q=passports",
     "/organisations", "/organisations/north-academy", "/feeds", "/sign-in", "/organisations/apply",
     "/password/forgot",
 ]
