@@ -1,10 +1,10 @@
-from pan_platform.forms import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from pan_platform.accounts.models import TOKEN_DEFAULT_DAYS
 from pan_platform.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from pan_platform.forms import FlaskForm
 from pan_platform.i18n import _l
 
 _EMAIL = [

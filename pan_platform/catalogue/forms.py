@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pan_platform.forms import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DecimalField,
@@ -17,6 +16,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from pan_platform.catalogue import vocabularies as vocab
+from pan_platform.forms import FlaskForm
 from pan_platform.i18n import _, _l
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pan_platform.forms import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from pan_platform.catalogue.translation_ops import TEXT_MAX, TITLE_MAX
+from pan_platform.forms import FlaskForm
 from pan_platform.i18n import _l
 
 

@@ -1,7 +1,7 @@
-from pan_platform.forms import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Email, Length, Optional
 
+from pan_platform.forms import FlaskForm
 from pan_platform.i18n import _l
 from pan_platform.organisations.models import ORGANISATION_KINDS
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pan_platform.forms import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 
+from pan_platform.forms import FlaskForm
 from pan_platform.i18n import _l
 
 
