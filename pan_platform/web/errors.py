@@ -37,7 +37,7 @@ def render_error(code: int, message: str | None = None):
     title, text = _messages().get(code, (_("Error"), _("The request could not be completed.")))
     if _wants_json():
         return jsonify({"error": {"status": code, "title": title, "message": message or text}}), code
-    return render_template("errors/error.html", code=code, title=title, text=message or text), code
+    return render_template("errors/error.html", code=code, title=title, text=message or text, error_page=True), code
 
 
 def register(app: Flask) -> None:

@@ -141,6 +141,8 @@ def test_the_active_navigation_link_is_marked_for_signed_in_sections(app, client
     manage = Page(client.get(f"/workspace/items/{site['curriculum'].id}").get_data(as_text=True))
     assert manage.current == [("true", "/workspace/")]
     assert Page(client.get("/account").get_data(as_text=True)).current == []
+    # An error page marks nothing (a missing item looks like an address no route matches).
+    assert Page(client.get("/workspace/items/987654").get_data(as_text=True)).current == []
 
 
 def test_feed_autodiscovery_on_home_catalogue_and_area_pages(app, client):
