@@ -1,6 +1,6 @@
 """Full-text search. The only package that touches Whoosh; everything else uses this interface:
 
-- `index_items(ids)` / `remove_items(ids)`: bring these items up to date in the index
+- `index_items(ids)`: bring these items up to date in the index, removing those deleted
   (called automatically after every commit, see pan_platform/pipeline.py);
 - `search(user, query, filters, page, sort, lang)`: a `SearchResult` (ids in rank order,
   total, facets, snippets, corrected query, page info). Callers reload the rows from the
@@ -38,7 +38,7 @@ from pan_platform.search.query import SORTS, SearchResult
 from pan_platform.search.schema import SCHEMA_VERSION, version_of
 
 __all__ = [
-    "SORTS", "SearchResult", "check", "index_items", "ping", "rebuild", "rebuild_running", "remove_items", "schema_outdated",
+    "SORTS", "SearchResult", "check", "index_items", "ping", "rebuild", "rebuild_running", "schema_outdated",
     "search", "suggest", "retry_queued", "merge_segments",
 ]
 
@@ -139,18 +139,6 @@ def merge_segments() -> None:
     base = index_path()
     if _index.live_dir(base) is not None:
         merging.merge_until_done(base)
-
-
-def remove_items(ids: Iterable[int]) -> bool:
-    base = index_path()
-    wanted = [int(i) for i in ids]
-    try:
-        merging.after_write(base, _index.write(base, [], delete_ids=wanted))
-        return True
-    except Exception:
-        log.exception("removing %d items from the index failed; queued for retry", len(wanted))
-        _queue_for_retry(base, set(wanted))
-        return False
 
 
 def _all_documents(session: Session, batch: int = BATCH) -> Iterator[dict]:
