@@ -223,7 +223,7 @@ def test_big_packages_build_in_the_background_with_progress(app, world):
     assert (package.status, package.done, package.total) == ("queued", 0, 3)
     g.pop("_login_user", None)
     status = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "0 of 3 files" in status and '<progress max="100" value="0">' in status
+    assert "Files done: 0 of 3" in status and '<progress max="100" value="0">' in status
     assert 'http-equiv="refresh"' in status
     g.pop("_login_user", None)
     assert client.get(f"/items/{world['cur'].id}/offline.zip").status_code == 302  # not ready yet
