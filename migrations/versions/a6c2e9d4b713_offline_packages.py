@@ -29,7 +29,6 @@ def upgrade():
         sa.Column("total", sa.Integer(), nullable=False),
         sa.Column("size", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("finished_at", sa.DateTime(), nullable=True),
         sa.ForeignKeyConstraint(["item_id"], ["items.id"], name=op.f("fk_offline_packages_item_id_items"),
                                 ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["requested_by_id"], ["users.id"],

@@ -18,8 +18,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from pan_platform.extensions import db
 from pan_platform.util import utcnow
 
-PACKAGE_STATES = ("queued", "building", "ready", "failed")
-
 
 class OfflinePackage(db.Model):
     __tablename__ = "offline_packages"
@@ -33,12 +31,11 @@ class OfflinePackage(db.Model):
     labels_key: Mapped[str] = mapped_column(String(64), index=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8))
-    status: Mapped[str] = mapped_column(String(10), default="queued", index=True)
+    status: Mapped[str] = mapped_column(String(10), default="queued", index=True)  # queued, building, ready, failed
     done: Mapped[int] = mapped_column(default=0)  # files written so far
     total: Mapped[int] = mapped_column(default=0)  # files to write
     size: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    finished_at: Mapped[datetime | None]
 
     @property
     def percent(self) -> int:

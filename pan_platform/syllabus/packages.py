@@ -132,10 +132,10 @@ def build_package(package_id: int) -> bool:
         db.session.rollback()
         partial.unlink(missing_ok=True)
         package = db.session.get(OfflinePackage, package_id)
-        package.status, package.finished_at = "failed", utcnow()
+        package.status = "failed"
         db.session.commit()
         return False
-    package.status, package.size, package.finished_at = "ready", target.stat().st_size, utcnow()
+    package.status, package.size = "ready", target.stat().st_size
     db.session.commit()
     return True
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, make_response, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from pan_platform.extensions import db
 from pan_platform.catalogue.models import Item
+from pan_platform.extensions import db
 from pan_platform.syllabus import packages
 from pan_platform.syllabus.outline import build_outline, syllabus_languages
 from pan_platform.syllabus.render import choose_language, render_body, render_pdf
