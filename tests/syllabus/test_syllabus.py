@@ -298,3 +298,17 @@ def test_junk_language_falls_back_to_one_the_curriculum_has(app, world):
     response = client.post(f"/items/{world['cur'].id}/offline", data={"lang": "../../etc"})
     assert response.status_code == 303 and "lang=en" in response.headers["Location"]
     assert _pdf_text(client.get(f"/items/{world['cur'].id}/syllabus.pdf?lang=xx").data).count("Border Policing") >= 1
+
+
+def test_syllabus_page_links_the_readable_language_versions(app, world):
+    from pan_platform.catalogue.language_versions import link_versions
+
+    owner = world["cur"].owner
+    russian = make_item(owner, kind="curriculum", visibility="public", title="Программа погранполиции", language="ru")
+    private = make_item(owner, kind="curriculum", visibility="private", title="Programme interne", language="fr")
+    db.session.commit()
+    link_versions(world["owner"], world["cur"], russian)
+    link_versions(world["owner"], world["cur"], private)
+    page = _client(app).get(f"/items/{world['cur'].id}/syllabus").get_data(as_text=True)
+    assert f'href="/items/{russian.id}/syllabus"' in page and "Программа погранполиции" in page
+    assert f"/items/{private.id}/syllabus" not in page and "Programme interne" not in page
