@@ -134,6 +134,12 @@ def test_detail_page_offers_the_three_buttons_on_curricula_and_modules_only(app,
         assert f'href="/items/{item.id}/syllabus.pdf"' in body and "Download syllabus (PDF)" in body
         assert f'action="/items/{item.id}/offline"' in body and "Download for offline use" in body
     assert "Print syllabus" not in client.get(f"/items/{world['open'].id}").get_data(as_text=True)
+    # Anonymous visitors get a link to the package page: no form, so no session cookie on a public page.
+    g.pop("_login_user", None)
+    anonymous = _client(app).get(f"/items/{world['cur'].id}")
+    body = anonymous.get_data(as_text=True)
+    assert f'href="/items/{world["cur"].id}/offline"' in body and "csrf_token" not in body
+    assert "Set-Cookie" not in anonymous.headers and anonymous.headers.get("ETag")
 
 
 def test_pdf_fetcher_serves_only_the_apps_static_files(app):
