@@ -166,6 +166,7 @@ def write_zip(outline: Node, language: str, target: Path, progress=lambda done: 
             name = secure_filename(version.original_name) or f"file-{version.number}"
             paths[version.id] = f"files/{node.item.id}/{version.number}-{name}"
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(Path(current_app.static_folder) / "css" / "offline.css", "style.css")
         with force_locale(interface_locale(language)):
             for node in outline.walk():
                 name = "index.html" if node is outline else f"items/{node.item.id}.html"

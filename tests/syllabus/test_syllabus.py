@@ -160,6 +160,7 @@ def _links_resolve(archive: zipfile.ZipFile) -> int:
             continue
         html = archive.read(name).decode()
         assert "<script" not in html and "src=" not in html  # nothing loaded from anywhere
+        assert 'href="style.css"' in html or 'href="../style.css"' in html
         for href in re.findall(r'href="([^"]+)"', html):
             assert not href.startswith(("http:", "https:", "/")), (name, href)
             target = posixpath.normpath(posixpath.join(posixpath.dirname(name), href))
