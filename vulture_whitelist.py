@@ -74,3 +74,6 @@ _.JOINT
 _.intersect_merge
 _._matcher
 _.qclass
+# Read by the offline package status template; WeasyPrint calls its URL fetcher's fetch().
+_.percent
+_.fetch

@@ -22,12 +22,13 @@ from pan_platform.sharing.models import (
     SharingAgreement,
 )
 from pan_platform.storage.models import FileVersion
+from pan_platform.syllabus.models import OfflinePackage
 from pan_platform.thesaurus.models import ThesaurusRevision, ThesaurusTerm
 
 __all__ = [
     "Invitation", "LabelOverride", "LoginAttempt", "OrganisationApplication", "PasswordReset",
     "AccessRequest", "ItemPolicy", "Notification", "SharedVisit", "SharingAgreement",
     "ApiToken", "AuditEvent", "Country", "FileVersion", "Item", "ItemArea", "ItemLanguage", "ItemLanguageVersion",
-    "ItemReader", "ItemShare", "ItemTranslation", "Organisation", "PriorityArea", "User",
+    "ItemReader", "ItemShare", "ItemTranslation", "OfflinePackage", "Organisation", "PriorityArea", "User",
     "ThesaurusRevision", "ThesaurusTerm",
 ]

@@ -25,6 +25,7 @@ import io
 import json
 import random
 import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -32,6 +33,7 @@ from datetime import date, timedelta
 import pytest
 from flask import g
 from flask_login import AnonymousUserMixin
+from pypdf import PdfReader
 
 from pan_platform.access import can, files_follow_description
 from pan_platform.catalogue.models import Item
@@ -319,6 +321,12 @@ class Probe:
             self.client._cookies.clear()
         return self.client.get(url, **kw)
 
+    def post(self, url: str, **kw):
+        g.pop("_login_user", None)
+        if self.user is None:
+            self.client._cookies.clear()
+        return self.client.post(url, **kw)
+
     def token(self, item: Item) -> str:
         return self.world["tokens"][self.name]
 
@@ -522,6 +530,91 @@ for _name, _url, _action, _needs in (
 ):
     channel(_name, action=_action, applies=(lambda p, i: p.user is not None) if _name == "request_access_page" else None,
             needs=_needs)(_page_channel(_url, _action, _needs))
+
+
+SYLLABUS_KINDS = ("curriculum", "module")
+
+
+def _syllabus_item(p: Probe, item: Item) -> bool:
+    return item.kind in SYLLABUS_KINDS
+
+
+def _in_readable_syllabus(p: Probe, item: Item) -> bool:
+    """The item sits right under a curriculum or module the caller may read."""
+    return item.parent is not None and item.parent.kind in SYLLABUS_KINDS and can(p.user, "read", item.parent)
+
+
+def _pdf_text(response) -> str:
+    assert response.status_code == 200 and response.mimetype == "application/pdf", response.status_code
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+
+
+@channel("syllabus_page", applies=_syllabus_item, needs="syllabus.syllabus_page")
+def _syllabus_page(p: Probe, item: Item) -> bool:
+    response = p.get(f"/items/{item.id}/syllabus")
+    if response.status_code != 200:
+        hidden_like_missing(p, lambda i: f"/items/{i}/syllabus", item.id, response)
+    return _with_token(response, p.token(item))
+
+
+@channel("syllabus_pdf", applies=_syllabus_item, needs="syllabus.syllabus_pdf")
+def _syllabus_pdf(p: Probe, item: Item) -> bool:
+    response = p.get(f"/items/{item.id}/syllabus.pdf")
+    if response.status_code != 200:
+        hidden_like_missing(p, lambda i: f"/items/{i}/syllabus.pdf", item.id, response)
+        return False
+    return p.token(item) in _pdf_text(response)
+
+
+@channel("syllabus_pdf_of_parent", applies=_in_readable_syllabus, needs="syllabus.syllabus_pdf")
+def _syllabus_pdf_of_parent(p: Probe, item: Item) -> bool:
+    """A child shows in its parent's syllabus exactly when the caller may read the child."""
+    return p.token(item) in _pdf_text(p.get(f"/items/{item.parent_id}/syllabus.pdf"))
+
+
+def _offline_package(p: Probe, item_id: int) -> zipfile.ZipFile | None:
+    """The caller's offline package of an item (built in the request: the world's are small);
+    None when refused, which must answer exactly as for an item that does not exist."""
+    response = p.post(f"/items/{item_id}/offline")
+    if response.status_code != 303:
+        missing = p.post(f"/items/{MISSING_ID}/offline")
+        assert (response.status_code, response.mimetype) == (missing.status_code, missing.mimetype)
+        hidden_like_missing(p, lambda i: f"/items/{i}/offline.zip", item_id, p.get(f"/items/{item_id}/offline.zip"))
+        hidden_like_missing(p, lambda i: f"/items/{i}/offline", item_id, p.get(f"/items/{item_id}/offline"))
+        return None
+    download = p.get(response.headers["Location"])
+    assert download.status_code == 200 and download.mimetype == "application/zip", download.status_code
+    return zipfile.ZipFile(io.BytesIO(download.data))
+
+
+def _package_pages(archive: zipfile.ZipFile) -> str:
+    return " ".join(archive.read(name).decode() for name in archive.namelist() if name.endswith(".html"))
+
+
+@channel("offline_package", applies=_syllabus_item, needs="syllabus.request_offline")
+def _offline(p: Probe, item: Item) -> bool:
+    archive = _offline_package(p, item.id)
+    return archive is not None and p.token(item) in archive.read("index.html").decode()
+
+
+@channel("offline_package_of_parent", applies=_in_readable_syllabus, needs="syllabus.request_offline")
+def _offline_of_parent(p: Probe, item: Item) -> bool:
+    archive = _offline_package(p, item.parent_id)
+    assert archive is not None
+    return p.token(item) in _package_pages(archive)
+
+
+@channel("offline_package_files", action="download",
+         applies=lambda p, i: bool(i.file_versions) and _in_readable_syllabus(p, i), needs="syllabus.request_offline")
+def _offline_files(p: Probe, item: Item) -> bool:
+    """The package holds the material's file exactly when the caller may download it; its
+    text never shows without it."""
+    archive = _offline_package(p, item.parent_id)
+    assert archive is not None
+    files = [name for name in archive.namelist() if name.startswith(f"files/{item.id}/")]
+    assert files == [] or [archive.read(name) for name in files] == [b"version 2\n"], files
+    assert files or p.world["file_tokens"][p.name] not in _package_pages(archive)
+    return bool(files)
 
 
 def _adapt_copy_of(p: Probe, item: Item) -> Item:
