@@ -240,6 +240,8 @@ def open_adaptation_request(item, organisation_id: int | None) -> AdaptationRequ
 def request_adaptation(user, item, reason: str) -> AdaptationRequest:
     """Ask the owner academy for permission to adapt an item whose licence does not allow it."""
     _require(user, "request_adaptation", item)
+    if can(user, "adapt", item):  # a platform administrator, who needs no permission
+        raise SharingError(_("Your academy may already adapt this item."))
     reason = (reason or "").strip()
     if not reason:
         raise SharingError(_("Please say how your academy means to adapt this item."))
