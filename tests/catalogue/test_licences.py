@@ -125,7 +125,7 @@ def test_the_copy_has_a_working_title_and_an_attribution_block(app, client, worl
     assert 'href="https://creativecommons.org/licenses/by-sa/4.0/"' in block and "CC BY-SA 4.0" in block
     # In German, the working title and the block are in German too.
     de_page = client.get(f"/de/items/{original.id}").get_data(as_text=True)
-    assert "Adaption Ihrer Akademie" in de_page
+    assert "Anpassung Ihrer Akademie" in de_page
 
 
 def test_an_unreadable_original_is_credited_without_its_title_or_link(app, client, world):
