@@ -8,7 +8,6 @@ Create Date: 2026-12-02 12:38:35.128359
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '872ea61d7f3c'
 down_revision = 'f2b8c4d6e1a3'
