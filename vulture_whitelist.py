@@ -28,6 +28,7 @@ _.updated_by_id
 decided_at
 _.decided_at
 decided_by
+adaptation_request_id  # the notification's request to adapt (its relationship's key)
 created_by
 revoked_by
 uploaded_by

@@ -16,6 +16,7 @@ from pan_platform.i18n import _, ngettext
 from pan_platform.operations import flash_error
 from pan_platform.organisations.models import Organisation
 from pan_platform.paging import page_number
+from pan_platform.sharing import operations as sharing_operations
 from pan_platform.storage.validate import UploadRejected
 from pan_platform.web.ids import parse_id
 from pan_platform.web.templating import language_name
@@ -260,6 +261,11 @@ def adapt(item_id: int):
         abort(400)
     copy = operations.adapt_item(current_user, item)
     flash(_("A copy was made in your academy as a private draft. Adapt it, then publish it."), "success")
+    left_out = len(operations.parts_left_out(current_user, copy))
+    if left_out:
+        flash(ngettext("%(num)d part was not copied: its licence does not allow adapting it.",
+                       "%(num)d parts were not copied: their licence does not allow adapting them.", left_out),
+              "info")
     withheld = len(operations.withheld_parts(copy))
     if withheld:
         flash(ngettext("%(num)d file was not copied: its owner academy gives it on request. "
@@ -313,3 +319,21 @@ def withheld_original(item: Item) -> Item | None:
 @bp.app_template_global()
 def item_adaptations(item: Item) -> workspace.Adaptations:
     return workspace.adaptations(current_user, item)
+
+
+@bp.app_template_global()
+def item_attribution(item: Item) -> workspace.Attribution | None:
+    return workspace.attribution(current_user, item)
+
+
+@bp.app_template_global()
+def own_adaptation(item: Item) -> Item | None:
+    return workspace.own_copy(current_user, item)
+
+
+@bp.app_template_global()
+def adaptation_request(item: Item):
+    """The viewer's academy's pending or approved request to adapt `item`."""
+    if not current_user.is_authenticated:
+        return None
+    return sharing_operations.open_adaptation_request(item, current_user.organisation_id)

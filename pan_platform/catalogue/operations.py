@@ -29,7 +29,7 @@ from pan_platform.operations import OperationError, operation
 from pan_platform.operations import commit as commit
 from pan_platform.operations import rollback as rollback
 from pan_platform.organisations.models import Organisation
-from pan_platform.sharing.models import ItemPolicy, ItemShare
+from pan_platform.sharing.models import AdaptationRequest, ItemPolicy, ItemShare
 from pan_platform.storage import files
 from pan_platform.storage.models import FileVersion
 from pan_platform.util import utcnow
@@ -51,6 +51,18 @@ class InvalidInput(OperationError):
 
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__(errors=errors)
+
+
+class AdaptRefused(OperationError):
+    """The item's licence does not allow adapting it and its owner gave no permission."""
+
+    status = 403
+
+
+class AlreadyAdapted(OperationError):
+    """The user's academy already holds a copy of the item: a second one would only duplicate it."""
+
+    status = 409
 
 
 # ------------------------------------------------------------------ checks
@@ -174,10 +186,22 @@ def create_item(user, owner: Organisation, kind: str, fields: dict, parent: Item
     return item
 
 
+def _check_kept_licence(item: Item, values: dict) -> None:
+    """A copy whose licence travels with the work (share-alike, non-commercial, network
+    terms, or a permission) cannot be given another licence by its editors."""
+    if "licence" not in values or values["licence"] == item.licence or item.adapted_from_id is None:
+        return
+    if vocab.licence_terms(item.licence).copy_keeps_licence:
+        raise InvalidInput({"licence": _(
+            "This adaptation keeps the licence of the original (%(licence)s): it cannot be changed.",
+            licence=vocab.label(vocab.LICENCES, item.licence))})
+
+
 @operation
 def update_item(user, item: Item, fields: dict) -> Item:
     require(user, "edit", item)
     values = clean_fields(fields)
+    _check_kept_licence(item, values)
     changed = []
     if "area_codes" in values:
         areas = values.pop("area_codes")
@@ -342,7 +366,8 @@ def _copyable_versions(user, node: Item) -> list[FileVersion]:
     return [version for version in node.file_versions if can(user, "download", version.item)]
 
 
-def _copy_node(user, node: Item, owner: Organisation, parent: Item | None, position: int) -> Item:
+def _copy_node(user, node: Item, owner: Organisation, parent: Item | None, position: int,
+               left_out: list[Item]) -> Item:
     copy = Item(
         kind=node.kind, owner=owner, parent=parent, position=position, title=node.title,
         summary=node.summary, learning_outcomes=node.learning_outcomes, language=node.language,
@@ -363,29 +388,83 @@ def _copy_node(user, node: Item, owner: Organisation, parent: Item | None, posit
     # says where they can be requested (workspace.withheld_original).
     for version in _copyable_versions(user, node):
         files.copy_version(version, copy)
-    # Only what the adapting user may read is copied: hidden parts stay hidden.
+    # Only what the adapting user may read is copied: hidden parts stay hidden. A readable
+    # part whose own licence forbids adapting it stays with the original too.
     readable = [child for child in node.children if can(user, "read", child)]
-    for child_position, child in enumerate(readable):
-        _copy_node(user, child, owner, copy, child_position)
+    left_out.extend(child for child in readable if not can(user, "copy_part", child))
+    copied = [child for child in readable if can(user, "copy_part", child)]
+    for child_position, child in enumerate(copied):
+        _copy_node(user, child, owner, copy, child_position, left_out)
     return copy
+
+
+def existing_copy(organisation_id: int | None, item: Item) -> Item | None:
+    """The copy of `item` that `organisation_id` already holds (an adaptation of it, or
+    the copy of it inside an adaptation of what holds it), if any."""
+    if organisation_id is None:
+        return None
+    return db.session.scalar(
+        select(Item).where(Item.adapted_from_id == item.id, Item.owner_id == organisation_id)
+        .order_by(Item.id).limit(1)
+    )
+
+
+def working_title(title: str) -> str:
+    """The copy's title until its editors change it, so the two are told apart."""
+    room = 300 - len(_("%(title)s (adaptation)", title=""))
+    return _("%(title)s (adaptation)", title=title[: max(1, room)])
+
+
+def _permission_for(user, item: Item) -> AdaptationRequest | None:
+    """The approved request under which the user's academy adapts `item` (its own or one
+    for what holds it), to be recorded in the copy's lineage."""
+    for node in (item, *reversed(item.ancestors())):
+        for request in node.adaptation_requests:
+            if request.organisation_id == user.organisation_id and request.status == "approved":
+                return request
+    return None
+
+
+def _refuse_adapt(user, item: Item) -> None:
+    """Say why an item cannot be adapted: its licence (ask the owner), else not found / forbidden."""
+    if can(user, "request_adaptation", item):
+        raise AdaptRefused(_(
+            "The licence of this item (%(licence)s) does not allow adapting it. "
+            "Ask the owner academy for permission.",
+            licence=vocab.label(vocab.LICENCES, item.licence)))
+    require(user, "adapt", item)
 
 
 @operation
 def adapt_item(user, item: Item) -> Item:
     """Copy a readable curriculum or module into the user's academy as a private draft.
 
-    File versions point at the same stored blobs: nothing is duplicated on disk. Files
-    the user may not download are left out; markings and "files on request" are kept.
+    Only as the licence allows (or with the owner academy's permission), and once per
+    academy. File versions point at the same stored blobs: nothing is duplicated on disk.
+    Files the user may not download are left out; markings, "files on request" and the
+    licence are kept (the attribution block on the copy's page comes from the lineage).
     """
-    require(user, "adapt", item)
+    if not can(user, "adapt", item):
+        _refuse_adapt(user, item)
     owner = user.organisation
     require(user, "create_item", owner)
+    earlier = existing_copy(owner.id, item)
+    if earlier is not None:
+        raise AlreadyAdapted(_("Your academy has already adapted this item: “%(title)s”. "
+                               "Edit that adaptation instead of making another copy.", title=earlier.title))
+    left_out: list[Item] = []
     with db.session.no_autoflush:  # copy the whole tree before anything is written
-        copy = _copy_node(user, item, owner, None, 0)
+        copy = _copy_node(user, item, owner, None, 0, left_out)
+        copy.title = working_title(item.title)
     db.session.flush()
+    permission = _permission_for(user, item)
+    if permission is not None and permission.copy_id is None:
+        permission.copy_id = copy.id
     withheld = sorted(part.adapted_from_id for part in withheld_parts(copy))
     record("adapt", user, copy, original_id=item.id, original_owner_id=item.owner_id,
-           items=1 + len(copy.descendants()), files_withheld=withheld)
+           items=1 + len(copy.descendants()), files_withheld=withheld, licence=item.licence,
+           permission=permission.id if permission is not None else None,
+           parts_left_out=sorted(part.id for part in left_out))
     return copy
 
 
@@ -393,3 +472,15 @@ def withheld_parts(copy: Item) -> list[Item]:
     """The parts of a fresh copy whose original's files were left out."""
     return [part for part in (copy, *copy.descendants())
             if not part.file_versions and part.adapted_from is not None and part.adapted_from.file_versions]
+
+
+def parts_left_out(user, copy: Item) -> list[Item]:
+    """Readable parts of the original that a fresh copy lacks because their own licence
+    does not allow adapting them."""
+    out: list[Item] = []
+    for part in (copy, *copy.descendants()):
+        original = part.adapted_from
+        if original is not None:
+            out.extend(child for child in original.children
+                       if can(user, "read", child) and not can(user, "copy_part", child))
+    return out

@@ -16,6 +16,7 @@ from pan_platform.organisations.models import Organisation
 from pan_platform.paging import paginate
 from pan_platform.sharing.models import (
     AccessRequest,
+    AdaptationRequest,
     ItemReader,
     Notification,
     SharedVisit,
@@ -106,6 +107,17 @@ def requests_for(owner: Organisation, status: str | None = None) -> list[AccessR
     if status:
         stmt = stmt.where(AccessRequest.status == status)
     return list(db.session.scalars(stmt.order_by(AccessRequest.created_at.desc()).limit(200)))
+
+
+def adaptation_requests_for(owner: Organisation) -> list[AdaptationRequest]:
+    """Requests to adapt the academy's items, the pending ones first, newest first."""
+    stmt = (
+        select(AdaptationRequest).join(Item, Item.id == AdaptationRequest.item_id)
+        .where(Item.owner_id == owner.id)
+        .order_by(AdaptationRequest.status != "pending", AdaptationRequest.created_at.desc(),
+                  AdaptationRequest.id.desc())
+    )
+    return list(db.session.scalars(stmt.limit(200)))
 
 
 def partner_organisations() -> list[Organisation]:

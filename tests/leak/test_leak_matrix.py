@@ -525,10 +525,11 @@ def _page_channel(url: str, action: str, needs: str):
 for _name, _url, _action, _needs in (
     ("who_can_see_this_page", "/items/{id}/access", "see_access", "sharing.item_access"),
     ("request_access_page", "/items/{id}/request-access", "read", "sharing.request_access"),
+    ("request_adaptation_page", "/items/{id}/request-adaptation", "read", "sharing.request_adaptation"),
     ("workspace_item_page", "/workspace/items/{id}", "edit", "editor.manage"),
     ("workspace_preview", "/workspace/items/{id}/preview", "preview", "editor.preview"),
 ):
-    channel(_name, action=_action, applies=(lambda p, i: p.user is not None) if _name == "request_access_page" else None,
+    channel(_name, action=_action, applies=(lambda p, i: p.user is not None) if _name.startswith("request_") else None,
             needs=_needs)(_page_channel(_url, _action, _needs))
 
 
@@ -615,6 +616,59 @@ def _offline_files(p: Probe, item: Item) -> bool:
     assert files == [] or [archive.read(name) for name in files] == [b"version 2\n"], files
     assert files or p.world["file_tokens"][p.name] not in _package_pages(archive)
     return bool(files)
+
+
+def _adaptation_requests(item: Item) -> list[int]:
+    from pan_platform.sharing.models import AdaptationRequest
+
+    db.session.expire_all()
+    return list(db.session.scalars(db.select(AdaptationRequest.id).where(AdaptationRequest.item_id == item.id)))
+
+
+@channel("request_adaptation_post", applies=lambda p, i: p.user is not None, needs="sharing.request_adaptation")
+def _request_adaptation_post(p: Probe, item: Item) -> bool:
+    """Asking for permission to adapt: whoever may not read the item gets the answer of a
+    missing one and creates nothing (what a reader gets back shows the item)."""
+    from pan_platform.sharing.models import AdaptationRequest
+
+    before = _adaptation_requests(item)
+    g.pop("_login_user", None)
+    response = p.client.post(f"/items/{item.id}/request-adaptation", data={"reason": "Our own course"})
+    g.pop("_login_user", None)
+    made = [rid for rid in _adaptation_requests(item) if rid not in before]
+    try:
+        if not can(p.user, "read", item):
+            assert not made, "a request was made for an item its maker may not read"
+            missing = p.client.post(f"/items/{MISSING_ID}/request-adaptation", data={"reason": "Our own course"})
+            g.pop("_login_user", None)
+            assert (response.status_code, _normalise(response.get_data(as_text=True), item.id)) == (
+                missing.status_code, _normalise(missing.get_data(as_text=True), MISSING_ID))
+        return response.status_code != 404
+    finally:
+        if made:  # (a commit with nothing to write would still let the pipeline refresh labels)
+            for rid in made:
+                db.session.delete(db.session.get(AdaptationRequest, rid))
+            db.session.commit()
+
+
+@channel("adaptation_requests_page", action="decide_adaptation",
+         applies=lambda p, i: p.user is not None and p.role != "platform_admin",
+         needs="sharing.adaptation_requests")
+def _adaptation_requests_page(p: Probe, item: Item) -> bool:
+    """The workspace page of requests to adapt lists a request for the item to those who
+    decide it: its owner academy's editors and admins. (A platform admin's workspace is
+    the secretariat's, which owns no case item.)"""
+    from pan_platform.sharing.models import AdaptationRequest
+
+    asker = p.world["users"]["other_editor"]
+    request = AdaptationRequest(item_id=item.id, organisation_id=asker.organisation_id, reason="Our own course")
+    db.session.add(request)
+    db.session.commit()
+    try:
+        return _with_token(p.get("/workspace/requests"), p.token(item))
+    finally:
+        db.session.delete(request)
+        db.session.commit()
 
 
 def _adapt_copy_of(p: Probe, item: Item) -> Item:
