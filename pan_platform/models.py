@@ -11,6 +11,7 @@ from pan_platform.catalogue.models import (
     PriorityArea,
 )
 from pan_platform.catalogue.overrides import LabelOverride
+from pan_platform.history.models import ItemChange
 from pan_platform.organisations.models import Country, Organisation, OrganisationApplication
 from pan_platform.sharing.models import (
     AccessRequest,
@@ -27,7 +28,7 @@ from pan_platform.thesaurus.models import ThesaurusRevision, ThesaurusTerm
 __all__ = [
     "Invitation", "LabelOverride", "LoginAttempt", "OrganisationApplication", "PasswordReset",
     "AccessRequest", "ItemPolicy", "Notification", "SharedVisit", "SharingAgreement",
-    "ApiToken", "AuditEvent", "Country", "FileVersion", "Item", "ItemArea", "ItemLanguage", "ItemLanguageVersion",
+    "ApiToken", "AuditEvent", "Country", "FileVersion", "Item", "ItemArea", "ItemLanguage", "ItemChange", "ItemLanguageVersion",
     "ItemReader", "ItemShare", "ItemTranslation", "Organisation", "PriorityArea", "User",
     "ThesaurusRevision", "ThesaurusTerm",
 ]
