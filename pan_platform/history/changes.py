@@ -92,6 +92,7 @@ def _created(session: Session, item: Item) -> None:
         if value not in (None, "", []):
             _note(session, item, name, None, value)
     _note(session, item, "area_codes", [], item.area_codes)
+    _note(session, item, "languages", [], item.languages)
     if item.shares:
         _note(session, item, "shares", [], sorted(_partner(s) for s in item.shares))
     for translation in item.translations:
@@ -114,6 +115,9 @@ def _edited(session: Session, item: Item) -> None:
     if _changed(item, "area_rows"):
         before, after = _collection(item, "area_rows")
         _note(session, item, "area_codes", sorted(r.area_code for r in before), sorted(r.area_code for r in after))
+    if _changed(item, "language_rows"):
+        before, after = _collection(item, "language_rows")
+        _note(session, item, "languages", sorted(r.language for r in before), sorted(r.language for r in after))
     if _changed(item, "shares"):
         before, after = _collection(item, "shares")
         _note(session, item, "shares", sorted(map(_partner, before)), sorted(map(_partner, after)))
