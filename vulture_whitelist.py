@@ -31,6 +31,7 @@ decided_by
 created_by
 revoked_by
 uploaded_by
+restored_from_id  # the entry a restore put back (templates/history/item_history.html)
 visible  # a column of the preview table (templates/workspace/preview.html)
 _.pan_label_overrides  # cache on the request context
 _.pan_request_started  # read back with g.get("pan_request_started")

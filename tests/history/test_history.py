@@ -22,7 +22,7 @@ from pan_platform.operations import transaction
 from pan_platform.sharing import operations as sharing
 from tests.catalogue.test_importer import EXAMPLE
 from tests.conftest import sign_in
-from tests.factories import make_item, make_org, make_user
+from tests.factories import make_org, make_user
 
 THB = "human-trafficking"
 
@@ -219,9 +219,11 @@ def test_owner_editors_see_the_history_with_old_and_new_values(app, world):
     for role in ("editor", "admin"):
         body = _signed_in(app, world[role]).get(f"/workspace/items/{item.id}/history").get_data(as_text=True)
         assert "Victim interviews" in body and "Interviewing victims" in body
-        assert body.index("Interviewing victims") < body.index("Created")  # newest first
+        shown = [int(n) for n in re.findall(r'id="entry-(\d+)"', body)]
+        assert shown == [entry.id for entry in entries(item)] and shown[0] > shown[1]  # newest first
+        assert body.index("Interviewing victims</td>") < body.index("Created")
     german = _signed_in(app, world["editor"]).get(f"/de/workspace/items/{item.id}/history").get_data(as_text=True)
-    assert "Titel" in german  # field names in the reader's language
+    assert "<th scope=\"col\">Vorher</th>" in german and "<th scope=\"row\">Titel</th>" in german
 
 
 def test_old_values_are_shown_to_nobody_else(app, world, client):
