@@ -76,6 +76,7 @@ class Line:
     label: str
     old: str
     new: str
+    lang: str | None = None  # the language of written content (titles, texts, keywords)
 
 
 def _areas(codes) -> str:
@@ -128,8 +129,16 @@ def _label(change: dict) -> str:
     return _("%(field)s: %(detail)s", field=label, detail=key)
 
 
-def lines(entry: ItemChange) -> list[Line]:
-    return [Line(_label(c), _show(c["field"], c["old"]), _show(c["field"], c["new"])) for c in entry.changes]
+CONTENT_FIELDS = ("title", "summary", "learning_outcomes", "keywords")
+
+
+def lines(entry: ItemChange, language: str) -> list[Line]:
+    """The entry's changes as the page shows them; `language` is the item's original one."""
+    return [
+        Line(_label(c), _show(c["field"], c["old"]), _show(c["field"], c["new"]),
+             (c.get("key") or language) if c["field"] in CONTENT_FIELDS else None)
+        for c in entry.changes
+    ]
 
 
 def restorable_labels(entry: ItemChange) -> str:
