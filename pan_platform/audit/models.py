@@ -46,5 +46,6 @@ def record(action: str, user=None, item=None, **details) -> AuditEvent:
     if item is not None and item.id is None:
         event.item = item
     db.session.add(event)
-    db.session.info[ACTOR_KEY] = event.user_id
+    if event.user_id is not None:  # an event without a user does not hide the acting one
+        db.session.info[ACTOR_KEY] = event.user_id
     return event
