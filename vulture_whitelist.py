@@ -32,6 +32,7 @@ adaptation_request_id  # the notification's request to adapt (its relationship's
 created_by
 revoked_by
 uploaded_by
+restored_from_id  # the entry a restore put back (templates/history/item_history.html)
 visible  # a column of the preview table (templates/workspace/preview.html)
 _.pan_label_overrides  # cache on the request context
 _.pan_request_started  # read back with g.get("pan_request_started")

@@ -11,6 +11,7 @@ from pan_platform.catalogue.models import (
     PriorityArea,
 )
 from pan_platform.catalogue.overrides import LabelOverride
+from pan_platform.history.models import ItemChange
 from pan_platform.organisations.models import Country, Organisation, OrganisationApplication
 from pan_platform.sharing.models import (
     AccessRequest,
@@ -28,7 +29,8 @@ from pan_platform.thesaurus.models import ThesaurusRevision, ThesaurusTerm
 __all__ = [
     "Invitation", "LabelOverride", "LoginAttempt", "OrganisationApplication", "PasswordReset",
     "AccessRequest", "ItemPolicy", "Notification", "SharedVisit", "SharingAgreement",
-    "ApiToken", "AuditEvent", "Country", "FileVersion", "Item", "ItemArea", "ItemLanguage", "ItemLanguageVersion",
-    "ItemReader", "ItemShare", "ItemTranslation", "OfflinePackage", "Organisation", "PriorityArea", "User",
+    "ApiToken", "AuditEvent", "Country", "FileVersion", "Item", "ItemArea", "ItemChange", "ItemLanguage",
+    "ItemLanguageVersion", "ItemReader", "ItemShare", "ItemTranslation", "OfflinePackage", "Organisation",
+    "PriorityArea", "User",
     "ThesaurusRevision", "ThesaurusTerm",
 ]

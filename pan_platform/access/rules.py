@@ -58,6 +58,12 @@ def can_edit(user, item) -> bool:
     )
 
 
+def can_view_history(user, item) -> bool:
+    """An item's edit history (old values included) is for the editors of its owner academy:
+    the same people who could change those values back."""
+    return can_edit(user, item)
+
+
 def can_create_in(user, organisation) -> bool:
     """May `user` create items owned by `organisation`?"""
     return (
@@ -152,6 +158,7 @@ _ITEM_RULES = {
     "archive": can_edit,
     "share": can_edit,
     "preview": can_edit,
+    "view_history": can_view_history,
     "adapt": can_adapt,
     "copy_part": can_copy_part,
     "request_adaptation": can_request_adaptation,

@@ -29,15 +29,18 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from flask import g
 from flask_login import AnonymousUserMixin
 from pypdf import PdfReader
+from sqlalchemy import func, select
 
 from pan_platform.access import can, files_follow_description
 from pan_platform.catalogue.models import Item
 from pan_platform.extensions import db
+from pan_platform.history.models import ItemChange
 from pan_platform.sharing import operations
 from pan_platform.storage.files import add_version
 from pan_platform.util import utcnow
@@ -275,8 +278,23 @@ def _build_world(cases: dict[str, Case] = CASES) -> dict:
         if case.after_index is not None:
             w["items"][name] = case.after_index(w["items"][name], w["owners"][name], w)
             db.session.commit()
+    w["old_tokens"] = {}
+    for name, item in w["items"].items():  # an earlier value that only the item's history keeps
+        w["old_tokens"][name] = _token(rng)
+        item.learning_outcomes = f"Earlier outcome {w['old_tokens'][name]}"
+    db.session.commit()
     for name, item in w["items"].items():
         _dress(item, _token(rng), w, name)
+    db.session.commit()
+    # A history entry whose old title is the current one: restoring it changes nothing, so
+    # the restore channel can be probed without changing the world (item_history_restore).
+    for item in w["items"].values():
+        item.title += " (draft)"
+    db.session.commit()
+    w["noop_entries"] = {name: db.session.scalar(select(func.max(ItemChange.id)).where(ItemChange.item_id == item.id))
+                         for name, item in w["items"].items()}
+    for item in w["items"].values():
+        item.title = item.title.removesuffix(" (draft)")
     db.session.commit()
     return w
 
@@ -285,6 +303,7 @@ def _dress(item: Item, token: str, w: dict, name: str) -> None:
     """Title, summary and files carrying the token; an adapted copy pointing at the item."""
     item.title = f"{token} {item.kind} for {name.replace('_', ' ')}"
     item.summary = f"Summary of {token}: a training resource."
+    item.learning_outcomes = "Listen before you ask."
     w["tokens"][name] = token
     if item.kind == "material":
         for n in (1, 2):
@@ -669,6 +688,53 @@ def _adaptation_requests_page(p: Probe, item: Item) -> bool:
     finally:
         db.session.delete(request)
         db.session.commit()
+
+
+@channel("item_history_page", action="view_history", needs="history.item_history")
+def _history_page(p: Probe, item: Item) -> bool:
+    """The history shows old values: the item's earlier learning outcomes carry a word of
+    their own, which must reach exactly those who may see the history."""
+    url = f"/workspace/items/{item.id}/history"
+    response = p.get(url)
+    if response.status_code != 200 and not can(p.user, "read", item):
+        hidden_like_missing(p, lambda i: f"/workspace/items/{i}/history", item.id, response)
+    visible = _with_token(response, p.token(item))
+    assert visible == (p.world["old_tokens"][p.name] in response.get_data(as_text=True)), "an old value shows alone"
+    return visible
+
+
+def _post(p: Probe, url: str):
+    g.pop("_login_user", None)
+    if p.user is None:
+        p.client._cookies.clear()
+    return p.client.post(url)
+
+
+def _history_state(item_id: int) -> tuple:
+    db.session.expire_all()
+    item = db.session.get(Item, item_id)
+    count = db.session.scalar(select(func.count()).select_from(ItemChange).where(ItemChange.item_id == item_id))
+    return item.title, item.summary, item.learning_outcomes, count
+
+
+@channel("item_history_restore", action="view_history", needs="history.restore")
+def _history_restore(p: Probe, item: Item) -> bool:
+    """A restore is accepted exactly for those who may see the history, refused to everyone
+    else with nothing changed, and for a hidden item answered as for a missing one. The
+    entry restored holds the current title, so an accepted restore changes nothing either."""
+    entry_id = p.world["noop_entries"][p.name]
+    before = _history_state(item.id)
+    response = _post(p, f"/workspace/items/{item.id}/history/{entry_id}/restore")
+    assert _history_state(item.id) == before, "the restore changed something"
+    if response.status_code == 302 and urlsplit(response.headers["Location"]).path.endswith("/history"):
+        return True
+    assert response.status_code in (302, 403, 404), response.status_code
+    if not can(p.user, "read", item):
+        missing = _post(p, f"/workspace/items/{MISSING_ID}/history/{entry_id}/restore")
+        assert response.status_code == missing.status_code
+        assert _normalise(response.get_data(as_text=True), item.id) == \
+            _normalise(missing.get_data(as_text=True), MISSING_ID)
+    return False
 
 
 def _adapt_copy_of(p: Probe, item: Item) -> Item:
