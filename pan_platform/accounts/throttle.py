@@ -33,6 +33,15 @@ def _key(limit: Limit, value: str) -> str:
     return f"{limit.prefix}:{value.strip().lower()}"[:300]
 
 
+def failures(limit: Limit, value: str) -> int:
+    """The failures counted now for `value` (within the window)."""
+    return db.session.scalar(
+        select(func.count(LoginAttempt.id)).where(
+            LoginAttempt.key == _key(limit, value), LoginAttempt.at > utcnow() - limit.window
+        )
+    )
+
+
 def wait_minutes(limit: Limit, value: str) -> int:
     """0 when allowed, else the minutes until the oldest counted failure leaves the window."""
     since = utcnow() - limit.window
