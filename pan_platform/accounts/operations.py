@@ -90,12 +90,18 @@ def authenticate(email: str, password: str, address: str) -> SignInResult:
     return SignInResult(user)
 
 
+def second_factor_checks(user: User) -> list[tuple[throttle.Limit, str]]:
+    """What a wrong app or recovery code counts against."""
+    return [(throttle.ACCOUNT, user.email), (throttle.SECOND_FACTOR, user.email)]
+
+
 def check_second_factor(user: User, code: str) -> bool:
     step = totp.verify(user.totp_secret or "", code, user.totp_last_step)
     if step is None:
-        throttle.note_failure([(throttle.ACCOUNT, user.email)])
+        throttle.note_failure(second_factor_checks(user))
         return False
     user.totp_last_step = step
+    throttle.clear(throttle.SECOND_FACTOR, user.email)
     return True
 
 
@@ -118,7 +124,7 @@ def wrong_code_message(failures: int) -> str:
 def use_recovery_code(user: User, code: str) -> bool:
     """Spend one unused recovery code in place of a TOTP code; each works once.
 
-    Failures count against the account like wrong TOTP codes (the same throttle)."""
+    Failures count like wrong TOTP codes (the same throttle)."""
     clear = totp.normalise_recovery_code(code)
     unused = db.session.scalars(
         select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
@@ -130,8 +136,9 @@ def use_recovery_code(user: User, code: str) -> bool:
         .values(used_at=utcnow())
     ).rowcount == 1
     if not spent:
-        throttle.note_failure([(throttle.ACCOUNT, user.email)])
+        throttle.note_failure(second_factor_checks(user))
         return False
+    throttle.clear(throttle.SECOND_FACTOR, user.email)
     record("account.2fa_recovery_code_used", user, remaining=recovery_codes_left(user))
     return True
 

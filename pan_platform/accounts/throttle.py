@@ -27,6 +27,9 @@ class Limit:
 ACCOUNT = Limit("account", 5, timedelta(minutes=15))
 ADDRESS = Limit("ip", 20, timedelta(minutes=15))
 RESET = Limit("reset", 5, timedelta(minutes=15))
+# Wrong second-factor codes (app or recovery codes). Apart from ACCOUNT because a right
+# password clears ACCOUNT: re-entering it must not buy more guesses at the code.
+SECOND_FACTOR = Limit("2fa", 5, timedelta(minutes=15))
 
 
 def _key(limit: Limit, value: str) -> str:
@@ -74,5 +77,5 @@ def clear(limit: Limit, value: str) -> None:
 
 
 def _prune() -> None:
-    longest = max(ACCOUNT.window, ADDRESS.window, RESET.window)
+    longest = max(ACCOUNT.window, ADDRESS.window, RESET.window, SECOND_FACTOR.window)
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < utcnow() - longest))

@@ -127,7 +127,7 @@ def _second_factor_step(template: str, form, check):
     pending, user = found
     status = 200
     if form.validate_on_submit():
-        wait = throttle.blocked_for([(throttle.ACCOUNT, user.email)])
+        wait = throttle.blocked_for(ops.second_factor_checks(user))
         if wait:
             flash(_("Too many failed attempts. Please wait %(minutes)d minutes and try again.", minutes=wait), "error")
             status = 429
@@ -135,7 +135,7 @@ def _second_factor_step(template: str, form, check):
             return _complete_sign_in(user, pending.get("remember", False), safe_next(pending.get("next"), url_for("main.home")))
         else:
             status = 400
-            failures = throttle.failures(throttle.ACCOUNT, user.email)
+            failures = throttle.failures(throttle.SECOND_FACTOR, user.email)
             if isinstance(form, RecoveryCodeForm):
                 flash(_("That recovery code is not right, or it was already used."), "error")
             else:
