@@ -119,8 +119,10 @@ def _pending_sign_in():
     return pending, user
 
 
-def _second_factor_step(template: str, form, check):
-    """The code page and the recovery-code page: the same throttle, the same ending."""
+def _second_factor_step(template: str, form, check, wrong_message):
+    """The code page and the recovery-code page: the same throttle, the same ending.
+
+    `check(user, code)` says whether the code is right; `wrong_message(failures)` what to say if not."""
     found = _pending_sign_in()
     if found is None:
         return redirect(url_for("accounts.login"))
@@ -135,23 +137,24 @@ def _second_factor_step(template: str, form, check):
             return _complete_sign_in(user, pending.get("remember", False), safe_next(pending.get("next"), url_for("main.home")))
         else:
             status = 400
-            failures = throttle.failures(throttle.SECOND_FACTOR, user.email)
-            if isinstance(form, RecoveryCodeForm):
-                flash(_("That recovery code is not right, or it was already used."), "error")
-            else:
-                flash(ops.wrong_code_message(failures), "error")
+            flash(wrong_message(throttle.failures(throttle.SECOND_FACTOR, user.email)), "error")
     return render_template(template, form=form), status
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
 def second_factor():
-    return _second_factor_step("accounts/second_factor.html", SecondFactorForm(), ops.check_second_factor)
+    return _second_factor_step(
+        "accounts/second_factor.html", SecondFactorForm(), ops.check_second_factor, ops.wrong_code_message
+    )
 
 
 @bp.route("/sign-in/recovery-code", methods=["GET", "POST"])
 def recovery_code_sign_in():
     """Sign-in with a one-time recovery code when the authenticator app is not at hand."""
-    return _second_factor_step("accounts/recovery_sign_in.html", RecoveryCodeForm(), ops.use_recovery_code)
+    return _second_factor_step(
+        "accounts/recovery_sign_in.html", RecoveryCodeForm(), ops.use_recovery_code,
+        lambda _failures: _("That recovery code is not right, or it was already used."),
+    )
 
 
 @bp.route("/sign-out", methods=["POST"])
