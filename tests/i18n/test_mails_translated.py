@@ -27,7 +27,8 @@ APPLICATION = SimpleNamespace(contact_name="Anna Huber", name="Sicherheitsakadem
 ORGANISATION = SimpleNamespace(name="Sicherheitsakademie")
 PERSON = SimpleNamespace(name="Anna Huber")
 REQUEST = SimpleNamespace(
-    item=SimpleNamespace(title="Handbuch"), organisation=SimpleNamespace(display_name="SIAK"),
+    item=SimpleNamespace(localized=lambda language: {"title": f"Handbuch ({language})"}),
+    organisation=SimpleNamespace(display_name="SIAK"),
     reason="Schulung.", valid_until=datetime(2027, 3, 1),
 )
 # Every e-mail and what its callers pass it.
@@ -74,6 +75,8 @@ def test_mail_is_rendered_in_every_language(app, name):
     for locale in LANGUAGES:
         subject, text, page = _render(app, name, locale)
         readable = html.unescape(re.sub(r"<[^>]+>", " ", page))
+        if "request" in CONTEXTS[name]:  # the item's title in the reader's language, when translated
+            assert f"Handbuch ({locale})" in subject + text and f"Handbuch ({locale})" in page
         for part, value in (("subject", subject), ("text", text), ("html", page)):
             if "{{" in value or "{%" in value or "%(" in value:
                 problems.append(f"{locale} {part}: a placeholder is left")
