@@ -12,8 +12,10 @@ from pan_platform.access.principals import (
     download_grants,
     download_principals,
     files_follow_description,
+    load_agreements,
     org,
     read_grants,
+    read_loads,
     read_principals,
     user_principals,
 )
@@ -22,6 +24,6 @@ from pan_platform.access.rules import can
 
 __all__ = [
     "FILES_ACCESS", "INHERIT", "NETWORK", "PARTNERS", "PUBLIC", "VISIBILITIES", "Grant",
-    "can", "download_grants", "download_principals", "expire_due", "files_follow_description", "org", "read_grants",
-    "read_principals", "readable_by", "refresh_readers", "user_principals",
+    "can", "download_grants", "download_principals", "expire_due", "files_follow_description", "load_agreements", "org",
+    "read_grants", "read_loads", "read_principals", "readable_by", "refresh_readers", "user_principals",
 ]

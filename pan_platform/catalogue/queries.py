@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import NotFound
 
-from pan_platform.access import can, readable_by
+from pan_platform.access import can, load_agreements, read_loads, readable_by
 from pan_platform.catalogue.filters import Filters
 from pan_platform.catalogue.models import Item, ItemArea, ItemLanguage
 from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
@@ -20,6 +21,30 @@ SORTS = {  # the first is the default (filters.CATALOGUE_SORTS)
 
 # Filters that compare one column of the item with the chosen code.
 COLUMN_FILTERS = {"kind": Item.kind, "type": Item.resource_type, "audience": Item.audience, "level": Item.level}
+
+
+def card_loads() -> tuple:
+    """Eager loads of what a list of items shows (owner and country, marking, areas,
+    languages, translations): a fixed number of queries whatever the page's length."""
+    return (
+        joinedload(Item.owner).joinedload(Organisation.country),
+        joinedload(Item.policy),
+        selectinload(Item.area_rows),
+        selectinload(Item.language_rows),
+        selectinload(Item.translations),
+    )
+
+
+def readable_loads() -> tuple:
+    """card_loads() and what can(user, "read") reads, for lists each asked can()."""
+    return card_loads() + read_loads()
+
+
+def load_for_reading(items: list[Item]) -> list[Item]:
+    """The owners' agreements of a list of items, in one query, before can() is asked."""
+    if items:
+        load_agreements(db.session, {item.owner_id for item in items})
+    return items
 
 
 def published_readable(user):
@@ -49,7 +74,7 @@ def apply_filters(stmt, filters: Filters):
 
 def browse(user, filters: Filters, per_page: int = 20) -> Page:
     stmt = apply_filters(published_readable(user), filters).order_by(*SORTS[filters.sort])
-    return paginate(stmt, filters.page, per_page)
+    return paginate(stmt, filters.page, per_page, options=card_loads())
 
 
 def area_counts(user) -> dict[str, int]:
@@ -71,7 +96,7 @@ def count_readable(user) -> int:
 
 def recent(user, limit: int = 6) -> list[Item]:
     stmt = published_readable(user).order_by(Item.published_at.desc(), Item.id.desc()).limit(limit)
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(stmt.options(*card_loads())))
 
 
 def get_readable(user, item_id: int) -> Item:
@@ -83,7 +108,9 @@ def get_readable(user, item_id: int) -> Item:
 
 
 def readable_children(user, item: Item) -> list[Item]:
-    return [child for child in item.children if can(user, "read", child)]
+    stmt = select(Item).where(Item.parent_id == item.id).order_by(Item.position, Item.id).options(*readable_loads())
+    children = load_for_reading(list(db.session.scalars(stmt)))
+    return [child for child in children if can(user, "read", child)]
 
 
 def readable_ancestors(user, item: Item) -> list[Item]:

@@ -10,7 +10,7 @@ from pan_platform.access import org, user_principals
 from pan_platform.audit.models import AuditEvent
 from pan_platform.catalogue.filters import Filters
 from pan_platform.catalogue.models import Item
-from pan_platform.catalogue.queries import apply_filters, filter_options, published_readable
+from pan_platform.catalogue.queries import apply_filters, card_loads, filter_options, published_readable
 from pan_platform.extensions import db
 from pan_platform.organisations.models import Organisation
 from pan_platform.paging import paginate
@@ -61,7 +61,7 @@ def shared_with(user, filters: Filters, since: datetime | None, only_new: bool, 
     if only_new and since is not None:
         stmt = stmt.where(_new_condition(user, since))
     stmt = stmt.order_by(Item.published_at.desc(), Item.id.desc())
-    return paginate(stmt, filters.page, per_page)
+    return paginate(stmt, filters.page, per_page, options=card_loads())
 
 
 def new_ids(user, items, since: datetime | None) -> set[int]:
