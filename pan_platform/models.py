@@ -4,6 +4,7 @@ from pan_platform.accounts.models import ApiToken, Invitation, LoginAttempt, Pas
 from pan_platform.audit.models import AuditEvent
 from pan_platform.catalogue.language_versions import ItemLanguageVersion
 from pan_platform.catalogue.models import (
+    CountsGeneration,
     Item,
     ItemArea,
     ItemLanguage,
@@ -27,7 +28,7 @@ from pan_platform.thesaurus.models import ThesaurusRevision, ThesaurusTerm
 __all__ = [
     "Invitation", "LabelOverride", "LoginAttempt", "OrganisationApplication", "PasswordReset",
     "AccessRequest", "ItemPolicy", "Notification", "SharedVisit", "SharingAgreement",
-    "ApiToken", "AuditEvent", "Country", "FileVersion", "Item", "ItemArea", "ItemLanguage", "ItemLanguageVersion",
+    "ApiToken", "AuditEvent", "CountsGeneration", "Country", "FileVersion", "Item", "ItemArea", "ItemLanguage", "ItemLanguageVersion",
     "ItemReader", "ItemShare", "ItemTranslation", "Organisation", "PriorityArea", "User",
     "ThesaurusRevision", "ThesaurusTerm",
 ]

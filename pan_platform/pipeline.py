@@ -20,6 +20,9 @@ After each flush, while session.new/dirty/deleted still list what it wrote (`AFT
      Sees every flushed object, including the reader rows written by step 4 of the
      previous round, so a label change alone re-indexes its item.
 
+  3b. cached counts: note a change         catalogue/counts.py
+     Items, areas, languages, reader rows, shares, agreements or organisations written.
+
 After each flush, in its final state (`AFTER_FLUSH_POSTEXEC`)
   4. reader labels: refresh noted items   access/readers.py
      New items have ids only now. Rows written here go out with the next flush: a
@@ -27,6 +30,8 @@ After each flush, in its final state (`AFTER_FLUSH_POSTEXEC`)
 
 After the commit (`AFTER_COMMIT`)
   5. reader labels: drop cached agreements  access/readers.py
+  5b. cached counts: bump the generation  catalogue/counts.py
+     Right after the commit (cheap), so every worker's next request counts afresh.
   6. file clean-up: new blobs are in use    storage/files.py
   7. queue text extraction                  storage/extract.py
      Before the index: queueing is instant, and the extraction's own commit re-indexes
@@ -53,6 +58,7 @@ from sqlalchemy.orm import Session
 
 from pan_platform.access import readers
 from pan_platform.api import models as api_models
+from pan_platform.catalogue import counts
 from pan_platform.search import handlers as search_handlers
 from pan_platform.sharing.models import ItemReader
 from pan_platform.storage import extract, files
@@ -75,12 +81,14 @@ READER_ROW_REMOVED: list[Step] = [
 ]
 AFTER_FLUSH: list[Step] = [
     Step("search.collect", search_handlers.collect_changes),
+    Step("counts.note", counts.note_changes),
 ]
 AFTER_FLUSH_POSTEXEC: list[Step] = [
     Step("readers.refresh", readers.refresh_collected),
 ]
 AFTER_COMMIT: list[Step] = [
     Step("readers.forget_agreements", readers.forget_agreements),
+    Step("counts.bump", counts.bump_after_commit),
     Step("files.forget_committed_blobs", files.forget_committed_blobs),
     Step("extract.queue", extract.queue_after_commit),
     Step("search.update", search_handlers.update_after_commit),
@@ -89,6 +97,7 @@ AFTER_ROLLBACK: list[Step] = [
     Step("readers.forget", readers.forget_collected),
     Step("extract.forget", extract.forget_requests),
     Step("search.forget", search_handlers.forget_changes),
+    Step("counts.forget", counts.forget_changes),
 ]
 
 

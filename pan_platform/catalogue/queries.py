@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import NotFound
 
 from pan_platform.access import can, load_agreements, read_loads, readable_by
+from pan_platform.catalogue import counts
 from pan_platform.catalogue.filters import Filters
 from pan_platform.catalogue.models import Item, ItemArea, ItemLanguage
 from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
@@ -77,6 +80,25 @@ def browse(user, filters: Filters, per_page: int = 20) -> Page:
     return paginate(stmt, filters.page, per_page, options=card_loads())
 
 
+@dataclass(frozen=True)
+class HomeFigures:
+    area_counts: dict[str, int]
+    total: int
+
+
+@dataclass(frozen=True)
+class AcademyOption:
+    """An academy offered by a filter (plain values: the filter values are cached)."""
+
+    slug: str
+    name: str
+
+
+def home_figures(user) -> HomeFigures:
+    """The home page's figures, computed once per change for each set of reader labels."""
+    return counts.cached("home", user, lambda: HomeFigures(area_counts(user), count_readable(user)))
+
+
 def area_counts(user) -> dict[str, int]:
     """Published items per priority area that `user` may read."""
     stmt = (
@@ -99,16 +121,25 @@ def recent(user, limit: int = 6) -> list[Item]:
     return list(db.session.scalars(stmt.options(*card_loads())))
 
 
-def get_readable(user, item_id: int) -> Item:
+def detail_loads() -> tuple:
+    """What the item page shows and can() reads of the item, loaded with it."""
+    return readable_loads() + (selectinload(Item.file_versions),)
+
+
+def get_readable(user, item_id: int, options: tuple = ()) -> Item:
     """The item, or 404 — the same 404 whether it is hidden or does not exist."""
-    item = db.session.get(Item, item_id)
+    item = db.session.get(Item, item_id, options=options)
     if item is None or not can(user, "read", item):
         raise NotFound()
     return item
 
 
 def readable_children(user, item: Item) -> list[Item]:
-    stmt = select(Item).where(Item.parent_id == item.id).order_by(Item.position, Item.id).options(*readable_loads())
+    # can() reads a child's shares and areas, and its parent's rule: `item`, loaded already.
+    stmt = (
+        select(Item).where(Item.parent_id == item.id).order_by(Item.position, Item.id)
+        .options(*card_loads(), selectinload(Item.shares))
+    )
     children = load_for_reading(list(db.session.scalars(stmt)))
     return [child for child in children if can(user, "read", child)]
 
@@ -118,8 +149,8 @@ def readable_ancestors(user, item: Item) -> list[Item]:
 
 
 def facet_options(user) -> dict[str, list]:
-    """Values offered in the browse filters, from what the user may read only."""
-    return filter_options(published_readable(user))
+    """Values offered in the browse filters, from what the user may read only (cached)."""
+    return counts.cached("browse_options", user, lambda: filter_options(published_readable(user)))
 
 
 def filter_options(readable) -> dict[str, list]:
@@ -133,6 +164,6 @@ def filter_options(readable) -> dict[str, list]:
     ).all()
     return {
         "languages": sorted(languages),
-        "academies": sorted(orgs, key=lambda o: o.name),
+        "academies": [AcademyOption(o.slug, o.name) for o in sorted(orgs, key=lambda o: o.name)],
         "countries": sorted({o.country_code for o in orgs if o.country_code}),
     }

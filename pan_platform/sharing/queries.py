@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 
 from pan_platform.access import org, user_principals
 from pan_platform.audit.models import AuditEvent
+from pan_platform.catalogue import counts
 from pan_platform.catalogue.filters import Filters
 from pan_platform.catalogue.models import Item
 from pan_platform.catalogue.queries import apply_filters, card_loads, filter_options, published_readable
@@ -79,8 +80,12 @@ def count_new(user, since: datetime | None) -> int:
 
 
 def shared_options(user) -> dict:
-    """Filter values from what the user may read from others only."""
-    return filter_options(published_readable(user).where(Item.owner_id != user.organisation_id))
+    """Filter values from what the user may read from others only (cached; the user's
+    labels name the organisation, which is in the cache's name as well)."""
+    return counts.cached(
+        f"shared_options:{user.organisation_id}", user,
+        lambda: filter_options(published_readable(user).where(Item.owner_id != user.organisation_id)),
+    )
 
 
 def agreements_of(owner: Organisation) -> list[SharingAgreement]:
