@@ -46,6 +46,7 @@ log = logging.getLogger("pan.counts")
 
 GENERATION = "reader_counts"  # the row (or Redis key) of the counter
 MAX_AGE_SECONDS = 300
+RETRY_SECONDS = 30  # how long an unreadable counter rests before it is read again
 MAX_ENTRIES = 5000  # label sets x kinds of counts; far more than a network has
 CHANGED_KEY = "pan_counts_changed"  # session.info: this transaction changed something counted
 # Rows whose change may change a count or a filter's values.
@@ -111,6 +112,7 @@ class CountsCache:
     def __init__(self, generations) -> None:
         self.generations = generations
         self.entries: dict[tuple, Entry] = {}
+        self.resting_until = 0.0  # time.monotonic() before which the counter is not read
         self._lock = threading.Lock()
 
     def get(self, key: tuple, now: datetime) -> Entry | None:
@@ -148,11 +150,16 @@ def counts_cache() -> CountsCache:
 
 
 def _generation(cache: CountsCache) -> int | None:
+    """The current generation, or None while its store is down (then nothing is cached)."""
+    if time.monotonic() < cache.resting_until:
+        return None
     try:
         return cache.generations.read()
     except Exception as error:  # noqa: BLE001 (a store that is down must not break a page)
-        log.warning("counts generation unreadable from %s (%s); counting without the cache",
-                    cache.generations.name, error)
+        log.warning("counts generation unreadable from %s (%s); counting without the cache for %d s",
+                    cache.generations.name, error, RETRY_SECONDS)
+        cache.resting_until = time.monotonic() + RETRY_SECONDS
+        cache.entries = {}  # bumps may be lost meanwhile: start afresh when it is back
         return None
 
 

@@ -9,10 +9,14 @@ commit), the next page shows the new counts.
 
 from __future__ import annotations
 
+import os
 import re
 import time
+import uuid
 from datetime import timedelta
 
+import pytest
+import redis
 from sqlalchemy import select, update
 
 from pan_platform.access import can
@@ -27,6 +31,25 @@ from tests.factories import make_item, make_org, make_user
 AREA = "organized-crime"
 OTHER_AREA = "cybercrime"
 TOTAL = re.compile(r"(\d+) resources? available to you")
+REDIS_URL = os.environ.get("PAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_config() -> dict:
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5, socket_timeout=0.5)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        # `.ci/run` starts Redis: its absence is a broken set-up, not a reason to skip.
+        pytest.fail(f"Redis is not reachable at {REDIS_URL} ({error}); start it or set PAN_TEST_REDIS_URL")
+    return {"PAN_REDIS_URL": REDIS_URL, "PAN_REDIS_KEY_PREFIX": f"pan-test-{uuid.uuid4().hex}:"}
+
+
+STORES = {
+    "database": dict,
+    "redis": _redis_config,
+    # A Redis that does not answer: nothing is cached, every count is exact.
+    "redis_down": lambda: {"PAN_REDIS_URL": "redis://127.0.0.1:1/0"},
+}
 
 
 def _figures(client) -> tuple[int, str]:
@@ -86,9 +109,39 @@ def test_viewer_with_fewer_labels_gets_own_counts_after_a_warm_cache(client, app
     assert _figures(anonymous)[0] == 3 and _figures(member_client)[0] == 7
 
 
-def test_revocation_changes_counts_at_once_in_every_worker(tmp_path):
-    """Two applications on one database stand for two worker processes."""
-    first, second = make_app(tmp_path), make_app(tmp_path)
+def test_platform_admin_bypass_is_its_own_cache_key(client, app):
+    academy, *_rest = _world()
+    make_item(academy, visibility="private", state="draft")  # nobody's count but the owner's
+    secretariat = make_org("secretariat", name="Secretariat")
+    admin = make_user(secretariat, "platform_admin")
+    colleague = make_user(secretariat, "trainer")  # the same labels as the administrator
+    make_item(make_org("academy", name="Other academy"), visibility="private")
+    db.session.commit()
+    colleague_client, admin_client = app.test_client(), app.test_client()
+    sign_in(colleague_client, colleague)
+    sign_in(admin_client, admin)
+    assert _figures(colleague_client)[0] == _readable_total(colleague) == 5  # warms the labels' entry
+    assert "Other academy" not in colleague_client.get("/en/catalogue").get_data(as_text=True)
+    assert _figures(admin_client)[0] == 8  # every published item, the private one included
+    assert "Other academy" in admin_client.get("/en/catalogue").get_data(as_text=True)
+    assert _figures(colleague_client)[0] == 5
+
+
+@pytest.mark.parametrize("store", list(STORES))
+def test_revocation_changes_counts_at_once_in_every_worker(tmp_path, store):
+    """Two applications on one database (and Redis) stand for two worker processes."""
+    config = STORES[store]()
+    try:
+        _revoke_in_two_workers(tmp_path, config, store)
+    finally:
+        if store == "redis":  # the test's own keys only
+            client = redis.Redis.from_url(REDIS_URL)
+            for key in client.scan_iter(f"{config['PAN_REDIS_KEY_PREFIX']}*"):
+                client.delete(key)
+
+
+def _revoke_in_two_workers(tmp_path, config: dict, store: str) -> None:
+    first, second = make_app(tmp_path, **config), make_app(tmp_path, **config)
     with running(first):
         _academy, _partner, admin, _member, partner_user, agreement = _world()
         viewer_of_first, viewer_of_second = first.test_client(), second.test_client()
@@ -97,6 +150,9 @@ def test_revocation_changes_counts_at_once_in_every_worker(tmp_path):
             sign_in(viewer_of_second, partner_user)
             assert _figures(viewer_of_second)[0] == 5  # the second worker's cache is warm
         assert _figures(viewer_of_first)[0] == 5
+        cache = first.extensions["pan_counts"]
+        assert cache.generations.name == ("database" if store == "database" else "redis")
+        assert bool(cache.entries) == (store != "redis_down")
 
         sharing_ops.revoke_agreement(admin, db.session.get(SharingAgreement, agreement.id))
 
