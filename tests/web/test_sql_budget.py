@@ -3,8 +3,8 @@
 Every statement sent to the database during one request is counted (SQLAlchemy's
 `before_cursor_execute`). A page of 30 items must cost the same as a page of 5: a list
 that loads its owners, areas, languages or translations one row at a time fails here.
-The budgets below are for a page built from a cold session, counts cache warm or cold
-as stated.
+The budgets below are for a request on a cold session (as a worker's next request has)
+with the counts cache warm (catalogue/counts.py).
 """
 
 from __future__ import annotations
@@ -72,8 +72,9 @@ class World:
 
 
 def _build(n: int) -> World:
-    """`n` published materials of three academies in several areas and languages, half of
-    them in a module, some marked, some shared with a partner, one agreement."""
+    """`n` published materials of three academies in several areas and languages, with a
+    translation each, one in six in a module, some marked, some shared with a partner, and
+    one agreement."""
     academies = [make_org("academy", country=code) for code in ("AT", "DE", "FR")]
     partner = make_org("partner", country="BE")
     curriculum = make_item(academies[0], kind="curriculum", title="Training curriculum")
