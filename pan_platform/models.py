@@ -4,6 +4,7 @@ from pan_platform.accounts.models import ApiToken, Invitation, LoginAttempt, Pas
 from pan_platform.audit.models import AuditEvent
 from pan_platform.catalogue.language_versions import ItemLanguageVersion
 from pan_platform.catalogue.models import (
+    CountsGeneration,
     Item,
     ItemArea,
     ItemLanguage,
@@ -29,8 +30,8 @@ from pan_platform.thesaurus.models import ThesaurusRevision, ThesaurusTerm
 __all__ = [
     "Invitation", "LabelOverride", "LoginAttempt", "OrganisationApplication", "PasswordReset",
     "AccessRequest", "ItemPolicy", "Notification", "SharedVisit", "SharingAgreement",
-    "ApiToken", "AuditEvent", "Country", "FileVersion", "Item", "ItemArea", "ItemChange", "ItemLanguage",
-    "ItemLanguageVersion", "ItemReader", "ItemShare", "ItemTranslation", "OfflinePackage", "Organisation",
-    "PriorityArea", "User",
+    "ApiToken", "AuditEvent", "CountsGeneration", "Country", "FileVersion", "Item", "ItemArea", "ItemChange",
+    "ItemLanguage", "ItemLanguageVersion", "ItemReader", "ItemShare", "ItemTranslation", "OfflinePackage",
+    "Organisation", "PriorityArea", "User",
     "ThesaurusRevision", "ThesaurusTerm",
 ]

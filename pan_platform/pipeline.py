@@ -19,28 +19,32 @@ During each flush, as each `item_readers` row is written (`READER_ROW_ADDED`/`_R
 
 After each flush, while session.new/dirty/deleted still list what it wrote (`AFTER_FLUSH`)
   4. search: note changed item ids        search/handlers.py
-     Sees every flushed object, including the reader rows written by step 5 of the
+     Sees every flushed object, including the reader rows written by step 6 of the
      previous round, so a label change alone re-indexes its item.
+  5. cached counts: note a change         catalogue/counts.py
+     Items, areas, languages, reader rows, shares, agreements or organisations written.
 
 After each flush, in its final state (`AFTER_FLUSH_POSTEXEC`)
-  5. reader labels: refresh noted items   access/readers.py
+  6. reader labels: refresh noted items   access/readers.py
      New items have ids only now. Rows written here go out with the next flush: a
      commit flushes until the session is clean, so they commit with the operation.
 
 Before the commit (`BEFORE_COMMIT`)
-  6. item history: write the entries      history/changes.py
+  7. item history: write the entries      history/changes.py
      Flushes first, so every change of the unit of work is noted; by now the operation
      has recorded its audit event, which names the acting user. The entries commit with
      the change (the commit's own flush writes them), or not at all.
 
 After the commit (`AFTER_COMMIT`)
-  7. item history: forget what it noted  history/changes.py
-  8. reader labels: drop cached agreements  access/readers.py
-  9. file clean-up: new blobs are in use    storage/files.py
-  10. queue text extraction                 storage/extract.py
+  8. item history: forget what it noted     history/changes.py
+  9. reader labels: drop cached agreements  access/readers.py
+  10. cached counts: bump the generation    catalogue/counts.py
+     Right after the commit (cheap), so every worker's next request counts afresh.
+  11. file clean-up: new blobs are in use   storage/files.py
+  12. queue text extraction                 storage/extract.py
      Before the index: queueing is instant, and the extraction's own commit re-indexes
      the item with its text.
-  11. update the search index               search/handlers.py
+  13. update the search index               search/handlers.py
      Last: the slowest step, and only committed rows may reach the index. A failure is
      logged and queued for retry; it never undoes the commit.
 
@@ -62,6 +66,7 @@ from sqlalchemy.orm import Session
 
 from pan_platform.access import readers
 from pan_platform.api import models as api_models
+from pan_platform.catalogue import counts
 from pan_platform.history import changes as history
 from pan_platform.search import handlers as search_handlers
 from pan_platform.sharing.models import ItemReader
@@ -86,6 +91,7 @@ READER_ROW_REMOVED: list[Step] = [
 ]
 AFTER_FLUSH: list[Step] = [
     Step("search.collect", search_handlers.collect_changes),
+    Step("counts.note", counts.note_changes),
 ]
 AFTER_FLUSH_POSTEXEC: list[Step] = [
     Step("readers.refresh", readers.refresh_collected),
@@ -96,6 +102,7 @@ BEFORE_COMMIT: list[Step] = [
 AFTER_COMMIT: list[Step] = [
     Step("history.forget", history.forget),
     Step("readers.forget_agreements", readers.forget_agreements),
+    Step("counts.bump", counts.bump_after_commit),
     Step("files.forget_committed_blobs", files.forget_committed_blobs),
     Step("extract.queue", extract.queue_after_commit),
     Step("search.update", search_handlers.update_after_commit),
@@ -105,6 +112,7 @@ AFTER_ROLLBACK: list[Step] = [
     Step("extract.forget", extract.forget_requests),
     Step("search.forget", search_handlers.forget_changes),
     Step("history.forget", history.forget),
+    Step("counts.forget", counts.forget_changes),
 ]
 
 

@@ -33,6 +33,16 @@ class PriorityArea(db.Model):
     position: Mapped[int]
 
 
+class CountsGeneration(db.Model):
+    """A counter bumped after every commit that may change the cached reader counts
+    (catalogue/counts.py), so that every worker process drops its copies at once."""
+
+    __tablename__ = "counts_generations"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)
+
+
 class ItemArea(db.Model):
     __tablename__ = "item_areas"
 

@@ -27,7 +27,7 @@ def browse():
 
 @bp.route("/items/<int:item_id>")
 def detail(item_id: int):
-    item = queries.get_readable(current_user, item_id)
+    item = queries.get_readable(current_user, item_id, options=queries.detail_loads())
     return render_template(
         "catalogue/detail.html",
         item=item,

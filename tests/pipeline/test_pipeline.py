@@ -52,15 +52,18 @@ def test_one_commit_runs_the_steps_in_the_written_order(app, recorded):
         "BEFORE_FLUSH:readers.collect",
         "BEFORE_FLUSH:history.collect",
         "AFTER_FLUSH:search.collect",
+        "AFTER_FLUSH:counts.note",
         "AFTER_FLUSH_POSTEXEC:readers.refresh",
         # second flush of the same commit: the new `public` label row and the history entry
         "BEFORE_FLUSH:readers.collect",
         "BEFORE_FLUSH:history.collect",
         "READER_ROW_ADDED:oai.public_row_added",
         "AFTER_FLUSH:search.collect",
+        "AFTER_FLUSH:counts.note",
         "AFTER_FLUSH_POSTEXEC:readers.refresh",
         "AFTER_COMMIT:history.forget",
         "AFTER_COMMIT:readers.forget_agreements",
+        "AFTER_COMMIT:counts.bump",
         "AFTER_COMMIT:files.forget_committed_blobs",
         "AFTER_COMMIT:extract.queue",
         "AFTER_COMMIT:search.update",
@@ -96,7 +99,7 @@ def test_a_rollback_runs_only_the_rollback_steps(app, recorded):
     db.session.rollback()
 
     assert recorded == ["AFTER_ROLLBACK:readers.forget", "AFTER_ROLLBACK:extract.forget", "AFTER_ROLLBACK:search.forget",
-                        "AFTER_ROLLBACK:history.forget"]
+                        "AFTER_ROLLBACK:history.forget", "AFTER_ROLLBACK:counts.forget"]
     assert search.search(None, "renamed").ids == []
 
 
