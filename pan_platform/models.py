@@ -21,13 +21,13 @@ from pan_platform.sharing.models import (
     SharedVisit,
     SharingAgreement,
 )
-from pan_platform.storage.models import FileVersion
+from pan_platform.storage.models import FileVersion, MaterialFile
 from pan_platform.thesaurus.models import ThesaurusRevision, ThesaurusTerm
 
 __all__ = [
     "Invitation", "LabelOverride", "LoginAttempt", "OrganisationApplication", "PasswordReset",
     "AccessRequest", "ItemPolicy", "Notification", "SharedVisit", "SharingAgreement",
     "ApiToken", "AuditEvent", "Country", "FileVersion", "Item", "ItemArea", "ItemLanguage", "ItemLanguageVersion",
-    "ItemReader", "ItemShare", "ItemTranslation", "Organisation", "PriorityArea", "User",
+    "ItemReader", "MaterialFile", "ItemShare", "ItemTranslation", "Organisation", "PriorityArea", "User",
     "ThesaurusRevision", "ThesaurusTerm",
 ]

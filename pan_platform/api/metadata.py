@@ -82,7 +82,7 @@ def oai_dc(user, item: Item):
     add("date", (item.published_at or item.created_at).date().isoformat())
     add("type", _english(vocab.RESOURCE_TYPES, item.resource_type) if item.resource_type else "InteractiveResource"
         if item.kind != "material" else "Text")
-    for mime in sorted({v.mime_type.split(";")[0] for v in item.file_versions}):
+    for mime in sorted({v.mime_type.split(";")[0] for v in item.current_files}):
         add("format", mime)
     add("identifier", _web_url(item))
     for language in item.languages:
@@ -150,7 +150,7 @@ def lom(user, item: Item):
     _lom(date, "dateTime").text = (item.published_at or item.created_at).replace(microsecond=0).isoformat()
 
     technical = _lom(root, "technical")
-    for mime in sorted({v.mime_type.split(";")[0] for v in item.file_versions}):
+    for mime in sorted({v.mime_type.split(";")[0] for v in item.current_files}):
         _lom(technical, "format").text = mime
     _lom(technical, "location").text = _web_url(item)
 

@@ -35,6 +35,7 @@ from pan_platform.search import index as _index
 from pan_platform.search import query as _query
 from pan_platform.search.documents import build_document, item_record
 from pan_platform.search.query import SORTS, SearchResult
+from pan_platform.storage.models import MaterialFile
 from pan_platform.search.schema import SCHEMA_VERSION, version_of
 
 __all__ = [
@@ -53,7 +54,8 @@ def index_path() -> Path:
 def _load_options():
     return (
         selectinload(Item.translations), selectinload(Item.area_rows), selectinload(Item.language_rows),
-        selectinload(Item.shares), selectinload(Item.file_versions), selectinload(Item.owner),
+        selectinload(Item.shares), selectinload(Item.files).selectinload(MaterialFile.versions),
+        selectinload(Item.owner),
     )
 
 
