@@ -175,6 +175,16 @@ def create_item(user, owner: Organisation, kind: str, fields: dict, parent: Item
 
 
 @operation
+def create_item_with_files(user, owner: Organisation, kind: str, fields: dict, parent: Item | None = None,
+                           uploads: list[tuple[BinaryIO, str]] = ()) -> Item:
+    """A new item and, for a material, its first files: all saved, or nothing."""
+    item = create_item(user, owner, kind, fields, parent=parent)
+    if uploads:
+        add_files(user, item, list(uploads))
+    return item
+
+
+@operation
 def update_item(user, item: Item, fields: dict) -> Item:
     require(user, "edit", item)
     values = clean_fields(fields)
