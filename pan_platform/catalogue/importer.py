@@ -25,8 +25,8 @@ from pan_platform.access import VISIBILITIES, can
 from pan_platform.access.principals import INHERIT, PARTNER_SCOPES
 from pan_platform.audit.models import record
 from pan_platform.catalogue import operations
-from pan_platform.catalogue.vocabularies import CONTENT_LANGUAGES
 from pan_platform.catalogue.models import ALLOWED_PARENT, Item
+from pan_platform.catalogue.vocabularies import CONTENT_LANGUAGES
 from pan_platform.extensions import db
 from pan_platform.i18n import _
 from pan_platform.operations import transaction

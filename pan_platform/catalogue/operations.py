@@ -397,7 +397,8 @@ def update_file(user, item: Item, file_id: int, role: str | None, language: str 
     fields = clean_file_fields(item, role, language, title)
     before = {"role": material_file.role, "language": material_file.language, "title": material_file.title}
     if before != fields:
-        material_file.role, material_file.language, material_file.title = fields["role"], fields["language"], fields["title"]
+        material_file.role, material_file.language = fields["role"], fields["language"]
+        material_file.title = fields["title"]
         item.updated_at = utcnow()
         record("file_update", user, item, file=material_file.id, previous=before, **fields)
     return material_file

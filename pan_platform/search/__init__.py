@@ -35,8 +35,8 @@ from pan_platform.search import index as _index
 from pan_platform.search import query as _query
 from pan_platform.search.documents import build_document, item_record
 from pan_platform.search.query import SORTS, SearchResult
-from pan_platform.storage.models import MaterialFile
 from pan_platform.search.schema import SCHEMA_VERSION, version_of
+from pan_platform.storage.models import MaterialFile
 
 __all__ = [
     "SORTS", "SearchResult", "check", "index_items", "ping", "rebuild", "rebuild_running", "remove_items", "schema_outdated",

@@ -101,9 +101,9 @@ def copy_version(source: FileVersion, target_item, material_file: MaterialFile |
     """A new version row of `target_item` pointing at the same blob (no file is copied)."""
     target = _target(target_item, material_file)
     version = FileVersion(
-        item=target_item, file=target, number=_next_number(target), sha256=source.sha256, size=source.size, mime_type=source.mime_type,
-        original_name=source.original_name, note=source.note, uploaded_at=source.uploaded_at,
-        uploaded_by_id=source.uploaded_by_id, text=source.text, text_status=source.text_status,
+        item=target_item, file=target, number=_next_number(target), sha256=source.sha256, size=source.size,
+        mime_type=source.mime_type, original_name=source.original_name, note=source.note,
+        uploaded_at=source.uploaded_at, uploaded_by_id=source.uploaded_by_id, text=source.text, text_status=source.text_status,
         text_language=source.text_language,
     )
     db.session.add(version)
