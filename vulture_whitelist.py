@@ -14,6 +14,7 @@ _use_the_users_time_zone  # registered by assignment
 _globals  # Jinja context processor
 _.process_data  # WTForms field hook
 _.validate_area_codes  # WTForms validate_<field>
+_.validate_files
 confirm  # WTForms field
 widget  # WTForms field widgets
 option_widget
@@ -44,6 +45,8 @@ _.has_next
 _.prev_num  # the workspace pager
 _.next_num
 corrected
+_.current_file  # a material's first file (item pages, older callers)
+_.earlier_versions  # a file's earlier versions (item page)
 _.corrected
 # Read by the benchmark (bench/) and the tests.
 seconds

@@ -23,7 +23,7 @@ from pan_platform.sharing.models import (
     SharedVisit,
     SharingAgreement,
 )
-from pan_platform.storage.models import FileVersion
+from pan_platform.storage.models import FileVersion, MaterialFile
 from pan_platform.syllabus.models import OfflinePackage
 from pan_platform.thesaurus.models import ThesaurusRevision, ThesaurusTerm
 
@@ -31,7 +31,7 @@ __all__ = [
     "Invitation", "LabelOverride", "LoginAttempt", "OrganisationApplication", "PasswordReset",
     "AccessRequest", "ItemPolicy", "Notification", "SharedVisit", "SharingAgreement",
     "ApiToken", "AuditEvent", "CountsGeneration", "Country", "FileVersion", "Item", "ItemArea", "ItemChange",
-    "ItemLanguage", "ItemLanguageVersion", "ItemReader", "ItemShare", "ItemTranslation", "OfflinePackage",
-    "Organisation", "PriorityArea", "User",
+    "ItemLanguage", "ItemLanguageVersion", "ItemReader", "ItemShare", "ItemTranslation", "MaterialFile",
+    "OfflinePackage", "Organisation", "PriorityArea", "User",
     "ThesaurusRevision", "ThesaurusTerm",
 ]

@@ -39,7 +39,7 @@ def _file_formats(user, item) -> list[str]:
     """The files' types are file details: only for those who may download (as in the REST API)."""
     if not can(user, "download", item):
         return []
-    return sorted({v.mime_type.split(";")[0] for v in item.file_versions})
+    return sorted({v.mime_type.split(";")[0] for v in item.current_files})
 
 def xml_text(value: str | None) -> str:
     """Drop characters XML 1.0 cannot carry (a stray control character must not break a harvest)."""

@@ -31,7 +31,7 @@ from pan_platform.operations import rollback as rollback
 from pan_platform.organisations.models import Organisation
 from pan_platform.sharing.models import AdaptationRequest, ItemPolicy, ItemShare
 from pan_platform.storage import files
-from pan_platform.storage.models import FileVersion
+from pan_platform.storage.models import FILE_ROLE_CODES, FileVersion, MaterialFile
 from pan_platform.util import utcnow
 
 TEXT_FIELDS = ("title", "summary", "learning_outcomes", "language", "external_url")
@@ -198,6 +198,16 @@ def _check_kept_licence(item: Item, values: dict) -> None:
 
 
 @operation
+def create_item_with_files(user, owner: Organisation, kind: str, fields: dict, parent: Item | None = None,
+                           uploads: list[tuple[BinaryIO, str]] = ()) -> Item:
+    """A new item and, for a material, its first files: all saved, or nothing."""
+    item = create_item(user, owner, kind, fields, parent=parent)
+    if uploads:
+        add_files(user, item, list(uploads))
+    return item
+
+
+@operation
 def update_item(user, item: Item, fields: dict) -> Item:
     require(user, "edit", item)
     values = clean_fields(fields)
@@ -333,22 +343,123 @@ def set_sharing(user, item: Item, visibility: str, partner_scope: str = "named",
 
 # ------------------------------------------------------------------ files
 
-@operation
-def add_file_version(user, item: Item, stream: BinaryIO, filename: str, note: str | None = None) -> FileVersion:
-    """A new current file of a material; earlier versions stay downloadable.
-
-    Raises validate.UploadRejected (nothing written) for a refused file.
-    """
+def _material(user, item: Item) -> None:
     require(user, "edit", item)
     if item.kind != "material":
         raise InvalidInput({"file": _("Files can only be added to materials.")})
+
+
+def _file_of(item: Item, file_id: int | None) -> MaterialFile:
+    """One of the material's files; a file of another item is as missing as none."""
+    found = next((f for f in item.files if f.id == file_id), None)
+    if found is None:
+        raise InvalidInput({"file_id": _("This material has no such file.")})
+    return found
+
+
+def clean_file_fields(item: Item, role: str | None, language: str | None, title: str | None = None) -> dict:
+    """Role, language and title of a file: defaults "other" and the material's language."""
+    role = (role or "").strip() or "other"
+    language = (language or "").strip() or item.language
+    errors = {}
+    if role not in FILE_ROLE_CODES:
+        errors["role"] = _("Unknown file role.")
+    if language not in vocab.CONTENT_LANGUAGES:
+        errors["language"] = _("Unknown language.")
+    if errors:
+        raise InvalidInput(errors)
+    return {"role": role, "language": language, "title": (title or "").strip()[:300] or None}
+
+
+def _upload(user, item: Item, stream: BinaryIO, filename: str, note: str | None,
+            material_file: MaterialFile) -> FileVersion:
     note = (note or "").strip()[:1000] or None
-    version = files.add_checked_version(item, stream, filename, user=user, note=note)
+    version = files.add_checked_version(item, stream, filename, user=user, note=note, material_file=material_file)
     item.updated_at = utcnow()
     db.session.flush()  # a failure here rolls back the rows and the stored blob (@operation)
-    record("upload", user, item, version=version.number, sha256=version.sha256, size=version.size,
-           mime_type=version.mime_type, name=version.original_name)
+    record("upload", user, item, file=material_file.id, role=material_file.role, version=version.number,
+           sha256=version.sha256, size=version.size, mime_type=version.mime_type, name=version.original_name)
     return version
+
+
+@operation
+def add_file_version(user, item: Item, stream: BinaryIO, filename: str, note: str | None = None,
+                     file_id: int | None = None) -> FileVersion:
+    """A new current version of one file of a material (default: its first file, made when
+    the material has none); earlier versions stay downloadable.
+
+    Raises validate.UploadRejected (nothing written) for a refused file.
+    """
+    _material(user, item)
+    material_file = _file_of(item, file_id) if file_id is not None else None
+    if material_file is None:
+        material_file = item.files[0] if item.files else files.new_file(item)
+    return _upload(user, item, stream, filename, note, material_file)
+
+
+@operation
+def add_file(user, item: Item, stream: BinaryIO, filename: str, role: str | None = None,
+             language: str | None = None, title: str | None = None, note: str | None = None) -> FileVersion:
+    """A new file at the end of the material's files, with its first version."""
+    _material(user, item)
+    fields = clean_file_fields(item, role, language, title)
+    return _upload(user, item, stream, filename, note, files.new_file(item, **fields))
+
+
+@operation
+def add_files(user, item: Item, uploads: list[tuple[BinaryIO, str]]) -> list[FileVersion]:
+    """Several new files at once (role "other", the material's language): all or none."""
+    return [add_file(user, item, stream, name) for stream, name in uploads]
+
+
+@operation
+def update_file(user, item: Item, file_id: int, role: str | None, language: str | None,
+                title: str | None = None) -> MaterialFile:
+    """Change what a file is for, its language and its title."""
+    _material(user, item)
+    material_file = _file_of(item, file_id)
+    fields = clean_file_fields(item, role, language, title)
+    before = {"role": material_file.role, "language": material_file.language, "title": material_file.title}
+    if before != fields:
+        material_file.role, material_file.language = fields["role"], fields["language"]
+        material_file.title = fields["title"]
+        item.updated_at = utcnow()
+        record("file_update", user, item, file=material_file.id, previous=before, **fields)
+    return material_file
+
+
+@operation
+def move_file(user, item: Item, file_id: int, direction: str) -> MaterialFile:
+    """Swap a file with the previous ("up") or next ("down") one."""
+    _material(user, item)
+    material_file = _file_of(item, file_id)
+    ordered = list(item.files)
+    for position, each in enumerate(ordered):  # repair gaps and duplicates first
+        each.position = position
+    index = ordered.index(material_file)
+    other = index - 1 if direction == "up" else index + 1 if direction == "down" else index
+    if other != index and 0 <= other < len(ordered):
+        ordered[index].position, ordered[other].position = other, index
+        item.updated_at = utcnow()
+        record("file_move", user, item, file=material_file.id, direction=direction)
+    return material_file
+
+
+@operation
+def remove_file(user, item: Item, file_id: int) -> None:
+    """Take a file and its versions off the material. Its stored blobs stay in the file
+    store: blobs are content-addressed and may be shared with copies and backups."""
+    _material(user, item)
+    material_file = _file_of(item, file_id)
+    names = [v.original_name for v in material_file.versions]
+    for version in material_file.versions:
+        if version in item.file_versions:
+            item.file_versions.remove(version)
+    item.files.remove(material_file)
+    for position, each in enumerate(item.files):
+        each.position = position
+    item.updated_at = utcnow()
+    record("file_remove", user, item, file=file_id, role=material_file.role, names=names)
 
 
 # ------------------------------------------------------------------ adapt
@@ -361,9 +472,9 @@ def _copy_policy(node: Item, copy: Item) -> None:
         copy.policy = ItemPolicy(marking=policy.marking, files_access=policy.files_access)
 
 
-def _copyable_versions(user, node: Item) -> list[FileVersion]:
-    """The file versions `user` may download: the same rule as the download route."""
-    return [version for version in node.file_versions if can(user, "download", version.item)]
+def _copyable_files(user, node: Item) -> list[MaterialFile]:
+    """The files `user` may download: the same rule as the download route."""
+    return [f for f in node.files if f.versions and can(user, "download", node)]
 
 
 def _copy_node(user, node: Item, owner: Organisation, parent: Item | None, position: int,
@@ -386,8 +497,8 @@ def _copy_node(user, node: Item, owner: Organisation, parent: Item | None, posit
     _copy_policy(node, copy)
     # Files the adapting user may not download stay with the original: the copy's page
     # says where they can be requested (workspace.withheld_original).
-    for version in _copyable_versions(user, node):
-        files.copy_version(version, copy)
+    for material_file in _copyable_files(user, node):
+        files.copy_file(material_file, copy)
     # Only what the adapting user may read is copied: hidden parts stay hidden. A readable
     # part whose own licence forbids adapting it stays with the original too.
     readable = [child for child in node.children if can(user, "read", child)]

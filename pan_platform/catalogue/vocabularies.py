@@ -54,6 +54,17 @@ RESOURCE_TYPES = {
     "assessment": _l("Assessment"),
 }
 
+# What each file of a material is for (codes: storage.models.FILE_ROLE_CODES, same order).
+FILE_ROLES = {
+    "lesson_plan": _l("Lesson plan"),
+    "slides": _l("Slides"),
+    "handout": _l("Handout"),
+    "exercise": _l("Exercise"),
+    "assessment": _l("Assessment"),
+    "video": _l("Video"),
+    "other": _l("Other"),
+}
+
 AUDIENCES = {
     "recruits": _l("Police recruits"),
     "patrol-officers": _l("Patrol and community officers"),

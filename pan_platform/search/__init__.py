@@ -36,6 +36,7 @@ from pan_platform.search import query as _query
 from pan_platform.search.documents import build_document, item_record
 from pan_platform.search.query import SORTS, SearchResult
 from pan_platform.search.schema import SCHEMA_VERSION, version_of
+from pan_platform.storage.models import MaterialFile
 
 __all__ = [
     "SORTS", "SearchResult", "check", "index_items", "ping", "rebuild", "rebuild_running", "schema_outdated",
@@ -53,7 +54,8 @@ def index_path() -> Path:
 def _load_options():
     return (
         selectinload(Item.translations), selectinload(Item.area_rows), selectinload(Item.language_rows),
-        selectinload(Item.shares), selectinload(Item.file_versions), selectinload(Item.owner),
+        selectinload(Item.shares), selectinload(Item.files).selectinload(MaterialFile.versions),
+        selectinload(Item.owner),
     )
 
 

@@ -42,7 +42,7 @@ from pan_platform.catalogue.models import Item
 from pan_platform.extensions import db
 from pan_platform.history.models import ItemChange
 from pan_platform.sharing import operations
-from pan_platform.storage.files import add_version
+from pan_platform.storage.files import add_version, new_file
 from pan_platform.util import utcnow
 from tests.conftest import make_app, running, sign_in
 from tests.factories import make_item, make_org, make_user
@@ -263,6 +263,7 @@ def _build_world(cases: dict[str, Case] = CASES) -> dict:
     }
     w["users"] = users
     w["owners"], w["items"], w["tokens"], w["derived"], w["file_tokens"] = {}, {}, {}, {}, {}
+    w["file_titles"] = {}
     for name, case in cases.items():
         owner = make_org("academy", slug=f"owner-{name.replace('_', '-')}", country="AT")
         users[owner.id] = {role: make_user(owner, role.removeprefix("own_").replace("admin", "org_admin"))
@@ -311,6 +312,10 @@ def _dress(item: Item, token: str, w: dict, name: str) -> None:
         # The file's text carries its own word: it may be found only by those who may download.
         w["file_tokens"][name] = _token(random.Random(token))
         version.text, version.text_status = f"Handout text {w['file_tokens'][name]} for trainers.", "done"
+        # A second file of the material, with a title of its own: listed only to those who may download.
+        w["file_titles"][name] = f"Annex {_token(random.Random(token + 'annex'))}"
+        annex = new_file(item, role="handout", title=w["file_titles"][name])
+        add_version(item, io.BytesIO(b"annex\n"), "annex.txt", "text/plain", material_file=annex)
     copy_owner = make_org("academy", slug=f"adapter-{name.replace('_', '-')}", country="FR")
     w["derived"][name] = make_item(copy_owner, visibility="public", title=f"Adapted copy for case {len(w['derived'])}",
                                    adapted_from_id=item.id)
@@ -444,6 +449,22 @@ def _download_current(p: Probe, item: Item) -> bool:
 @channel("download_old_version", action="download", applies=lambda p, i: len(i.file_versions) > 1)
 def _download_old(p: Probe, item: Item) -> bool:
     return _download(p, item, item.file_versions[0])
+
+
+@channel("download_second_file", action="download", applies=lambda p, i: len(i.files) > 1)
+def _download_second_file(p: Probe, item: Item) -> bool:
+    return _download(p, item, item.files[1].current)
+
+
+@channel("detail_page_files", action="download", applies=lambda p, i: bool(i.files) and can(p.user, "read", i))
+def _detail_page_files(p: Probe, item: Item) -> bool:
+    """The item page lists the files (titles, roles, versions) only to those who may download."""
+    response = p.get(f"/items/{item.id}")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    shown = p.world["file_titles"][p.name] in body
+    assert shown or 'class="file-role"' not in body
+    return shown
 
 
 def _count_minus_others(p: Probe, item: Item, shown: int) -> bool:
@@ -817,8 +838,11 @@ def _api_file_details(p: Probe, item: Item) -> bool:
     """Readers who may not download see no file names, sizes, hashes or links."""
     response = p.get(f"/api/v1/materials/{item.id}")
     assert response.status_code == 200
-    shown = bool(response.get_json()["files"])
-    assert shown or item.file_versions[-1].sha256 not in response.get_data(as_text=True)
+    answer = response.get_json()
+    shown = bool(answer["files"])
+    assert bool(answer["material_files"]) == shown
+    body = response.get_data(as_text=True)
+    assert shown or (item.file_versions[-1].sha256 not in body and p.world["file_titles"][p.name] not in body)
     return shown
 
 
