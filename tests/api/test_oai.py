@@ -13,7 +13,7 @@ from pan_platform.catalogue.models import Item
 from pan_platform.extensions import db
 from pan_platform.seeding import seed_all
 from pan_platform.sharing.models import ItemPolicy
-from pan_platform.storage.models import FileVersion
+from pan_platform.storage.models import FileVersion, MaterialFile
 from tests.api.conftest import EXPECTED, MARKS, issue_token
 from tests.factories import make_item, make_org
 
@@ -240,10 +240,10 @@ def test_file_formats_are_harvested_only_by_those_who_may_download(client, oai_s
     """dc:format and LOM technical/format name the files' types: file details, which a reader
     of a "files on request" description may not see (as in the REST API)."""
     item = make_item(make_org("academy", slug="oai-files"), "material", visibility="public", state="published")
-    item.file_versions.append(FileVersion(
-        number=1, sha256="0" * 64, size=10, mime_type="application/vnd.ms-powerpoint", original_name="a.ppt",
-        text_status="none",
-    ))
+    item.files.append(MaterialFile(role="slides", language="en", versions=[FileVersion(
+        item=item, number=1, sha256="0" * 64, size=10, mime_type="application/vnd.ms-powerpoint",
+        original_name="a.ppt", text_status="none",
+    )]))
     db.session.commit()
 
     def formats() -> bytes:
