@@ -9,11 +9,14 @@ Changed rows reach the search index like any other change of an item.
 
 from __future__ import annotations
 
-from sqlalchemy import exists, or_, select
+from datetime import datetime
+
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from pan_platform.access.principals import label_expiries, read_grants, user_principals
 from pan_platform.catalogue.models import Item, ItemArea
+from pan_platform.extensions import db
 from pan_platform.sharing.models import ItemReader, ItemShare, SharingAgreement
 from pan_platform.util import utcnow
 
@@ -40,13 +43,20 @@ def refresh_readers(item) -> bool:
     return True
 
 
+ADMIN_KEY = frozenset({"*platform-admin*"})  # not a label: no item row can hold it
+
+
+def _bypasses(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role == "platform_admin")
+
+
 def readable_by(user, item_id_column):
     """A SQL condition: the item in `item_id_column` is readable by `user` now.
 
     Platform administrators get no condition here: they bypass, explicitly. Rows whose
     rule has expired are ignored, so listings are exact even before the expiry sweep.
     """
-    if getattr(user, "is_authenticated", False) and user.is_active and user.role == "platform_admin":
+    if _bypasses(user):
         return True
     labels = sorted(user_principals(user))
     return exists(
@@ -56,6 +66,24 @@ def readable_by(user, item_id_column):
             or_(ItemReader.expires_at.is_(None), ItemReader.expires_at > utcnow()),
         )
     )
+
+
+def reader_key(user) -> frozenset[str]:
+    """Everything readable_by(user) depends on besides the rows and the clock: viewers
+    with the same key read the same items (cached counts are kept per key)."""
+    return ADMIN_KEY if _bypasses(user) else user_principals(user)
+
+
+def next_expiry(user, now: datetime) -> datetime | None:
+    """The next moment after `now` at which a row readable_by(user) relies on lapses
+    (None: none lapses). What readable_by() yields at `now` holds until then, unless
+    the rows change."""
+    if _bypasses(user):
+        return None
+    stmt = select(func.min(ItemReader.expires_at)).where(
+        ItemReader.principal.in_(sorted(user_principals(user))), ItemReader.expires_at > now
+    )
+    return db.session.scalar(stmt)
 
 
 def _items_of_owners(session: Session, owner_ids: set[int]) -> list:

@@ -259,6 +259,41 @@ def test_curricula_and_modules_can_be_adapted(world, kind):
     assert _allowed(world, "adapt", item) == {"own_editor", "own_admin", "other_editor", "platform_admin"}
 
 
+@pytest.mark.parametrize("licence", [None, "cc-by-4.0", "cc-by-sa-4.0", "cc-by-nc-4.0", "cc-by-nc-sa-4.0",
+                                     "cc0-1.0", "network-use", "cc-by-nd-4.0", "cc-by-nc-nd-4.0",
+                                     "all-rights-reserved"])
+def test_adapt_follows_the_licence(world, licence):
+    """Other academies adapt only as the licence allows; the owner academy always may;
+    where adapting is refused, the other academy's editor (only) may ask for permission."""
+    item = make_item(world["own"], kind="curriculum", visibility="public", licence=licence)
+    db.session.commit()
+    owners = {"own_editor", "own_admin", "platform_admin"}
+    allowed = licence not in ("cc-by-nd-4.0", "cc-by-nc-nd-4.0", "all-rights-reserved")
+    assert _allowed(world, "adapt", item) == owners | ({"other_editor"} if allowed else set())
+    assert _allowed(world, "request_adaptation", item) == {"platform_admin"} | (set() if allowed else {"other_editor"})
+
+
+def test_permission_to_adapt_covers_the_item_and_its_parts(world):
+    from pan_platform.sharing.models import AdaptationRequest
+
+    curriculum = make_item(world["own"], kind="curriculum", visibility="public", licence="all-rights-reserved")
+    module = make_item(world["own"], kind="module", parent=curriculum, licence="all-rights-reserved")
+    other = world["users"]["other_editor"]
+    request = AdaptationRequest(item=curriculum, organisation_id=other.organisation_id, reason="r")
+    db.session.add(request)
+    db.session.commit()
+    assert not can(other, "adapt", curriculum) and not can(other, "copy_part", module)
+    request.status = "refused"
+    db.session.commit()
+    assert not can(other, "adapt", curriculum)
+    request.status = "approved"
+    db.session.commit()
+    assert can(other, "adapt", curriculum) and can(other, "adapt", module) and can(other, "copy_part", module)
+    assert not can(other, "request_adaptation", curriculum)
+    assert not can(world["users"]["other_trainer"], "adapt", curriculum)  # editors adapt, not trainers
+    assert _allowed(world, "decide_adaptation", curriculum) == EDITORS
+
+
 def test_the_secretariat_admin_manages_its_people_but_not_platform_admins(world):
     secretariat = world["users"]["platform_admin"].organisation
     secretariat_admin = make_user(secretariat, "org_admin")
