@@ -154,10 +154,13 @@ def run_worker(source: Path, mime_type: str, outdir: Path, limits: PreviewLimits
 
 def _build(version_id: int, source: Path, mime_type: str, limits: PreviewLimits, office: str | None) -> dict:
     """Run the worker into a fresh folder; it replaces the version's folder only when complete."""
-    target = folder(version_id)
     if not source.is_file():
         return {"status": "failed", "reason": "the stored file is missing"}
-    work = Path(tempfile.mkdtemp(dir=root(), prefix=f".new-{version_id}-"))
+    try:
+        target = folder(version_id)
+        work = Path(tempfile.mkdtemp(dir=root(), prefix=f".new-{version_id}-"))
+    except OSError as error:
+        return {"status": "failed", "reason": f"could not store the images: {error}"}
     try:
         result = run_worker(source, mime_type, work, limits, office)
         if result["status"] == "done" and not (work / THUMBNAIL).is_file():
