@@ -63,22 +63,19 @@ serve: setup
 # Mutation testing of the permission module (settings in setup.cfg, results in docs/mutation.md):
 # every mutant of pan_platform/access/ must make tests/access or tests/sharing fail. Not part of
 # `make test`: it takes about an hour on 2 shared cores. It starts afresh each time (mutmut keeps
-# its results in mutants/ and would otherwise skip the mutants it has already judged).
-SCORE := import json; s = json.load(open("mutants/mutmut-cicd-stats.json")); k, t = s["killed"], s["total"]; \
-	print(f"Mutation score: {k}/{t} killed ({100 * k / t:.1f}%);", *(f"{n} {s[n]}" for n in ("survived", "no_tests", "timeout")))
-
+# its results in mutants/ and would otherwise skip the mutants it has already judged). The score
+# leaves out only the mutants listed, each with its reason, in docs/mutation-equivalent.txt.
 mutation: install compile-translations
 	rm -rf mutants
 	$(BIN)/mutmut run --max-children 2
 	$(BIN)/mutmut export-cicd-stats >/dev/null
-	$(BIN)/mutmut results
-	@$(BIN)/python -c '$(SCORE)'
+	$(BIN)/mutmut results | $(BIN)/python tools/mutation_score.py docs/mutation-equivalent.txt
 
 # Names called by a framework (routes, commands, hooks) are used even when nothing calls them.
 VULTURE_DECORATORS := @*.route,@*.get,@*.post,@*.command,@*.group,@*.operation,@*.listens_for,@*.app_template_global,@*.app_template_filter,@*.app_context_processor,@*.before_app_request,@*.after_app_request,@*.before_request,@*.after_request,@*.errorhandler,@*.app_errorhandler,@*.user_loader,@*.request_loader
 
 lint: install
-	$(BIN)/ruff check pan_platform tests bench config.py wsgi.py vulture_whitelist.py
+	$(BIN)/ruff check pan_platform tests bench tools config.py wsgi.py vulture_whitelist.py
 	$(BIN)/lint-imports
 	$(BIN)/vulture pan_platform vulture_whitelist.py --min-confidence 60 --ignore-decorators "$(VULTURE_DECORATORS)"
 

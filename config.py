@@ -171,6 +171,15 @@ class Config:
         self.PAN_EXPIRY_SWEEP_SECONDS = float(env.get("PAN_EXPIRY_SWEEP_SECONDS", "60"))
         self.PAN_INDEX_RETRY_SECONDS = float(env.get("PAN_INDEX_RETRY_SECONDS", "60"))
         self.PAN_INDEX_MERGE_SECONDS = float(env.get("PAN_INDEX_MERGE_SECONDS", "300"))
+        # Offline packages (syllabus/packages.py): where the ZIPs are kept, how long, which are
+        # small enough to build in the request (files and megabytes), and the intervals of the
+        # `build-packages` and `clean-packages` jobs.
+        self.PAN_PACKAGE_DIR = env.get("PAN_PACKAGE_DIR", str(instance / "packages"))
+        self.PAN_PACKAGE_KEEP_HOURS = float(env.get("PAN_PACKAGE_KEEP_HOURS", "24"))
+        self.PAN_PACKAGE_INLINE_FILES = int(env.get("PAN_PACKAGE_INLINE_FILES", "10"))
+        self.PAN_PACKAGE_INLINE_MB = int(env.get("PAN_PACKAGE_INLINE_MB", "20"))
+        self.PAN_PACKAGE_BUILD_SECONDS = float(env.get("PAN_PACKAGE_BUILD_SECONDS", "5"))
+        self.PAN_PACKAGE_CLEAN_SECONDS = float(env.get("PAN_PACKAGE_CLEAN_SECONDS", "3600"))
         # Index a save before the reply (1) or in a background thread (0).
         self.PAN_SEARCH_SYNC = env.get("PAN_SEARCH_SYNC", "1") == "1"
         # The language of command-line messages (see i18n.select_locale).

@@ -14,6 +14,7 @@ _use_the_users_time_zone  # registered by assignment
 _globals  # Jinja context processor
 _.process_data  # WTForms field hook
 _.validate_area_codes  # WTForms validate_<field>
+_.validate_files
 confirm  # WTForms field
 widget  # WTForms field widgets
 option_widget
@@ -28,9 +29,11 @@ _.updated_by_id
 decided_at
 _.decided_at
 decided_by
+adaptation_request_id  # the notification's request to adapt (its relationship's key)
 created_by
 revoked_by
 uploaded_by
+restored_from_id  # the entry a restore put back (templates/history/item_history.html)
 visible  # a column of the preview table (templates/workspace/preview.html)
 file_version_id  # the key column of file_previews, set through FileVersion.preview
 _.pan_label_overrides  # cache on the request context
@@ -43,6 +46,8 @@ _.has_next
 _.prev_num  # the workspace pager
 _.next_num
 corrected
+_.current_file  # a material's first file (item pages, older callers)
+_.earlier_versions  # a file's earlier versions (item page)
 _.corrected
 # Read by the benchmark (bench/) and the tests.
 seconds
@@ -75,3 +80,6 @@ _.JOINT
 _.intersect_merge
 _._matcher
 _.qclass
+# Read by the offline package status template; WeasyPrint calls its URL fetcher's fetch().
+_.percent
+_.fetch

@@ -85,7 +85,7 @@ def populate(workdir: Path, n: int, seed: int, body_kb: int) -> dict[str, str]:
     from pan_platform.search.documents import build_document
     from pan_platform.seeding import ensure_priority_areas
     from pan_platform.sharing.models import ItemShare
-    from pan_platform.storage.models import FileVersion
+    from pan_platform.storage.models import FileVersion, MaterialFile
 
     expected: dict[str, str] = {}
     with _app(workdir).app_context():
@@ -103,7 +103,8 @@ def populate(workdir: Path, n: int, seed: int, body_kb: int) -> dict[str, str]:
         records = generate(n, seed, body_kb)
         while chunk := list(islice(records, BATCH)):
             rows: dict[type, list[dict]] = {model: [] for model in (
-                Country, Organisation, Item, ItemTranslation, ItemArea, ItemLanguage, ItemShare, FileVersion)}
+                Country, Organisation, Item, ItemTranslation, ItemArea, ItemLanguage, ItemShare, MaterialFile,
+                FileVersion)}
             for r in chunk:
                 item_id, owner = r["id"], int(r["academy"].rsplit("-", 1)[1])
                 if r["country"] not in countries:
@@ -131,8 +132,10 @@ def populate(workdir: Path, n: int, seed: int, body_kb: int) -> dict[str, str]:
                 rows[ItemLanguage] += [{"item_id": item_id, "language": code} for code in r["languages"]]
                 rows[ItemShare] += [{"item_id": item_id, "organisation_id": p, "created_at": when} for p in partners]
                 body = r["body"].encode()
+                rows[MaterialFile].append({"id": item_id, "item_id": item_id, "role": "other",
+                                           "language": r["language"], "position": 0, "created_at": when})
                 rows[FileVersion].append({
-                    "item_id": item_id, "number": 1, "sha256": hashlib.sha256(body).hexdigest(), "size": len(body),
+                    "item_id": item_id, "file_id": item_id, "number": 1, "sha256": hashlib.sha256(body).hexdigest(), "size": len(body),
                     "mime_type": "text/plain", "original_name": f"material-{item_id}.txt", "uploaded_at": when,
                     "text": r["body"], "text_status": "done", "text_language": r["body_lang"],
                 })

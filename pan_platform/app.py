@@ -17,6 +17,7 @@ from pan_platform.catalogue.editor_views import bp as editor_bp
 from pan_platform.catalogue.translation_views import bp as translations_bp
 from pan_platform.catalogue.views import bp as catalogue_bp
 from pan_platform.extensions import babel, csrf, db, login_manager, migrate
+from pan_platform.history.views import bp as history_bp
 from pan_platform.i18n import select_locale
 from pan_platform.organisations.views import bp as organisations_bp
 from pan_platform.search import cli as search_cli  # noqa: F401
@@ -24,6 +25,7 @@ from pan_platform.search.views import bp as search_bp
 from pan_platform.sharing import cli as sharing_cli  # noqa: F401
 from pan_platform.sharing.views import bp as sharing_bp
 from pan_platform.storage.views import bp as storage_bp
+from pan_platform.syllabus.views import bp as syllabus_bp
 from pan_platform.thesaurus import cli as thesaurus_cli  # noqa: F401
 from pan_platform.web import caching, errors, security, templating
 from pan_platform.web.health import bp as health_bp
@@ -32,7 +34,7 @@ from pan_platform.web.language import LanguagePrefixMiddleware
 from pan_platform.web.views import bp as main_bp
 
 BLUEPRINTS = (main_bp, accounts_bp, catalogue_bp, translations_bp, organisations_bp, editor_bp, storage_bp, search_bp,
-              sharing_bp, admin_bp, health_bp)
+              sharing_bp, admin_bp, health_bp, syllabus_bp, history_bp)
 
 
 def create_app(overrides: dict | None = None) -> Flask:

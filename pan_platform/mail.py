@@ -1,8 +1,9 @@
 """Outgoing e-mail: SMTP when PAN_SMTP_HOST is set, else the console (the log).
 
 Tests set PAN_MAIL_BACKEND=memory and read `outbox()`. Messages are rendered in the
-recipient's language with templates under `templates/mail/<name>.txt`; the first line
-of the rendered template is the subject.
+recipient's language from two templates: `templates/mail/<name>.txt` (the plain-text
+part; its first line is the subject) and `templates/mail/<name>.html` (the HTML part),
+and leave as multipart/alternative.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ log = logging.getLogger(__name__)
 class Mail:
     to: str
     subject: str
-    body: str
+    body: str  # the plain-text part
+    html: str | None = None  # the HTML part
 
 
 def _backend() -> str:
@@ -44,21 +46,27 @@ def recipient_locale(locale: str | None) -> str:
     return locale if locale in languages else languages[0]
 
 
-def render(template: str, locale: str | None, **context) -> tuple[str, str]:
-    """(subject, body) of `mail/<template>.txt` in the recipient's language."""
+def render(template: str, locale: str | None, **context) -> tuple[str, str, str]:
+    """(subject, text, html) of `mail/<template>` in the recipient's language.
+
+    Vocabulary values passed as lazy strings (a role's name) are rendered in that
+    language too, since they turn into text inside `force_locale`.
+    """
     with force_locale(recipient_locale(locale)):
         text = render_template(f"mail/{template}.txt", **context)
-    subject, _, body = text.strip().partition("\n")
-    return subject.strip(), body.strip() + "\n"
+        subject, _, body = text.strip().partition("\n")
+        subject = subject.strip()
+        html = render_template(f"mail/{template}.html", subject=subject, **context)
+    return subject, body.strip() + "\n", html
 
 
 def send_template(to: str, template: str, locale: str | None, **context) -> Mail:
-    subject, body = render(template, locale, **context)
-    return send(to, subject, body)
+    subject, body, html = render(template, locale, **context)
+    return send(to, subject, body, html)
 
 
-def send(to: str, subject: str, body: str) -> Mail:
-    mail = Mail(to=to, subject=subject, body=body)
+def send(to: str, subject: str, body: str, html: str | None = None) -> Mail:
+    mail = Mail(to=to, subject=subject, body=body, html=html)
     backend = _backend()
     if backend == "memory":
         outbox().append(mail)
@@ -78,6 +86,8 @@ def _send_smtp(mail: Mail) -> None:
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid()
     message.set_content(mail.body)
+    if mail.html:
+        message.add_alternative(mail.html, subtype="html")  # multipart/alternative: text first
     host, port = config["PAN_SMTP_HOST"], config["PAN_SMTP_PORT"]
     with smtplib.SMTP(host, port, timeout=30) as smtp:
         if config["PAN_SMTP_STARTTLS"]:

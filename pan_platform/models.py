@@ -4,6 +4,7 @@ from pan_platform.accounts.models import ApiToken, Invitation, LoginAttempt, Pas
 from pan_platform.audit.models import AuditEvent
 from pan_platform.catalogue.language_versions import ItemLanguageVersion
 from pan_platform.catalogue.models import (
+    CountsGeneration,
     Item,
     ItemArea,
     ItemLanguage,
@@ -11,6 +12,7 @@ from pan_platform.catalogue.models import (
     PriorityArea,
 )
 from pan_platform.catalogue.overrides import LabelOverride
+from pan_platform.history.models import ItemChange
 from pan_platform.organisations.models import Country, Organisation, OrganisationApplication
 from pan_platform.sharing.models import (
     AccessRequest,
@@ -21,13 +23,15 @@ from pan_platform.sharing.models import (
     SharedVisit,
     SharingAgreement,
 )
-from pan_platform.storage.models import FileVersion
+from pan_platform.storage.models import FileVersion, MaterialFile
+from pan_platform.syllabus.models import OfflinePackage
 from pan_platform.thesaurus.models import ThesaurusRevision, ThesaurusTerm
 
 __all__ = [
     "Invitation", "LabelOverride", "LoginAttempt", "OrganisationApplication", "PasswordReset",
     "AccessRequest", "ItemPolicy", "Notification", "SharedVisit", "SharingAgreement",
-    "ApiToken", "AuditEvent", "Country", "FileVersion", "Item", "ItemArea", "ItemLanguage", "ItemLanguageVersion",
-    "ItemReader", "ItemShare", "ItemTranslation", "Organisation", "PriorityArea", "User",
+    "ApiToken", "AuditEvent", "CountsGeneration", "Country", "FileVersion", "Item", "ItemArea", "ItemChange",
+    "ItemLanguage", "ItemLanguageVersion", "ItemReader", "ItemShare", "ItemTranslation", "MaterialFile",
+    "OfflinePackage", "Organisation", "PriorityArea", "User",
     "ThesaurusRevision", "ThesaurusTerm",
 ]

@@ -76,11 +76,12 @@ class Page(Paged):
         return self.items
 
 
-def paginate(stmt: Select, page: int, per_page: int) -> Page:
-    """Run `stmt` (a select of rows) for one page, counting the whole list once."""
+def paginate(stmt: Select, page: int, per_page: int, options: Sequence[Any] = ()) -> Page:
+    """Run `stmt` (a select of rows) for one page, counting the whole list once. `options`
+    (eager loads) apply to the page's rows only, not to the count."""
     page, per_page = page_number(page), max(1, per_page)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    rows = db.session.scalars(stmt.options(*options).limit(per_page).offset((page - 1) * per_page)).all()
     return Page(items=list(rows), page=page, per_page=per_page, total=total)
 
 

@@ -7,6 +7,9 @@ Jobs (each at its interval, a setting in config.py):
 - `retry-index` (PAN_INDEX_RETRY_SECONDS, 60): write ids queued by failed index writes.
 - `merge-index` (PAN_INDEX_MERGE_SECONDS, 300): catch up merges of small index segments
   (a save starts one itself; this finishes those cut short).
+- `build-packages` (PAN_PACKAGE_BUILD_SECONDS, 5): build queued offline packages
+  (syllabus/packages.py), writing their progress for the status page.
+- `clean-packages` (PAN_PACKAGE_CLEAN_SECONDS, 3600): remove old and superseded packages.
 
 Two ways to run them, never both for one database:
 
@@ -34,6 +37,7 @@ from flask import Flask
 from pan_platform import search
 from pan_platform.access import expire_due
 from pan_platform.extensions import db
+from pan_platform.syllabus import packages
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +53,8 @@ JOBS: list[Job] = [
     Job("expire-sharing", "PAN_EXPIRY_SWEEP_SECONDS", expire_due),
     Job("retry-index", "PAN_INDEX_RETRY_SECONDS", search.retry_queued),
     Job("merge-index", "PAN_INDEX_MERGE_SECONDS", search.merge_segments),
+    Job("build-packages", "PAN_PACKAGE_BUILD_SECONDS", packages.build_queued),
+    Job("clean-packages", "PAN_PACKAGE_CLEAN_SECONDS", packages.remove_old_packages),
 ]
 
 

@@ -1,7 +1,7 @@
 """Thumbnails and page previews per file version
 
 Revision ID: a9c3e5f71b24
-Revises: f2b8c4d6e1a3
+Revises: a8c3e5f1d2b4
 Create Date: 2026-12-02 13:10:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a9c3e5f71b24"
-down_revision = "f2b8c4d6e1a3"
+down_revision = "a8c3e5f1d2b4"
 branch_labels = None
 depends_on = None
 

@@ -12,16 +12,18 @@ from pan_platform.access.principals import (
     download_grants,
     download_principals,
     files_follow_description,
+    load_agreements,
     org,
     read_grants,
+    read_loads,
     read_principals,
     user_principals,
 )
-from pan_platform.access.readers import readable_by, refresh_readers
+from pan_platform.access.readers import next_expiry, readable_by, reader_key, refresh_readers
 from pan_platform.access.rules import can
 
 __all__ = [
     "FILES_ACCESS", "INHERIT", "NETWORK", "PARTNERS", "PUBLIC", "VISIBILITIES", "Grant",
-    "can", "download_grants", "download_principals", "expire_due", "files_follow_description", "org", "read_grants",
-    "read_principals", "readable_by", "refresh_readers", "user_principals",
+    "can", "download_grants", "download_principals", "expire_due", "files_follow_description", "load_agreements", "next_expiry", "org",
+    "read_grants", "read_loads", "read_principals", "readable_by", "reader_key", "refresh_readers", "user_principals",
 ]

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import joinedload, object_session, selectinload
 
+from pan_platform.catalogue.models import Item
 from pan_platform.extensions import db
 from pan_platform.sharing.models import SharingAgreement
 from pan_platform.util import utcnow
@@ -101,6 +102,38 @@ def owner_agreements(session, owner_id: int) -> list:
                 )
             )
     return cache[owner_id]
+
+
+def load_agreements(session, owner_ids) -> None:
+    """Fill owner_agreements()' cache for several owners with one query (a list of items
+    of many owners asks can() for each)."""
+    cache = session.info.setdefault("pan_agreements", {})
+    missing = sorted({owner_id for owner_id in owner_ids if owner_id is not None} - set(cache))
+    if not missing:
+        return
+    found: dict[int, list] = {owner_id: [] for owner_id in missing}
+    with session.no_autoflush:
+        for agreement in session.scalars(
+            select(SharingAgreement)
+            .where(SharingAgreement.owner_id.in_(missing), SharingAgreement.revoked_at.is_(None))
+            .order_by(SharingAgreement.id)
+        ):
+            found[agreement.owner_id].append(agreement)
+    cache.update(found)
+
+
+def read_loads() -> tuple:
+    """Eager loads of what read_grants() reads (shares, areas, the ancestors a rule is
+    inherited through), for a list of items each asked can(): a fixed number of queries
+    whatever the list's length. Ancestors: a material's module and its curriculum, joined
+    to the item's row (a many-to-one: no extra query)."""
+    parent = joinedload(Item.parent)
+    return (
+        selectinload(Item.shares),
+        selectinload(Item.area_rows),
+        parent.selectinload(Item.shares),
+        parent.joinedload(Item.parent).selectinload(Item.shares),
+    )
 
 
 def _visibility_grants(source, inherited: bool) -> list[Grant] | None:

@@ -9,16 +9,20 @@ Changed rows reach the search index like any other change of an item.
 
 from __future__ import annotations
 
-from sqlalchemy import exists, or_, select
+from datetime import datetime
+
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from pan_platform.access.principals import label_expiries, read_grants, user_principals
 from pan_platform.catalogue.models import Item, ItemArea
+from pan_platform.extensions import db
 from pan_platform.sharing.models import ItemReader, ItemShare, SharingAgreement
 from pan_platform.util import utcnow
 
 PENDING_KEY = "pan_readers_pending"  # items whose labels may change, collected before the flush
 AGREEMENTS_KEY = "pan_agreements"  # agreements cached by access.principals (principals.py)
+STALE_KEY = "pan_readers_stale"  # items whose loaded shares/areas still hold a deleted row
 
 
 def refresh_readers(item) -> bool:
@@ -39,13 +43,20 @@ def refresh_readers(item) -> bool:
     return True
 
 
+ADMIN_KEY = frozenset({"*platform-admin*"})  # not a label: no item row can hold it
+
+
+def _bypasses(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role == "platform_admin")
+
+
 def readable_by(user, item_id_column):
     """A SQL condition: the item in `item_id_column` is readable by `user` now.
 
     Platform administrators get no condition here: they bypass, explicitly. Rows whose
     rule has expired are ignored, so listings are exact even before the expiry sweep.
     """
-    if getattr(user, "is_authenticated", False) and user.is_active and user.role == "platform_admin":
+    if _bypasses(user):
         return True
     labels = sorted(user_principals(user))
     return exists(
@@ -55,6 +66,24 @@ def readable_by(user, item_id_column):
             or_(ItemReader.expires_at.is_(None), ItemReader.expires_at > utcnow()),
         )
     )
+
+
+def reader_key(user) -> frozenset[str]:
+    """Everything readable_by(user) depends on besides the rows and the clock: viewers
+    with the same key read the same items (cached counts are kept per key)."""
+    return ADMIN_KEY if _bypasses(user) else user_principals(user)
+
+
+def next_expiry(user, now: datetime) -> datetime | None:
+    """The next moment after `now` at which a row readable_by(user) relies on lapses
+    (None: none lapses). What readable_by() yields at `now` holds until then, unless
+    the rows change."""
+    if _bypasses(user):
+        return None
+    stmt = select(func.min(ItemReader.expires_at)).where(
+        ItemReader.principal.in_(sorted(user_principals(user))), ItemReader.expires_at > now
+    )
+    return db.session.scalar(stmt)
 
 
 def _items_of_owners(session: Session, owner_ids: set[int]) -> list:
@@ -80,6 +109,7 @@ def _affected_items(session: Session) -> set:
             item = session.get(Item, obj.item_id)
             if item is not None and item not in session.deleted:
                 items.add(item)
+                session.info.setdefault(STALE_KEY, set()).add(item)
         elif isinstance(obj, SharingAgreement):
             owners.add(obj.owner_id)
     if owners:
@@ -101,10 +131,13 @@ def refresh_collected(session: Session) -> None:
     is clean)."""
     pending = session.info.pop(PENDING_KEY, set())
     session.info.pop(AGREEMENTS_KEY, None)  # re-read agreements as flushed
+    for item in session.info.pop(STALE_KEY, ()):
+        if item in session:  # a share or area row deleted on its own stays in the loaded list
+            session.expire(item, ["shares", "area_rows"])
     for item in list(pending):
         pending.update(item.descendants())
     for item in pending:
-        if item in session and item not in session.deleted and item.id is not None:
+        if item in session:  # not an item deleted by this flush (nor one expunged since)
             refresh_readers(item)
 
 
@@ -117,3 +150,4 @@ def forget_collected(session: Session) -> None:
     """After a rollback: nothing noted in the failed transaction is refreshed."""
     session.info.pop(AGREEMENTS_KEY, None)
     session.info.pop(PENDING_KEY, None)
+    session.info.pop(STALE_KEY, None)

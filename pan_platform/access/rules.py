@@ -10,6 +10,7 @@ from __future__ import annotations
 from pan_platform.access.principals import download_principals, read_principals, user_principals
 from pan_platform.accounts.models import User
 from pan_platform.catalogue.models import Item
+from pan_platform.catalogue.vocabularies import licence_terms
 from pan_platform.organisations.models import Organisation
 
 EDITING_ROLES = ("editor", "org_admin")
@@ -57,6 +58,12 @@ def can_edit(user, item) -> bool:
     )
 
 
+def can_view_history(user, item) -> bool:
+    """An item's edit history (old values included) is for the editors of its owner academy:
+    the same people who could change those values back."""
+    return can_edit(user, item)
+
+
 def can_create_in(user, organisation) -> bool:
     """May `user` create items owned by `organisation`?"""
     return (
@@ -67,8 +74,28 @@ def can_create_in(user, organisation) -> bool:
     )
 
 
-def can_adapt(user, item) -> bool:
-    """Copy a visible curriculum or module into the user's own academy."""
+def adaptation_granted(user, item) -> bool:
+    """The owner academy approved the user's academy's request to adapt `item` or an item
+    holding it (a permission for a curriculum covers its modules and materials)."""
+    for node in (item, *reversed(item.ancestors())):
+        if any(r.organisation_id == user.organisation_id and r.status == "approved"
+               for r in node.adaptation_requests):
+            return True
+    return False
+
+
+def _licence_allows(user, item) -> bool:
+    """The item's licence lets it be adapted, or its owner academy gave permission (the
+    owner academy itself holds the rights: its own licence never stops it)."""
+    return (
+        licence_terms(item.licence).allows_adaptation
+        or _is_member(user, item.owner_id)
+        or adaptation_granted(user, item)
+    )
+
+
+def _adapting_editor(user, item) -> bool:
+    """An editor of an academy, reading an item of another organisation's that may be copied."""
     return (
         item.kind in ("curriculum", "module")
         and can_read(user, item)
@@ -76,6 +103,33 @@ def can_adapt(user, item) -> bool:
         and user.role in EDITING_ROLES
         and user.organisation.kind == "academy"
     )
+
+
+def can_adapt(user, item) -> bool:
+    """Copy a visible curriculum or module into the user's own academy, as its licence
+    allows (see vocabularies.LICENCE_TERMS) or with the owner academy's permission."""
+    return _adapting_editor(user, item) and _licence_allows(user, item)
+
+
+def can_copy_part(user, item) -> bool:
+    """A part of an item being adapted goes into the copy: readable, and its own licence
+    (or a permission for it or for what holds it) allows adaptation."""
+    return can_read(user, item) and _signed_in(user) and _licence_allows(user, item)
+
+
+def can_request_adaptation(user, item) -> bool:
+    """Ask the owner academy for permission: its licence does not allow adapting it, and
+    the user's academy (not the owner) has no permission yet."""
+    return (
+        _adapting_editor(user, item)
+        and not _is_member(user, item.owner_id)
+        and not _licence_allows(user, item)
+    )
+
+
+def can_decide_adaptation(user, item) -> bool:
+    """Approve or refuse requests to adapt an item: the owner academy's editors and admins."""
+    return can_edit(user, item)
 
 
 def can_manage_organisation(user, organisation) -> bool:
@@ -104,7 +158,11 @@ _ITEM_RULES = {
     "archive": can_edit,
     "share": can_edit,
     "preview": can_edit,
+    "view_history": can_view_history,
     "adapt": can_adapt,
+    "copy_part": can_copy_part,
+    "request_adaptation": can_request_adaptation,
+    "decide_adaptation": can_decide_adaptation,
 }
 
 _ORG_RULES = {

@@ -105,6 +105,20 @@ class EnableTotpForm(FlaskForm):
     )
 
 
+class RecoveryCodeForm(FlaskForm):
+    code = StringField(
+        _l("Recovery code"),
+        validators=[DataRequired(_l("Please enter one of your recovery codes.")), Length(max=40)],
+    )
+
+
+class RegenerateCodesForm(FlaskForm):
+    password_or_code = PasswordField(
+        _l("Your password or a current code from your app"),
+        validators=[DataRequired(_l("Please enter your password or a current code.")), Length(max=1000)],
+    )
+
+
 class PasswordConfirmForm(FlaskForm):
     password = PasswordField(
         _l("Current password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=1000)]

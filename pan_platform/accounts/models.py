@@ -1,8 +1,9 @@
-"""Users, their roles and personal API tokens."""
+"""Users, their roles, personal API tokens and two-factor recovery codes."""
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from datetime import datetime, timedelta
 
@@ -85,6 +86,9 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     # The last accepted TOTP time step: a code is accepted once (no replay).
     totp_last_step: Mapped[int | None]
+    # The secret offered on the set-up page until a code confirms it: kept here (not in the
+    # signed, readable session cookie) so that a reload shows the same QR code.
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
 
     organisation: Mapped[Organisation] = relationship()
 
@@ -213,6 +217,35 @@ class PasswordReset(db.Model):
     @property
     def is_open(self) -> bool:
         return self.used_at is None and self.expires_at > utcnow()
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for a TOTP code at sign-in (a lost phone).
+
+    Only a salted SHA-256 is stored: the codes are random (50 bits), so a slow hash would only
+    make every sign-in check slower, while the salt keeps equal codes from sharing a hash.
+    """
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    salt: Mapped[str] = mapped_column(String(32))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
+
+    @staticmethod
+    def digest(salt: str, code: str) -> str:
+        return hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User, code: str) -> RecoveryCode:
+        salt = secrets.token_hex(16)
+        return cls(user_id=user.id, salt=salt, code_hash=cls.digest(salt, code))
+
+    def matches(self, code: str) -> bool:
+        return hmac.compare_digest(self.code_hash, self.digest(self.salt, code))
 
 
 class LoginAttempt(db.Model):

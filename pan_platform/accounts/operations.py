@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
 from flask import current_app, request
-from sqlalchemy import select
+from sqlalchemy import delete, func, select, update
 
 from pan_platform import mail
 from pan_platform.access import can
@@ -27,6 +27,7 @@ from pan_platform.accounts.models import (
     ApiToken,
     Invitation,
     PasswordReset,
+    RecoveryCode,
     User,
     hash_token,
     new_token,
@@ -89,13 +90,71 @@ def authenticate(email: str, password: str, address: str) -> SignInResult:
     return SignInResult(user)
 
 
+def second_factor_checks(user: User) -> list[tuple[throttle.Limit, str]]:
+    """What a wrong app or recovery code counts against."""
+    return [(throttle.ACCOUNT, user.email), (throttle.SECOND_FACTOR, user.email)]
+
+
 def check_second_factor(user: User, code: str) -> bool:
     step = totp.verify(user.totp_secret or "", code, user.totp_last_step)
     if step is None:
-        throttle.note_failure([(throttle.ACCOUNT, user.email)])
+        throttle.note_failure(second_factor_checks(user))
         return False
     user.totp_last_step = step
+    throttle.clear(throttle.SECOND_FACTOR, user.email)
     return True
+
+
+# Failures in a row after which the wrong-code message names the device's clock too.
+CLOCK_HINT_AFTER = 2
+
+
+def wrong_code_message(failures: int) -> str:
+    """A wrong TOTP code is nearly always a typo or an old code; the clock comes after that."""
+    message = _("That code is not right. Check that you typed the 6 digits of the current code.")
+    if failures >= CLOCK_HINT_AFTER:
+        message += " " + _(
+            "If it still fails, check that the time on your device is set automatically: "
+            "the codes depend on it."
+        )
+    return message
+
+
+@operation
+def use_recovery_code(user: User, code: str) -> bool:
+    """Spend one unused recovery code in place of a TOTP code; each works once.
+
+    Failures count like wrong TOTP codes (the same throttle)."""
+    clear = totp.normalise_recovery_code(code)
+    unused = db.session.scalars(
+        select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+    )
+    match = next((row for row in unused if clear and row.matches(clear)), None)
+    # The update claims the code only if no concurrent sign-in spent it first.
+    spent = match is not None and db.session.execute(
+        update(RecoveryCode).where(RecoveryCode.id == match.id, RecoveryCode.used_at.is_(None))
+        .values(used_at=utcnow())
+    ).rowcount == 1
+    if not spent:
+        throttle.note_failure(second_factor_checks(user))
+        return False
+    throttle.clear(throttle.SECOND_FACTOR, user.email)
+    record("account.2fa_recovery_code_used", user, remaining=recovery_codes_left(user))
+    return True
+
+
+def recovery_codes_left(user: User) -> int:
+    return db.session.scalar(
+        select(func.count(RecoveryCode.id)).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+    )
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    """Replace the user's recovery codes; the clear codes are returned once, never stored."""
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    codes = totp.new_recovery_codes()
+    db.session.add_all(RecoveryCode.issue(user, code) for code in codes)
+    return codes
 
 
 @operation
@@ -390,13 +449,40 @@ def api_tokens(user: User) -> list[ApiToken]:
 
 
 @operation
-def enable_totp(user: User, secret: str, code: str) -> None:
+def pending_totp_secret(user: User) -> str:
+    """The secret offered for set-up: the same one on every visit until a code confirms it."""
+    if not user.totp_pending_secret:
+        user.totp_pending_secret = totp.new_secret()
+    return user.totp_pending_secret
+
+
+@operation
+def enable_totp(user: User, code: str, failures: int = 0) -> list[str]:
+    """Turn two-factor on with the pending secret; returns the new recovery codes (shown once).
+
+    `failures`: wrong codes already typed on this set-up, for the message."""
+    secret = user.totp_pending_secret or ""
     step = totp.verify(secret, code)
     if step is None:
-        raise AccountError(_("The code is not correct. Check the time on your device and try again."))
-    user.totp_secret = secret
+        raise AccountError(wrong_code_message(failures + 1))
+    user.totp_secret, user.totp_pending_secret = secret, None
     user.totp_last_step = step
+    codes = _new_recovery_codes(user)
     record("account.2fa_enable", user)
+    return codes
+
+
+@operation
+def regenerate_recovery_codes(user: User, password_or_code: str) -> list[str]:
+    """New recovery codes (the old ones stop working), confirmed by the password or a current code."""
+    step = totp.verify(user.totp_secret or "", password_or_code, user.totp_last_step)
+    if step is not None:
+        user.totp_last_step = step
+    elif not user.check_password(password_or_code):
+        raise AccountError(_("Neither your password nor a current code from your app: please try again."))
+    codes = _new_recovery_codes(user)
+    record("account.2fa_recovery_regenerate", user)
+    return codes
 
 
 @operation
@@ -407,4 +493,5 @@ def disable_totp(user: User, password: str) -> None:
         raise AccountError(_("Your current password is not correct."))
     user.totp_secret = None
     user.totp_last_step = None
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     record("account.2fa_disable", user)

@@ -27,10 +27,22 @@ class Limit:
 ACCOUNT = Limit("account", 5, timedelta(minutes=15))
 ADDRESS = Limit("ip", 20, timedelta(minutes=15))
 RESET = Limit("reset", 5, timedelta(minutes=15))
+# Wrong second-factor codes (app or recovery codes). Apart from ACCOUNT because a right
+# password clears ACCOUNT: re-entering it must not buy more guesses at the code.
+SECOND_FACTOR = Limit("2fa", 5, timedelta(minutes=15))
 
 
 def _key(limit: Limit, value: str) -> str:
     return f"{limit.prefix}:{value.strip().lower()}"[:300]
+
+
+def failures(limit: Limit, value: str) -> int:
+    """The failures counted now for `value` (within the window)."""
+    return db.session.scalar(
+        select(func.count(LoginAttempt.id)).where(
+            LoginAttempt.key == _key(limit, value), LoginAttempt.at > utcnow() - limit.window
+        )
+    )
 
 
 def wait_minutes(limit: Limit, value: str) -> int:
@@ -65,5 +77,5 @@ def clear(limit: Limit, value: str) -> None:
 
 
 def _prune() -> None:
-    longest = max(ACCOUNT.window, ADDRESS.window, RESET.window)
+    longest = max(ACCOUNT.window, ADDRESS.window, RESET.window, SECOND_FACTOR.window)
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < utcnow() - longest))

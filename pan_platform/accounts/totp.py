@@ -1,4 +1,5 @@
-"""Time-based one-time passwords (RFC 6238 over RFC 4226 HOTP), HMAC-SHA1, 6 digits, 30 s.
+"""Time-based one-time passwords (RFC 6238 over RFC 4226 HOTP), HMAC-SHA1, 6 digits, 30 s,
+the QR code that carries the set-up key, and the one-time recovery codes.
 
 These are the parameters every authenticator app uses by default.
 """
@@ -13,9 +14,17 @@ import struct
 import time
 from urllib.parse import quote, urlencode
 
+import segno
+
 STEP = 30
 DIGITS = 6
 WINDOW = 1  # accept the previous and next step too: clocks drift
+RECOVERY_CODES = 10
+# Recovery codes: 10 letters and digits without look-alikes (0/o, 1/l/i), shown as xxxxx-xxxxx.
+RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+RECOVERY_LENGTH = 10
+QR_OPTIONS = {"error": "m"}  # medium error correction: a screen photo with some glare still reads
+QR_SVG_OPTIONS = {"scale": 4, "dark": "#000", "light": "#fff", "border": 4}
 
 
 def new_secret() -> str:
@@ -61,3 +70,22 @@ def provisioning_uri(secret: str, account: str, issuer: str = "PAN Platform") ->
     """The otpauth:// URI that authenticator apps read (typed in, or from a QR code)."""
     label = quote(f"{issuer}:{account}")
     return f"otpauth://totp/{label}?" + urlencode({"secret": secret, "issuer": issuer})
+
+
+def qr_svg(uri: str) -> str:
+    """The QR code of `uri` as an inline <svg> element, made here (no outside service, no JS)."""
+    return segno.make(uri, **QR_OPTIONS).svg_inline(**QR_SVG_OPTIONS)
+
+
+def new_recovery_codes(count: int = RECOVERY_CODES) -> list[str]:
+    codes: set[str] = set()
+    while len(codes) < count:
+        raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_LENGTH))
+        codes.add(f"{raw[:5]}-{raw[5:]}")
+    return sorted(codes)
+
+
+def normalise_recovery_code(code: str) -> str:
+    """As stored: lower case with its dash, whatever spaces, dashes or case were typed."""
+    raw = "".join(ch for ch in (code or "").lower() if ch.isalnum())
+    return f"{raw[:5]}-{raw[5:]}" if len(raw) == RECOVERY_LENGTH else ""

@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import get_babel
 from flask_login import current_user, login_required, login_user, logout_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from pan_platform.access import can
@@ -35,6 +36,8 @@ from pan_platform.accounts.forms import (
     NewPasswordForm,
     PasswordConfirmForm,
     ProfileForm,
+    RecoveryCodeForm,
+    RegenerateCodesForm,
     ResetRequestForm,
     RoleForm,
     SecondFactorForm,
@@ -102,27 +105,56 @@ def _complete_sign_in(user: User, remember: bool, target: str):
     return redirect(target)
 
 
-@bp.route("/sign-in/code", methods=["GET", "POST"])
-def second_factor():
+def _pending_sign_in():
+    """(pending, user) of a sign-in waiting for its second factor, or None when there is none."""
     pending = session.get(PENDING_2FA)
     if not pending or time.time() - pending.get("at", 0) > PENDING_2FA_SECONDS:
         session.pop(PENDING_2FA, None)
         flash(_("Please sign in again."), "info")
-        return redirect(url_for("accounts.login"))
+        return None
     user = load_user(pending["id"])
     if user is None or not user.has_totp:
         session.pop(PENDING_2FA, None)
+        return None
+    return pending, user
+
+
+def _second_factor_step(template: str, form, check, wrong_message):
+    """The code page and the recovery-code page: the same throttle, the same ending.
+
+    `check(user, code)` says whether the code is right; `wrong_message(failures)` what to say if not."""
+    found = _pending_sign_in()
+    if found is None:
         return redirect(url_for("accounts.login"))
-    form = SecondFactorForm()
+    pending, user = found
+    status = 200
     if form.validate_on_submit():
-        wait = throttle.blocked_for([(throttle.ACCOUNT, user.email)])
+        wait = throttle.blocked_for(ops.second_factor_checks(user))
         if wait:
             flash(_("Too many failed attempts. Please wait %(minutes)d minutes and try again.", minutes=wait), "error")
-        elif ops.check_second_factor(user, form.code.data):
+            status = 429
+        elif check(user, form.code.data):
             return _complete_sign_in(user, pending.get("remember", False), safe_next(pending.get("next"), url_for("main.home")))
         else:
-            flash(_("The code is not correct. Check the time on your device and try again."), "error")
-    return render_template("accounts/second_factor.html", form=form)
+            status = 400
+            flash(wrong_message(throttle.failures(throttle.SECOND_FACTOR, user.email)), "error")
+    return render_template(template, form=form), status
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+def second_factor():
+    return _second_factor_step(
+        "accounts/second_factor.html", SecondFactorForm(), ops.check_second_factor, ops.wrong_code_message
+    )
+
+
+@bp.route("/sign-in/recovery-code", methods=["GET", "POST"])
+def recovery_code_sign_in():
+    """Sign-in with a one-time recovery code when the authenticator app is not at hand."""
+    return _second_factor_step(
+        "accounts/recovery_sign_in.html", RecoveryCodeForm(), ops.use_recovery_code,
+        lambda _failures: _("That recovery code is not right, or it was already used."),
+    )
 
 
 @bp.route("/sign-out", methods=["POST"])
@@ -217,6 +249,7 @@ def _render_profile(user: User, form=None, new_token: str | None = None, status:
         "accounts/profile.html", form=form or _profile_form(user), password_form=ChangePasswordForm(),
         token_form=TokenForm(), empty_form=EmptyForm(), tokens=ops.api_tokens(user),
         notifications=NOTIFICATIONS, new_token=new_token, token_scopes=TOKEN_SCOPES,
+        recovery_codes_left=ops.recovery_codes_left(user),
     ), status
 
 
@@ -288,29 +321,58 @@ def revoke_token(token_id: int):
     return redirect(url_for("accounts.profile"))
 
 
+SETUP_FAILURES = "pan_totp_setup_failures"
+
+
 @bp.route("/account/two-factor", methods=["GET", "POST"])
 @login_required
 def two_factor():
     user = current_user._get_current_object()
-    form = EnableTotpForm()
     if user.has_totp:
-        return render_template("accounts/two_factor.html", enabled=True, disable_form=PasswordConfirmForm())
-    secret = session.get("pan_totp_setup")
-    if not secret or request.method == "GET":
-        secret = session["pan_totp_setup"] = totp.new_secret()
+        return render_template(
+            "accounts/two_factor.html", enabled=True, disable_form=PasswordConfirmForm(),
+            regenerate_form=RegenerateCodesForm(), codes_left=ops.recovery_codes_left(user),
+        )
+    form = EnableTotpForm()
+    secret = ops.pending_totp_secret(user)
+    status = 200
     if form.validate_on_submit():
         try:
-            ops.enable_totp(user, secret, form.code.data)
+            codes = ops.enable_totp(user, form.code.data, session.get(SETUP_FAILURES, 0))
         except OperationError as error:
+            session[SETUP_FAILURES] = session.get(SETUP_FAILURES, 0) + 1
             form.code.errors.append(str(error))
+            status = 400
         else:
-            session.pop("pan_totp_setup", None)
+            session.pop(SETUP_FAILURES, None)
             flash(_("Two-factor authentication is on."), "success")
-            return redirect(url_for("accounts.profile"))
+            # Shown in this response only; never stored in clear and never put in the session.
+            return render_template("accounts/recovery_codes.html", codes=codes)
+    uri = totp.provisioning_uri(secret, user.email)
     return render_template(
-        "accounts/two_factor.html", enabled=False, form=form, secret=secret,
-        uri=totp.provisioning_uri(secret, user.email),
-    )
+        "accounts/two_factor.html", enabled=False, form=form, secret=secret, uri=uri,
+        qr_svg=Markup(totp.qr_svg(uri)),  # made here by segno from our own URI: safe markup
+    ), status
+
+
+@bp.route("/account/two-factor/recovery-codes", methods=["POST"])
+@login_required
+def regenerate_recovery_codes():
+    user = current_user._get_current_object()
+    form = RegenerateCodesForm()
+    if not user.has_totp:
+        return redirect(url_for("accounts.two_factor"))
+    if form.validate_on_submit():
+        try:
+            codes = ops.regenerate_recovery_codes(user, form.password_or_code.data)
+        except OperationError as error:
+            flash_error(error)
+        else:
+            flash(_("New recovery codes are ready; the old ones no longer work."), "success")
+            return render_template("accounts/recovery_codes.html", codes=codes)
+    else:
+        flash(_("Please enter your password or a current code."), "error")
+    return redirect(url_for("accounts.two_factor"))
 
 
 @bp.route("/account/two-factor/disable", methods=["POST"])

@@ -34,6 +34,13 @@ AREA_SOURCE = "OSCE Strategic Framework for Police-Related Activities"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+
+def _file_formats(user, item) -> list[str]:
+    """The files' types are file details: only for those who may download (as in the REST API)."""
+    if not can(user, "download", item):
+        return []
+    return sorted({v.mime_type.split(";")[0] for v in item.current_files})
+
 def xml_text(value: str | None) -> str:
     """Drop characters XML 1.0 cannot carry (a stray control character must not break a harvest)."""
     return _NOT_XML.sub("", value or "")
@@ -82,7 +89,7 @@ def oai_dc(user, item: Item):
     add("date", (item.published_at or item.created_at).date().isoformat())
     add("type", _english(vocab.RESOURCE_TYPES, item.resource_type) if item.resource_type else "InteractiveResource"
         if item.kind != "material" else "Text")
-    for mime in sorted({v.mime_type.split(";")[0] for v in item.file_versions}):
+    for mime in _file_formats(user, item):
         add("format", mime)
     add("identifier", _web_url(item))
     for language in item.languages:
@@ -150,7 +157,7 @@ def lom(user, item: Item):
     _lom(date, "dateTime").text = (item.published_at or item.created_at).replace(microsecond=0).isoformat()
 
     technical = _lom(root, "technical")
-    for mime in sorted({v.mime_type.split(";")[0] for v in item.file_versions}):
+    for mime in _file_formats(user, item):
         _lom(technical, "format").text = mime
     _lom(technical, "location").text = _web_url(item)
 

@@ -58,6 +58,7 @@ def item_summary(item: Item, language: str | None = None) -> dict:
 def file_version(version) -> dict:
     return {
         "id": version.id,
+        "file_id": version.file_id,
         "number": version.number,
         "original_name": version.original_name,
         "mime_type": version.mime_type,
@@ -68,12 +69,31 @@ def file_version(version) -> dict:
     }
 
 
+def material_file(entry) -> dict:
+    """One file of a material: what it is for, its language, its place and its versions."""
+    return {
+        "id": entry.id,
+        "role": entry.role,
+        "language": entry.language,
+        "position": entry.position,
+        "title": entry.title,
+        "version_count": len(entry.versions),
+        "current": file_version(entry.current) if entry.current is not None else None,
+        "versions": [file_version(v) for v in entry.versions],
+    }
+
+
 def _files(user, item: Item) -> dict:
-    """File versions for those who may download them (the rule of the download route);
-    others learn only that files exist and are given on request."""
+    """Files and their versions for those who may download them (the rule of the download
+    route); others learn only that files exist and are given on request. `files` lists
+    every version (as before several files per material); `material_files` the files in order."""
     if can(user, "download", item):
-        return {"files": [file_version(v) for v in item.file_versions], "files_on_request": False}
-    return {"files": [], "files_on_request": bool(item.file_versions)}
+        return {
+            "files": [file_version(v) for v in item.file_versions],
+            "material_files": [material_file(f) for f in item.files if f.versions],
+            "files_on_request": False,
+        }
+    return {"files": [], "material_files": [], "files_on_request": bool(item.file_versions)}
 
 
 def item_detail(user, item: Item) -> dict:

@@ -6,6 +6,7 @@ from pan_platform.api.openapi import ApiSpec
 from pan_platform.catalogue.vocabularies import (
     AUDIENCES,
     DELIVERY_MODES,
+    FILE_ROLES,
     ITEM_KINDS,
     LEVELS,
     LICENCES,
@@ -74,8 +75,13 @@ TRANSLATION = spec.schema("Translation", obj({
     "language": STR, "title": STR, "summary": NSTR, "learning_outcomes": STR_LIST,
 }))
 FILE_VERSION = spec.schema("FileVersion", obj({
-    "id": INT, "number": INT, "original_name": STR, "mime_type": STR, "size": INT, "sha256": STR,
+    "id": INT, "file_id": INT, "number": INT, "original_name": STR, "mime_type": STR, "size": INT, "sha256": STR,
     "uploaded_at": DATETIME, "download_url": STR,
+}))
+FILE_ROLE = {"type": "string", "enum": list(FILE_ROLES)}
+MATERIAL_FILE = spec.schema("MaterialFile", obj({
+    "id": INT, "role": FILE_ROLE, "language": STR, "position": INT, "title": NSTR, "version_count": INT,
+    "current": FILE_VERSION, "versions": {"type": "array", "items": FILE_VERSION},
 }))
 # Nullable objects are inlined: "nullable" beside a $ref is ignored by OpenAPI 3.0 tools.
 SHARING = {**obj({
@@ -95,7 +101,10 @@ ITEM_DETAIL = spec.schema("ItemDetail", obj({
     "children": {"type": "array", "items": INT},
     "translations": {"type": "array", "items": TRANSLATION},
     "files": {"type": "array", "items": FILE_VERSION,
-              "description": "Empty for callers who may not download the files"},
+              "description": "Every version of every file; empty for callers who may not download the files"},
+    "material_files": {"type": "array", "items": MATERIAL_FILE,
+                       "description": "The files in their order, with role, language and versions; "
+                                      "empty for callers who may not download the files"},
     "files_on_request": {"type": "boolean",
                          "description": "The item has files the caller may ask the owner academy for"},
     "sharing": SHARING,
@@ -197,6 +206,10 @@ FILE_UPLOAD = {
     "properties": {
         "file": {"type": "string", "format": "binary"},
         "note": {"type": "string", "maxLength": 1000},
+        "file_id": {"type": "integer", "description": "Add a new version of this file of the material"},
+        "role": {**FILE_ROLE, "description": "Add a new file with this role (default other)"},
+        "language": {"type": "string", "description": "The new file's language (default: the material's)"},
+        "title": {"type": "string", "maxLength": 300, "description": "The new file's title"},
     },
     "required": ["file"],
 }

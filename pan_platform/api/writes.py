@@ -126,9 +126,11 @@ def items_sharing(query: dict, payload: dict, item_id: int):
 
 
 @spec.operation(
-    bp, "/materials/<int:item_id>/files", "POST", summary="Upload a new file version of a material",
+    bp, "/materials/<int:item_id>/files", "POST", summary="Upload a file of a material, or a new version of one",
     tag="Editing", body=FILE_UPLOAD, body_media="multipart/form-data",
     responses={CREATED: ("The new version", FILE_VERSION)}, auth_required=True,
+    description="With `file_id`: a new version of that file. With `role`, `language` or `title`: a new file "
+                "at the end of the material's files. With neither: a new version of the material's first file.",
 )
 def materials_upload(query: dict, item_id: int):
     user = token_user()
@@ -139,5 +141,21 @@ def materials_upload(query: dict, item_id: int):
     note = request.form.get("note")
     if note is not None and len(note) > 1000:
         raise ApiError(422, details={"note": _("The note must be at most 1,000 characters long.")})
-    version = _run(lambda: ops.add_file_version(user, item, upload.stream, upload.filename, note=note))
+    details = {name: request.form.get(name) for name in ("role", "language", "title")}
+    if details["title"] is not None and len(details["title"]) > 300:
+        raise ApiError(422, details={"title": _("The title must be at most 300 characters long.")})
+    file_id = _file_id(request.form.get("file_id"))
+    if file_id is None and any(value is not None for value in details.values()):
+        version = _run(lambda: ops.add_file(user, item, upload.stream, upload.filename, note=note, **details))
+    else:
+        version = _run(lambda: ops.add_file_version(user, item, upload.stream, upload.filename, note=note,
+                                                    file_id=file_id))
     return jsonify(serialize.file_version(version)), CREATED
+
+
+def _file_id(value: str | None) -> int | None:
+    if value is None or value == "":
+        return None
+    if not value.isdigit():
+        raise ApiError(422, details={"file_id": _("This material has no such file.")})
+    return int(value)

@@ -10,6 +10,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from pan_platform.extensions import db
 from pan_platform.util import utcnow
 
+# The acting user of the current unit of work: every operation records its audit event with
+# the user it acts for, so the event is where the actor is known. The item history
+# (history/changes.py) reads it when it writes its entries, just before the commit.
+ACTOR_KEY = "pan_actor"
+
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_events"
@@ -41,4 +46,6 @@ def record(action: str, user=None, item=None, **details) -> AuditEvent:
     if item is not None and item.id is None:
         event.item = item
     db.session.add(event)
+    if event.user_id is not None:  # an event without a user does not hide the acting one
+        db.session.info[ACTOR_KEY] = event.user_id
     return event

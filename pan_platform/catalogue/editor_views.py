@@ -8,7 +8,16 @@ from werkzeug.exceptions import Forbidden
 
 from pan_platform.access import can
 from pan_platform.catalogue import importer, operations, workspace
-from pan_platform.catalogue.forms import ActionForm, ImportForm, ItemForm, SharingForm, UploadForm
+from pan_platform.catalogue.forms import (
+    ActionForm,
+    FileDetailsForm,
+    FilesForm,
+    ImportForm,
+    ItemForm,
+    SharingForm,
+    UploadForm,
+    chosen_files,
+)
 from pan_platform.catalogue.models import ALLOWED_PARENT, Item
 from pan_platform.catalogue.vocabularies import ITEM_KINDS, STATES
 from pan_platform.extensions import db
@@ -16,6 +25,7 @@ from pan_platform.i18n import _, ngettext
 from pan_platform.operations import flash_error
 from pan_platform.organisations.models import Organisation
 from pan_platform.paging import page_number
+from pan_platform.sharing import operations as sharing_operations
 from pan_platform.storage.validate import UploadRejected
 from pan_platform.web.ids import parse_id
 from pan_platform.web.templating import language_name
@@ -78,11 +88,17 @@ def create(kind: str):
         form.language.data = form.language.data or "en"
     if kind == "curriculum":
         del form.parent_id
+    if kind != "material":
+        del form.files
     if form.validate_on_submit():
         parent_id = form.parent_id.data if kind != "curriculum" else 0
         parent = operations.get_item(parent_id) if parent_id else None
+        uploads = [(f.stream, f.filename) for f in chosen_files(form.files)] if kind == "material" else []
         try:
-            item = operations.create_item(current_user, organisation, kind, form.fields_data(), parent=parent)
+            item = operations.create_item_with_files(current_user, organisation, kind, form.fields_data(),
+                                                     parent=parent, uploads=uploads)
+        except UploadRejected as error:
+            form.files.errors = [*list(form.files.errors or []), str(error)]
         except operations.InvalidInput as error:
             _apply_errors(form, error.errors)
         else:
@@ -98,6 +114,7 @@ def edit(item_id: int):
     form = ItemForm(obj=item)
     form.fill_choices(language_name)
     del form.parent_id
+    del form.files
     if request.method == "GET":
         form.area_codes.data = item.area_codes
         form.keywords.data = ", ".join(item.keywords or [])
@@ -122,12 +139,24 @@ def _sharing_form(item: Item, formdata=None) -> SharingForm:
     return form
 
 
-def _render_manage(item: Item, sharing: SharingForm | None = None, upload: UploadForm | None = None):
+def _file_forms(item: Item) -> dict[int, FileDetailsForm]:
+    forms = {}
+    for material_file in item.files:
+        form = FileDetailsForm(formdata=None, obj=material_file, prefix=f"f{material_file.id}")
+        form.fill_choices(language_name)
+        forms[material_file.id] = form
+    return forms
+
+
+def _render_manage(item: Item, sharing: SharingForm | None = None, upload: UploadForm | None = None,
+                   add_files: FilesForm | None = None):
     return render_template(
         "workspace/manage.html",
         item=item,
         sharing=sharing or _sharing_form(item),
         upload=upload or UploadForm(formdata=None),
+        add_files=add_files or FilesForm(formdata=None),
+        file_forms=_file_forms(item) if item.kind == "material" else {},
         action_form=ActionForm(),
         modules=workspace.attachable_modules(item) if item.kind == "curriculum" else [],
         adaptations=workspace.adaptations(current_user, item),
@@ -228,7 +257,7 @@ def upload(item_id: int):
     if form.validate_on_submit():
         try:
             operations.add_file_version(current_user, item, form.file.data.stream, form.file.data.filename,
-                                        note=form.note.data)
+                                        note=form.note.data, file_id=parse_id(request.form.get("file_id")))
         except UploadRejected as error:
             form.file.errors = [*list(form.file.errors), str(error)]
         except operations.InvalidInput as error:
@@ -237,6 +266,76 @@ def upload(item_id: int):
             flash(_("File uploaded."), "success")
             return redirect(url_for("editor.manage", item_id=item.id))
     return _render_manage(item, upload=form), 400
+
+
+@bp.route("/items/<int:item_id>/files", methods=["POST"])
+@login_required
+def add_files(item_id: int):
+    """Several new files at once: all are stored, or none."""
+    item = _editable(item_id)
+    form = FilesForm()
+    if form.validate_on_submit():
+        uploads = [(f.stream, f.filename) for f in chosen_files(form.files)]
+        try:
+            operations.add_files(current_user, item, uploads)
+        except UploadRejected as error:
+            form.files.errors = [*list(form.files.errors), str(error)]
+        except operations.InvalidInput as error:
+            _apply_errors(form, error.errors)
+        else:
+            flash(ngettext("%(num)d file uploaded.", "%(num)d files uploaded.", len(uploads)), "success")
+            return redirect(url_for("editor.manage", item_id=item.id))
+    return _render_manage(item, add_files=form), 400
+
+
+def _file_action(item_id: int) -> Item:
+    item = _editable(item_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    return item
+
+
+@bp.route("/items/<int:item_id>/files/<int:file_id>", methods=["POST"])
+@login_required
+def file_details(item_id: int, file_id: int):
+    item = _editable(item_id)
+    form = FileDetailsForm(prefix=f"f{file_id}")
+    form.fill_choices(language_name)
+    if not form.validate_on_submit():
+        for message in [m for messages in form.errors.values() for m in messages]:
+            flash(message, "error")
+        return redirect(url_for("editor.manage", item_id=item.id))
+    try:
+        operations.update_file(current_user, item, file_id, form.role.data, form.language.data, form.title.data)
+    except operations.InvalidInput as error:
+        flash_error(error)
+    else:
+        flash(_("File details saved."), "success")
+    return redirect(url_for("editor.manage", item_id=item.id))
+
+
+@bp.route("/items/<int:item_id>/files/<int:file_id>/move", methods=["POST"])
+@login_required
+def file_move(item_id: int, file_id: int):
+    item = _file_action(item_id)
+    try:
+        operations.move_file(current_user, item, file_id, request.form.get("direction", ""))
+    except operations.InvalidInput as error:
+        flash_error(error)
+    return redirect(url_for("editor.manage", item_id=item.id))
+
+
+@bp.route("/items/<int:item_id>/files/<int:file_id>/remove", methods=["POST"])
+@login_required
+def file_remove(item_id: int, file_id: int):
+    item = _file_action(item_id)
+    try:
+        operations.remove_file(current_user, item, file_id)
+    except operations.InvalidInput as error:
+        flash_error(error)
+    else:
+        flash(_("File removed from the material."), "success")
+    return redirect(url_for("editor.manage", item_id=item.id))
 
 
 @bp.route("/items/<int:item_id>/preview")
@@ -260,6 +359,11 @@ def adapt(item_id: int):
         abort(400)
     copy = operations.adapt_item(current_user, item)
     flash(_("A copy was made in your academy as a private draft. Adapt it, then publish it."), "success")
+    left_out = len(operations.parts_left_out(current_user, copy))
+    if left_out:
+        flash(ngettext("%(num)d part was not copied: its licence does not allow adapting it.",
+                       "%(num)d parts were not copied: their licence does not allow adapting them.", left_out),
+              "info")
     withheld = len(operations.withheld_parts(copy))
     if withheld:
         flash(ngettext("%(num)d file was not copied: its owner academy gives it on request. "
@@ -313,3 +417,21 @@ def withheld_original(item: Item) -> Item | None:
 @bp.app_template_global()
 def item_adaptations(item: Item) -> workspace.Adaptations:
     return workspace.adaptations(current_user, item)
+
+
+@bp.app_template_global()
+def item_attribution(item: Item) -> workspace.Attribution | None:
+    return workspace.attribution(current_user, item)
+
+
+@bp.app_template_global()
+def own_adaptation(item: Item) -> Item | None:
+    return workspace.own_copy(current_user, item)
+
+
+@bp.app_template_global()
+def adaptation_request(item: Item):
+    """The viewer's academy's pending or approved request to adapt `item`."""
+    if not current_user.is_authenticated:
+        return None
+    return sharing_operations.open_adaptation_request(item, current_user.organisation_id)

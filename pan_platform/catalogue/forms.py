@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (
     DecimalField,
     RadioField,
@@ -63,6 +63,8 @@ class ItemForm(FlaskForm):
     external_url = URLField(
         _l("Link to an external resource (e.g. a video)"), validators=[Optional(), Length(max=500), _https_only]
     )
+    # Materials only (the views delete it elsewhere): files added with the new material.
+    files = MultipleFileField(_l("Files"), description=_l("You can choose several files at once."))
 
     def fill_choices(self, language_name, parents: list | None = None) -> None:
         self.language.choices = [(code, language_name(code)) for code in dict.fromkeys(vocab.CONTENT_LANGUAGES)]
@@ -126,3 +128,31 @@ class ImportForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """Buttons that change something: only the CSRF token."""
+
+
+def chosen_files(field) -> list:
+    """The files really chosen in a multiple file input (browsers send one empty part
+    when none is chosen)."""
+    return [f for f in field.data or [] if getattr(f, "filename", "")]
+
+
+class FilesForm(FlaskForm):
+    """Several new files of a material at once."""
+
+    files = MultipleFileField(_l("Add files"), description=_l("You can choose several files at once."))
+
+    def validate_files(self, field) -> None:
+        if not chosen_files(field):
+            raise ValidationError(_("Please choose a file."))
+
+
+class FileDetailsForm(FlaskForm):
+    """What one file of a material is for; choices are filled per request."""
+
+    role = SelectField(_l("Role"))
+    language = SelectField(_l("Language"))
+    title = StringField(_l("Title (optional)"), validators=[Length(max=300)])
+
+    def fill_choices(self, language_name) -> None:
+        self.role.choices = [(code, str(label)) for code, label in vocab.FILE_ROLES.items()]
+        self.language.choices = [(code, language_name(code)) for code in dict.fromkeys(vocab.CONTENT_LANGUAGES)]

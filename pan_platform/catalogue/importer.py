@@ -26,10 +26,12 @@ from pan_platform.access.principals import INHERIT, PARTNER_SCOPES
 from pan_platform.audit.models import record
 from pan_platform.catalogue import operations
 from pan_platform.catalogue.models import ALLOWED_PARENT, Item
+from pan_platform.catalogue.vocabularies import CONTENT_LANGUAGES
 from pan_platform.extensions import db
 from pan_platform.i18n import _
 from pan_platform.operations import transaction
 from pan_platform.organisations.models import Organisation
+from pan_platform.storage.models import FILE_ROLE_CODES
 from pan_platform.storage.validate import UploadRejected, safe_filename, sniff, stream_size
 
 MAX_MANIFEST_BYTES = 5 * 1024 * 1024
@@ -40,9 +42,11 @@ LIST_FIELDS = ("priority_areas", "keywords", "shares", "learning_outcomes")
 COLUMNS = (
     "key", "kind", "parent", "title", "summary", "learning_outcomes", "language", "priority_areas",
     "keywords", "audience", "level", "delivery_mode", "duration_hours", "licence", "resource_type",
-    "external_url", "visibility", "partner_scope", "shares", "state", "file", "file_note",
+    "external_url", "visibility", "partner_scope", "shares", "state", "file", "file_note", "files",
 )
 CSV_LIST_SEPARATOR = "|"
+CSV_FILE_PART_SEPARATOR = ";"  # in the CSV `files` column: path;role;language
+FILE_KEYS = ("file", "role", "language", "title", "note")
 
 
 class ImportFailed(Exception):
@@ -52,11 +56,26 @@ class ImportFailed(Exception):
 
 
 @dataclass
+class EntryFile:
+    """One checked file of a material, spooled out of the archive."""
+
+    spool: tempfile.SpooledTemporaryFile
+    name: str
+    role: str | None = None
+    language: str | None = None
+    title: str | None = None
+    note: str | None = None
+
+
+@dataclass
 class Entry:
     where: str  # "entry 3" / "line 4", translated
     data: dict
-    file: tempfile.SpooledTemporaryFile | None = None
-    file_name: str | None = None
+    files: list[EntryFile] = field(default_factory=list)
+
+    def close_files(self) -> None:
+        for entry_file in self.files:
+            entry_file.spool.close()
 
 
 @dataclass
@@ -110,8 +129,16 @@ def _parse_csv(text: str) -> list[Entry]:
         for name in LIST_FIELDS:
             if name in data:
                 data[name] = [p.strip() for p in data[name].split(CSV_LIST_SEPARATOR) if p.strip()]
+        if "files" in data:
+            data["files"] = [_csv_file(p) for p in data["files"].split(CSV_LIST_SEPARATOR) if p.strip()]
         entries.append(Entry(_("line %(number)d", number=reader.line_num), data))
     return entries
+
+
+def _csv_file(part: str) -> dict:
+    """`path`, `path;role` or `path;role;language` of the CSV `files` column."""
+    pieces = [p.strip() for p in part.split(CSV_FILE_PART_SEPARATOR)]
+    return {key: value for key, value in zip(("file", "role", "language"), pieces, strict=False) if value}
 
 
 # ------------------------------------------------------------------ checking
@@ -167,8 +194,37 @@ def _check_entry(entry: Entry, keys: dict[str, Entry], partners: dict[str, Organ
     problems += _check_sharing(data, parent_key, partners)
     if data.get("state", "draft") not in ("draft", "published"):
         problems.append(_("state: must be draft or published"))
-    if data.get("file"):
-        problems += _check_file(entry, archive, kind)
+    if data.get("file") and data.get("files"):
+        problems.append(_("files: give either file or files, not both"))
+    elif data.get("file"):
+        problems += _check_file(entry, archive, kind, {"file": data["file"], "note": data.get("file_note")})
+    elif "files" in data:
+        problems += _check_files(entry, archive, kind, data.get("language") or "en")
+    return problems
+
+
+def _check_files(entry: Entry, archive: zipfile.ZipFile, kind, item_language: str) -> list[str]:
+    listed = entry.data["files"]
+    if not isinstance(listed, list):
+        return [_("files: must be a list")]
+    problems = []
+    for spec in listed:
+        spec = {"file": spec} if isinstance(spec, str) else spec
+        if not isinstance(spec, dict) or not spec.get("file"):
+            problems.append(_("files: each file needs at least its path in \"file\""))
+            continue
+        unknown = sorted(str(k) for k in spec if k not in FILE_KEYS)
+        if unknown:
+            problems.append(_("files: unknown field %(name)s", name=", ".join(unknown)))
+        if any(not isinstance(spec.get(key, ""), str) for key in FILE_KEYS):
+            problems.append(_("files: %(name)s: every value must be text", name=spec["file"]))
+            continue
+        if spec.get("role", "other") not in FILE_ROLE_CODES:
+            problems.append(_("files: %(name)s: unknown role %(role)s", name=spec["file"], role=spec.get("role")))
+        if spec.get("language", item_language) not in CONTENT_LANGUAGES:
+            problems.append(_("files: %(name)s: unknown language %(language)s", name=spec["file"],
+                              language=spec.get("language")))
+        problems += _check_file(entry, archive, kind, spec)
     return problems
 
 
@@ -188,8 +244,9 @@ def _check_sharing(data: dict, parent_key, partners: dict[str, Organisation]) ->
     return problems
 
 
-def _check_file(entry: Entry, archive: zipfile.ZipFile, kind) -> list[str]:
-    name = str(entry.data["file"])
+def _check_file(entry: Entry, archive: zipfile.ZipFile, kind, spec: dict) -> list[str]:
+    """Check one named file and keep it spooled on the entry (with its role and language)."""
+    name = str(spec["file"])
     if kind != "material":
         return [_("file: only materials carry a file")]
     try:
@@ -205,13 +262,14 @@ def _check_file(entry: Entry, archive: zipfile.ZipFile, kind) -> list[str]:
             spool.write(chunk)
             if spool.tell() > limit:
                 return [_("file: %(name)s is larger than the platform accepts", name=name)]
-    entry.file_name = safe_filename(name)
+    file_name = safe_filename(name)
     try:
-        sniff(spool, entry.file_name, size=stream_size(spool))
+        sniff(spool, file_name, size=stream_size(spool))
     except UploadRejected as error:
         spool.close()
         return [_("file: %(name)s: %(reason)s", name=name, reason=str(error))]
-    entry.file = spool
+    entry.files.append(EntryFile(spool, file_name, role=spec.get("role"), language=spec.get("language"),
+                                 title=spec.get("title"), note=spec.get("note")))
     return []
 
 
@@ -239,8 +297,7 @@ def check(archive: zipfile.ZipFile) -> list[Entry]:
         errors += [f"{entry.where}: {p}" for p in problems]
     if errors:
         for entry in entries:
-            if entry.file is not None:
-                entry.file.close()
+            entry.close_files()
         raise ImportFailed(errors)
     return entries
 
@@ -259,9 +316,10 @@ def _import_entry(user, owner: Organisation, entry: Entry, created: dict[str, It
         user, item, data.get("visibility") or (INHERIT if parent else "private"),
         data.get("partner_scope") or "named", [partners[s].id for s in shares],
     )
-    if entry.file is not None:
-        entry.file.seek(0)
-        operations.add_file_version(user, item, entry.file, entry.file_name, note=data.get("file_note"))
+    for entry_file in entry.files:
+        entry_file.spool.seek(0)
+        operations.add_file(user, item, entry_file.spool, entry_file.name, role=entry_file.role,
+                            language=entry_file.language, title=entry_file.title, note=entry_file.note)
         report.files += 1
     created[data["key"]] = item
     report.created += 1
@@ -301,8 +359,7 @@ def import_archive(user, path_or_stream, progress: Callable[[int, int], None] | 
             raise ImportFailed([f"{k}: {v}" for k, v in error.errors.items()]) from None
         finally:
             for entry in entries:
-                if entry.file is not None:
-                    entry.file.close()
+                entry.close_files()
     return report
 
 

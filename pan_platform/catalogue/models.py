@@ -33,6 +33,16 @@ class PriorityArea(db.Model):
     position: Mapped[int]
 
 
+class CountsGeneration(db.Model):
+    """A counter bumped after every commit that may change the cached reader counts
+    (catalogue/counts.py), so that every worker process drops its copies at once."""
+
+    __tablename__ = "counts_generations"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(default=0)
+
+
 class ItemArea(db.Model):
     __tablename__ = "item_areas"
 
@@ -179,15 +189,26 @@ class Item(db.Model):
 
     @property
     def current_file(self):
-        return self.file_versions[-1] if self.file_versions else None
+        """The first file's current version (for callers that show one file)."""
+        return self.files[0].current if self.files else None
+
+    @property
+    def current_files(self) -> list:
+        """The current version of every file, in the material's order."""
+        return [f.current for f in self.files if f.current is not None]
 
     def __repr__(self) -> str:
         return f"<Item {self.kind} {self.id} {self.title[:30]!r}>"
 
 
 # Back-reference declared here so the storage package need not import the catalogue.
-from pan_platform.storage.models import FileVersion  # noqa: E402
+from pan_platform.storage.models import FileVersion, MaterialFile  # noqa: E402
 
+# Every version of every file, in upload order (the files and their histories: Item.files).
 Item.file_versions = relationship(
-    FileVersion, back_populates="item", order_by=FileVersion.number, cascade="all, delete-orphan"
+    FileVersion, back_populates="item", order_by=FileVersion.id, cascade="all, delete-orphan"
+)
+Item.files = relationship(
+    MaterialFile, back_populates="item", order_by=(MaterialFile.position, MaterialFile.id),
+    cascade="all, delete-orphan"
 )

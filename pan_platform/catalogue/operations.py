@@ -29,9 +29,9 @@ from pan_platform.operations import OperationError, operation
 from pan_platform.operations import commit as commit
 from pan_platform.operations import rollback as rollback
 from pan_platform.organisations.models import Organisation
-from pan_platform.sharing.models import ItemPolicy, ItemShare
+from pan_platform.sharing.models import AdaptationRequest, ItemPolicy, ItemShare
 from pan_platform.storage import files
-from pan_platform.storage.models import FileVersion
+from pan_platform.storage.models import FILE_ROLE_CODES, FileVersion, MaterialFile
 from pan_platform.util import utcnow
 
 TEXT_FIELDS = ("title", "summary", "learning_outcomes", "language", "external_url")
@@ -51,6 +51,18 @@ class InvalidInput(OperationError):
 
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__(errors=errors)
+
+
+class AdaptRefused(OperationError):
+    """The item's licence does not allow adapting it and its owner gave no permission."""
+
+    status = 403
+
+
+class AlreadyAdapted(OperationError):
+    """The user's academy already holds a copy of the item: a second one would only duplicate it."""
+
+    status = 409
 
 
 # ------------------------------------------------------------------ checks
@@ -174,10 +186,32 @@ def create_item(user, owner: Organisation, kind: str, fields: dict, parent: Item
     return item
 
 
+def _check_kept_licence(item: Item, values: dict) -> None:
+    """A copy whose licence travels with the work (share-alike, non-commercial, network
+    terms, or a permission) cannot be given another licence by its editors."""
+    if "licence" not in values or values["licence"] == item.licence or item.adapted_from_id is None:
+        return
+    if vocab.licence_terms(item.licence).copy_keeps_licence:
+        raise InvalidInput({"licence": _(
+            "This adaptation keeps the licence of the original (%(licence)s): it cannot be changed.",
+            licence=vocab.label(vocab.LICENCES, item.licence))})
+
+
+@operation
+def create_item_with_files(user, owner: Organisation, kind: str, fields: dict, parent: Item | None = None,
+                           uploads: list[tuple[BinaryIO, str]] = ()) -> Item:
+    """A new item and, for a material, its first files: all saved, or nothing."""
+    item = create_item(user, owner, kind, fields, parent=parent)
+    if uploads:
+        add_files(user, item, list(uploads))
+    return item
+
+
 @operation
 def update_item(user, item: Item, fields: dict) -> Item:
     require(user, "edit", item)
     values = clean_fields(fields)
+    _check_kept_licence(item, values)
     changed = []
     if "area_codes" in values:
         areas = values.pop("area_codes")
@@ -309,22 +343,123 @@ def set_sharing(user, item: Item, visibility: str, partner_scope: str = "named",
 
 # ------------------------------------------------------------------ files
 
-@operation
-def add_file_version(user, item: Item, stream: BinaryIO, filename: str, note: str | None = None) -> FileVersion:
-    """A new current file of a material; earlier versions stay downloadable.
-
-    Raises validate.UploadRejected (nothing written) for a refused file.
-    """
+def _material(user, item: Item) -> None:
     require(user, "edit", item)
     if item.kind != "material":
         raise InvalidInput({"file": _("Files can only be added to materials.")})
+
+
+def _file_of(item: Item, file_id: int | None) -> MaterialFile:
+    """One of the material's files; a file of another item is as missing as none."""
+    found = next((f for f in item.files if f.id == file_id), None)
+    if found is None:
+        raise InvalidInput({"file_id": _("This material has no such file.")})
+    return found
+
+
+def clean_file_fields(item: Item, role: str | None, language: str | None, title: str | None = None) -> dict:
+    """Role, language and title of a file: defaults "other" and the material's language."""
+    role = (role or "").strip() or "other"
+    language = (language or "").strip() or item.language
+    errors = {}
+    if role not in FILE_ROLE_CODES:
+        errors["role"] = _("Unknown file role.")
+    if language not in vocab.CONTENT_LANGUAGES:
+        errors["language"] = _("Unknown language.")
+    if errors:
+        raise InvalidInput(errors)
+    return {"role": role, "language": language, "title": (title or "").strip()[:300] or None}
+
+
+def _upload(user, item: Item, stream: BinaryIO, filename: str, note: str | None,
+            material_file: MaterialFile) -> FileVersion:
     note = (note or "").strip()[:1000] or None
-    version = files.add_checked_version(item, stream, filename, user=user, note=note)
+    version = files.add_checked_version(item, stream, filename, user=user, note=note, material_file=material_file)
     item.updated_at = utcnow()
     db.session.flush()  # a failure here rolls back the rows and the stored blob (@operation)
-    record("upload", user, item, version=version.number, sha256=version.sha256, size=version.size,
-           mime_type=version.mime_type, name=version.original_name)
+    record("upload", user, item, file=material_file.id, role=material_file.role, version=version.number,
+           sha256=version.sha256, size=version.size, mime_type=version.mime_type, name=version.original_name)
     return version
+
+
+@operation
+def add_file_version(user, item: Item, stream: BinaryIO, filename: str, note: str | None = None,
+                     file_id: int | None = None) -> FileVersion:
+    """A new current version of one file of a material (default: its first file, made when
+    the material has none); earlier versions stay downloadable.
+
+    Raises validate.UploadRejected (nothing written) for a refused file.
+    """
+    _material(user, item)
+    material_file = _file_of(item, file_id) if file_id is not None else None
+    if material_file is None:
+        material_file = item.files[0] if item.files else files.new_file(item)
+    return _upload(user, item, stream, filename, note, material_file)
+
+
+@operation
+def add_file(user, item: Item, stream: BinaryIO, filename: str, role: str | None = None,
+             language: str | None = None, title: str | None = None, note: str | None = None) -> FileVersion:
+    """A new file at the end of the material's files, with its first version."""
+    _material(user, item)
+    fields = clean_file_fields(item, role, language, title)
+    return _upload(user, item, stream, filename, note, files.new_file(item, **fields))
+
+
+@operation
+def add_files(user, item: Item, uploads: list[tuple[BinaryIO, str]]) -> list[FileVersion]:
+    """Several new files at once (role "other", the material's language): all or none."""
+    return [add_file(user, item, stream, name) for stream, name in uploads]
+
+
+@operation
+def update_file(user, item: Item, file_id: int, role: str | None, language: str | None,
+                title: str | None = None) -> MaterialFile:
+    """Change what a file is for, its language and its title."""
+    _material(user, item)
+    material_file = _file_of(item, file_id)
+    fields = clean_file_fields(item, role, language, title)
+    before = {"role": material_file.role, "language": material_file.language, "title": material_file.title}
+    if before != fields:
+        material_file.role, material_file.language = fields["role"], fields["language"]
+        material_file.title = fields["title"]
+        item.updated_at = utcnow()
+        record("file_update", user, item, file=material_file.id, previous=before, **fields)
+    return material_file
+
+
+@operation
+def move_file(user, item: Item, file_id: int, direction: str) -> MaterialFile:
+    """Swap a file with the previous ("up") or next ("down") one."""
+    _material(user, item)
+    material_file = _file_of(item, file_id)
+    ordered = list(item.files)
+    for position, each in enumerate(ordered):  # repair gaps and duplicates first
+        each.position = position
+    index = ordered.index(material_file)
+    other = index - 1 if direction == "up" else index + 1 if direction == "down" else index
+    if other != index and 0 <= other < len(ordered):
+        ordered[index].position, ordered[other].position = other, index
+        item.updated_at = utcnow()
+        record("file_move", user, item, file=material_file.id, direction=direction)
+    return material_file
+
+
+@operation
+def remove_file(user, item: Item, file_id: int) -> None:
+    """Take a file and its versions off the material. Its stored blobs stay in the file
+    store: blobs are content-addressed and may be shared with copies and backups."""
+    _material(user, item)
+    material_file = _file_of(item, file_id)
+    names = [v.original_name for v in material_file.versions]
+    for version in material_file.versions:
+        if version in item.file_versions:
+            item.file_versions.remove(version)
+    item.files.remove(material_file)
+    for position, each in enumerate(item.files):
+        each.position = position
+    item.updated_at = utcnow()
+    record("file_remove", user, item, file=file_id, role=material_file.role, names=names)
 
 
 # ------------------------------------------------------------------ adapt
@@ -337,12 +472,13 @@ def _copy_policy(node: Item, copy: Item) -> None:
         copy.policy = ItemPolicy(marking=policy.marking, files_access=policy.files_access)
 
 
-def _copyable_versions(user, node: Item) -> list[FileVersion]:
-    """The file versions `user` may download: the same rule as the download route."""
-    return [version for version in node.file_versions if can(user, "download", version.item)]
+def _copyable_files(user, node: Item) -> list[MaterialFile]:
+    """The files `user` may download: the same rule as the download route."""
+    return [f for f in node.files if f.versions and can(user, "download", node)]
 
 
-def _copy_node(user, node: Item, owner: Organisation, parent: Item | None, position: int) -> Item:
+def _copy_node(user, node: Item, owner: Organisation, parent: Item | None, position: int,
+               left_out: list[Item]) -> Item:
     copy = Item(
         kind=node.kind, owner=owner, parent=parent, position=position, title=node.title,
         summary=node.summary, learning_outcomes=node.learning_outcomes, language=node.language,
@@ -361,31 +497,85 @@ def _copy_node(user, node: Item, owner: Organisation, parent: Item | None, posit
     _copy_policy(node, copy)
     # Files the adapting user may not download stay with the original: the copy's page
     # says where they can be requested (workspace.withheld_original).
-    for version in _copyable_versions(user, node):
-        files.copy_version(version, copy)
-    # Only what the adapting user may read is copied: hidden parts stay hidden.
+    for material_file in _copyable_files(user, node):
+        files.copy_file(material_file, copy)
+    # Only what the adapting user may read is copied: hidden parts stay hidden. A readable
+    # part whose own licence forbids adapting it stays with the original too.
     readable = [child for child in node.children if can(user, "read", child)]
-    for child_position, child in enumerate(readable):
-        _copy_node(user, child, owner, copy, child_position)
+    left_out.extend(child for child in readable if not can(user, "copy_part", child))
+    copied = [child for child in readable if can(user, "copy_part", child)]
+    for child_position, child in enumerate(copied):
+        _copy_node(user, child, owner, copy, child_position, left_out)
     return copy
+
+
+def existing_copy(organisation_id: int | None, item: Item) -> Item | None:
+    """The copy of `item` that `organisation_id` already holds (an adaptation of it, or
+    the copy of it inside an adaptation of what holds it), if any."""
+    if organisation_id is None:
+        return None
+    return db.session.scalar(
+        select(Item).where(Item.adapted_from_id == item.id, Item.owner_id == organisation_id)
+        .order_by(Item.id).limit(1)
+    )
+
+
+def working_title(title: str) -> str:
+    """The copy's title until its editors change it, so the two are told apart."""
+    room = 300 - len(_("%(title)s (adaptation)", title=""))
+    return _("%(title)s (adaptation)", title=title[: max(1, room)])
+
+
+def _permission_for(user, item: Item) -> AdaptationRequest | None:
+    """The approved request under which the user's academy adapts `item` (its own or one
+    for what holds it), to be recorded in the copy's lineage."""
+    for node in (item, *reversed(item.ancestors())):
+        for request in node.adaptation_requests:
+            if request.organisation_id == user.organisation_id and request.status == "approved":
+                return request
+    return None
+
+
+def _refuse_adapt(user, item: Item) -> None:
+    """Say why an item cannot be adapted: its licence (ask the owner), else not found / forbidden."""
+    if can(user, "request_adaptation", item):
+        raise AdaptRefused(_(
+            "The licence of this item (%(licence)s) does not allow adapting it. "
+            "Ask the owner academy for permission.",
+            licence=vocab.label(vocab.LICENCES, item.licence)))
+    require(user, "adapt", item)
 
 
 @operation
 def adapt_item(user, item: Item) -> Item:
     """Copy a readable curriculum or module into the user's academy as a private draft.
 
-    File versions point at the same stored blobs: nothing is duplicated on disk. Files
-    the user may not download are left out; markings and "files on request" are kept.
+    Only as the licence allows (or with the owner academy's permission), and once per
+    academy. File versions point at the same stored blobs: nothing is duplicated on disk.
+    Files the user may not download are left out; markings, "files on request" and the
+    licence are kept (the attribution block on the copy's page comes from the lineage).
     """
-    require(user, "adapt", item)
+    if not can(user, "adapt", item):
+        _refuse_adapt(user, item)
     owner = user.organisation
     require(user, "create_item", owner)
+    earlier = existing_copy(owner.id, item)
+    if earlier is not None:
+        raise AlreadyAdapted(_("Your academy has already adapted this item: “%(title)s”. "
+                               "Edit that adaptation instead of making another copy.", title=earlier.title))
+    left_out: list[Item] = []
     with db.session.no_autoflush:  # copy the whole tree before anything is written
-        copy = _copy_node(user, item, owner, None, 0)
+        copy = _copy_node(user, item, owner, None, 0, left_out)
+        copy.title = working_title(item.title)
     db.session.flush()
+    permission = _permission_for(user, item)
+    if permission is not None and permission.copy_id is None:
+        permission.copy_id = copy.id
     withheld = sorted(part.adapted_from_id for part in withheld_parts(copy))
     record("adapt", user, copy, original_id=item.id, original_owner_id=item.owner_id,
-           items=1 + len(copy.descendants()), files_withheld=withheld)
+           items=1 + len(copy.descendants()), files_withheld=withheld, licence=item.licence,
+           permission=permission.id if permission is not None else None,
+           parts_left_out=sorted(part.id for part in left_out))
     return copy
 
 
@@ -393,3 +583,15 @@ def withheld_parts(copy: Item) -> list[Item]:
     """The parts of a fresh copy whose original's files were left out."""
     return [part for part in (copy, *copy.descendants())
             if not part.file_versions and part.adapted_from is not None and part.adapted_from.file_versions]
+
+
+def parts_left_out(user, copy: Item) -> list[Item]:
+    """Readable parts of the original that a fresh copy lacks because their own licence
+    does not allow adapting them."""
+    out: list[Item] = []
+    for part in (copy, *copy.descendants()):
+        original = part.adapted_from
+        if original is not None:
+            out.extend(child for child in original.children
+                       if can(user, "read", child) and not can(user, "copy_part", child))
+    return out

@@ -1,12 +1,13 @@
-"""Catalogue pages: browse with filters, item detail. Thin: queries decide what is shown."""
+"""Catalogue pages: browse with filters, item detail, the licences. Thin: queries decide what is shown."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
 from pan_platform.catalogue import queries
+from pan_platform.catalogue import vocabularies as vocab
 from pan_platform.catalogue.filters import read_filters
 
 bp = Blueprint("catalogue", __name__, template_folder="templates")
@@ -26,7 +27,7 @@ def browse():
 
 @bp.route("/items/<int:item_id>")
 def detail(item_id: int):
-    item = queries.get_readable(current_user, item_id)
+    item = queries.get_readable(current_user, item_id, options=queries.detail_loads())
     return render_template(
         "catalogue/detail.html",
         item=item,
@@ -34,3 +35,16 @@ def detail(item_id: int):
         ancestors=queries.readable_ancestors(current_user, item),
         children=queries.readable_children(current_user, item),
     )
+
+
+@bp.route("/licences")
+def licences():
+    """What each licence of the catalogue lets other academies do with an item."""
+    return render_template("catalogue/licences.html", terms=vocab.LICENCE_TERMS, no_licence=vocab.NO_LICENCE)
+
+
+@bp.app_template_global()
+def licence_url(code: str | None) -> str:
+    """The text of a licence: its own page, else its entry on the portal's licences page."""
+    url = vocab.licence_terms(code).url
+    return url or url_for("catalogue.licences", _anchor=f"licence-{code or 'none'}")

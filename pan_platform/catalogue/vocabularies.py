@@ -6,6 +6,8 @@ labels are lazy strings so they translate in every interface language.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import force_locale
 from flask_babel.speaklater import LazyString
 
@@ -52,6 +54,17 @@ RESOURCE_TYPES = {
     "assessment": _l("Assessment"),
 }
 
+# What each file of a material is for (codes: storage.models.FILE_ROLE_CODES, same order).
+FILE_ROLES = {
+    "lesson_plan": _l("Lesson plan"),
+    "slides": _l("Slides"),
+    "handout": _l("Handout"),
+    "exercise": _l("Exercise"),
+    "assessment": _l("Assessment"),
+    "video": _l("Video"),
+    "other": _l("Other"),
+}
+
 AUDIENCES = {
     "recruits": _l("Police recruits"),
     "patrol-officers": _l("Patrol and community officers"),
@@ -78,14 +91,57 @@ DELIVERY_MODES = {
     "webinar": _l("Webinar"),
 }
 
-LICENCES = {
-    "all-rights-reserved": _l("All rights reserved"),
-    "cc-by-4.0": "CC BY 4.0",
-    "cc-by-sa-4.0": "CC BY-SA 4.0",
-    "cc-by-nc-4.0": "CC BY-NC 4.0",
-    "cc-by-nc-sa-4.0": "CC BY-NC-SA 4.0",
-    "cc0-1.0": "CC0 1.0",
+
+
+@dataclass(frozen=True)
+class Licence:
+    """What a licence lets another academy do with an item ("Adapt for my academy").
+
+    `adaptation`: "any" (every reader who may adapt), "network" (academies of the network
+    only: adapting is open to academies alone anyway, so in practice the same) or "none"
+    (only with the owner academy's permission). `copy_keeps_licence`: the copy must carry
+    the same licence (share-alike, non-commercial and network terms travel with the work);
+    its editors cannot change it. `url`: the licence text (None: the portal's licences page).
+    """
+
+    label: object
+    adaptation: str
+    copy_keeps_licence: bool
+    url: str | None = None
+
+    @property
+    def allows_adaptation(self) -> bool:
+        return self.adaptation != "none"
+
+
+_CC = "https://creativecommons.org/licenses/"
+
+# The one table of licences: labels, what each allows, and where its text is.
+# "network-use" is the network's own term: the item stays inside the Police Academies
+# Network; academies of the network may adapt it, and the copy keeps the term.
+LICENCE_TERMS = {
+    "all-rights-reserved": Licence(_l("All rights reserved"), "none", True),
+    "network-use": Licence(_l("Network use only"), "network", True),
+    "cc-by-4.0": Licence("CC BY 4.0", "any", False, _CC + "by/4.0/"),
+    "cc-by-sa-4.0": Licence("CC BY-SA 4.0", "any", True, _CC + "by-sa/4.0/"),
+    "cc-by-nc-4.0": Licence("CC BY-NC 4.0", "any", True, _CC + "by-nc/4.0/"),
+    "cc-by-nc-sa-4.0": Licence("CC BY-NC-SA 4.0", "any", True, _CC + "by-nc-sa/4.0/"),
+    "cc-by-nd-4.0": Licence("CC BY-ND 4.0", "none", True, _CC + "by-nd/4.0/"),
+    "cc-by-nc-nd-4.0": Licence("CC BY-NC-ND 4.0", "none", True, _CC + "by-nc-nd/4.0/"),
+    "cc0-1.0": Licence("CC0 1.0", "any", False, "https://creativecommons.org/publicdomain/zero/1.0/"),
 }
+# An item whose owner stated no licence falls under the network's terms of use:
+# the same rules as "network use only" (adapting stays open inside the network, as before
+# licences were checked), but the copy's licence stays unset for its editors to choose.
+NO_LICENCE = Licence(_l("Not stated"), "network", False)
+
+LICENCES = {code: terms.label for code, terms in LICENCE_TERMS.items()}
+
+
+def licence_terms(code: str | None) -> Licence:
+    """The terms of a licence code; an unknown or missing code gets the network's terms."""
+    return LICENCE_TERMS.get(code or "", NO_LICENCE)
+
 
 STATES = {
     "draft": _l("Draft"),

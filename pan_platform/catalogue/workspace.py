@@ -12,11 +12,13 @@ from sqlalchemy import func, select
 
 from pan_platform.access import can, files_follow_description, readable_by
 from pan_platform.catalogue.models import Item
+from pan_platform.catalogue.operations import existing_copy
 from pan_platform.catalogue.vocabularies import ITEM_KINDS, STATES
 from pan_platform.extensions import db
 from pan_platform.i18n import _
 from pan_platform.organisations.models import Organisation
 from pan_platform.paging import paginate
+from pan_platform.sharing.models import AdaptationRequest
 
 
 def academy_items(organisation: Organisation, state: str | None = None, kind: str | None = None,
@@ -63,6 +65,14 @@ def partner_organisations() -> list[Organisation]:
     return list(db.session.scalars(stmt.order_by(Organisation.name)))
 
 
+def own_copy(user, item: Item) -> Item | None:
+    """The copy of `item` the viewer's academy already made, when the viewer may read it."""
+    if not getattr(user, "is_authenticated", False) or user.organisation_id == item.owner_id:
+        return None
+    copy = existing_copy(user.organisation_id, item)
+    return copy if copy is not None and can(user, "read", copy) else None
+
+
 def readable_original(user, item: Item) -> Item | None:
     """The item this one was adapted from, if the viewer may read it."""
     original = item.adapted_from
@@ -76,6 +86,30 @@ def withheld_original(user, item: Item) -> Item | None:
     if original is None or item.file_versions or not original.file_versions:
         return None
     return None if files_follow_description(original) else original
+
+
+@dataclass
+class Attribution:
+    """What the page of an adapted copy says about its source, from the lineage."""
+
+    original: Item | None  # the source, when the viewer may read it (title and link)
+    academy: Organisation
+    licence: str | None
+    permission: AdaptationRequest | None  # the owner academy's permission it was made under
+
+
+def attribution(user, item: Item) -> Attribution | None:
+    """The attribution block of a copy. A viewer who may not read the original learns only
+    what the licence obliges the copy to say: whose work it is and under which licence."""
+    source = item.adapted_from
+    if source is None:
+        return None
+    permission = db.session.scalar(
+        select(AdaptationRequest).where(AdaptationRequest.copy_id == item.id,
+                                        AdaptationRequest.status == "approved").limit(1)
+    )
+    original = source if can(user, "read", source) else None
+    return Attribution(original=original, academy=source.owner, licence=source.licence, permission=permission)
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Full-text search. The only package that touches Whoosh; everything else uses this interface:
 
-- `index_items(ids)` / `remove_items(ids)`: bring these items up to date in the index
+- `index_items(ids)`: bring these items up to date in the index, removing those deleted
   (called automatically after every commit, see pan_platform/pipeline.py);
 - `search(user, query, filters, page, sort, lang)`: a `SearchResult` (ids in rank order,
   total, facets, snippets, corrected query, page info). Callers reload the rows from the
@@ -36,9 +36,10 @@ from pan_platform.search import query as _query
 from pan_platform.search.documents import build_document, item_record
 from pan_platform.search.query import SORTS, SearchResult
 from pan_platform.search.schema import SCHEMA_VERSION, version_of
+from pan_platform.storage.models import MaterialFile
 
 __all__ = [
-    "SORTS", "SearchResult", "check", "index_items", "ping", "rebuild", "rebuild_running", "remove_items", "schema_outdated",
+    "SORTS", "SearchResult", "check", "index_items", "ping", "rebuild", "rebuild_running", "schema_outdated",
     "search", "suggest", "retry_queued", "merge_segments",
 ]
 
@@ -53,7 +54,8 @@ def index_path() -> Path:
 def _load_options():
     return (
         selectinload(Item.translations), selectinload(Item.area_rows), selectinload(Item.language_rows),
-        selectinload(Item.shares), selectinload(Item.file_versions), selectinload(Item.owner),
+        selectinload(Item.shares), selectinload(Item.files).selectinload(MaterialFile.versions),
+        selectinload(Item.owner),
     )
 
 
@@ -139,18 +141,6 @@ def merge_segments() -> None:
     base = index_path()
     if _index.live_dir(base) is not None:
         merging.merge_until_done(base)
-
-
-def remove_items(ids: Iterable[int]) -> bool:
-    base = index_path()
-    wanted = [int(i) for i in ids]
-    try:
-        merging.after_write(base, _index.write(base, [], delete_ids=wanted))
-        return True
-    except Exception:
-        log.exception("removing %d items from the index failed; queued for retry", len(wanted))
-        _queue_for_retry(base, set(wanted))
-        return False
 
 
 def _all_documents(session: Session, batch: int = BATCH) -> Iterator[dict]:

@@ -78,8 +78,10 @@ def item_record(item) -> dict:
         for t in item.translations
         if t.language != item.language
     ]
-    current = item.current_file
-    body = (current.text or "") if current is not None and current.text_status == "done" else ""
+    # The text of every file's current version, in the material's order.
+    currents = item.current_files
+    body = "\n\n".join(v.text for v in currents if v.text_status == "done" and v.text)
+    body_lang = next((v.text_language for v in currents if v.text_language), None)
     if not files_follow_description(item):
         body = ""  # files given on request: their text must not reach readers of the description
     owner = item.owner
@@ -90,7 +92,7 @@ def item_record(item) -> dict:
         "texts": texts,
         "keywords": list(item.keywords or []),
         "body": body[:MAX_BODY_CHARS],
-        "body_lang": (current.text_language if current is not None else None) or item.language,
+        "body_lang": body_lang or item.language,
         "academy": owner.slug if owner is not None else None,
         "country": owner.country_code if owner is not None else None,
         "areas": item.area_codes,

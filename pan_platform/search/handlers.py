@@ -21,7 +21,7 @@ from pan_platform import search
 from pan_platform.catalogue.models import Item, ItemArea, ItemLanguage, ItemTranslation
 from pan_platform.organisations.models import Organisation
 from pan_platform.sharing.models import ItemPolicy, ItemReader, ItemShare
-from pan_platform.storage.models import FileVersion
+from pan_platform.storage.models import FileVersion, MaterialFile
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ ORGS_KEY = "pan_search_orgs"
 
 # Rows whose change changes their item's document. ItemPolicy: "files on request" keeps
 # file text out of the index.
-TRACKED = (ItemShare, ItemPolicy, ItemTranslation, FileVersion, ItemArea, ItemLanguage, ItemReader)
+TRACKED = (ItemShare, ItemPolicy, ItemTranslation, FileVersion, MaterialFile, ItemArea, ItemLanguage, ItemReader)
 
 
 def collect_changes(session: Session) -> None:

@@ -99,6 +99,33 @@ class AccessRequest(db.Model):
         return self.status == "approved" and (self.valid_until is None or self.valid_until > now)
 
 
+class AdaptationRequest(db.Model):
+    """An academy asks the owner academy for permission to adapt an item whose licence
+    does not allow it; once approved, the requesting academy may adapt the item (and what
+    it holds). `copy_id` records, in the lineage, the copy made under the permission."""
+
+    __tablename__ = "adaptation_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    copy_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"), index=True)
+
+    item = relationship("Item", foreign_keys=[item_id],
+                        backref=backref("adaptation_requests", cascade="all, delete-orphan",
+                                        foreign_keys=[item_id]))
+    copy = relationship("Item", foreign_keys=[copy_id])
+    user = relationship("User", foreign_keys=[user_id])
+    organisation: Mapped[Organisation] = relationship()
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+
 class ItemPolicy(db.Model):
     """Per-item handling: a marking, and whether files are given on request only.
 
@@ -125,12 +152,16 @@ class Notification(db.Model):
     kind: Mapped[str] = mapped_column(String(40))
     item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
     request_id: Mapped[int | None] = mapped_column(ForeignKey("access_requests.id", ondelete="CASCADE"))
+    adaptation_request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("adaptation_requests.id", ondelete="CASCADE")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
 
     user = relationship("User")
     item = relationship("Item")
     request = relationship("AccessRequest")
+    adaptation_request = relationship("AdaptationRequest")
 
 
 class SharedVisit(db.Model):

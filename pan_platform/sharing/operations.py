@@ -24,7 +24,13 @@ from pan_platform.i18n import _
 from pan_platform.operations import OperationError, after_commit, operation
 from pan_platform.organisations.models import Organisation
 from pan_platform.sharing.markings import MARKINGS
-from pan_platform.sharing.models import AccessRequest, ItemPolicy, Notification, SharingAgreement
+from pan_platform.sharing.models import (
+    AccessRequest,
+    AdaptationRequest,
+    ItemPolicy,
+    Notification,
+    SharingAgreement,
+)
 from pan_platform.util import utcnow
 
 log = logging.getLogger(__name__)
@@ -205,6 +211,67 @@ def withdraw_access(user, request: AccessRequest) -> None:
     request.decided_by_id = user.id
     record("sharing.access_withdrawn", user, request.item, owner_id=request.item.owner_id, request=request.id,
            organisation=request.organisation.display_name)
+
+
+# -- permission to adapt ---------------------------------------------------------------
+
+def _academy_editors(organisation_id: int) -> list:
+    return list(db.session.scalars(
+        select(User).where(User.organisation_id == organisation_id, User.role.in_(("editor", "org_admin")),
+                           User.active.is_(True))
+    ))
+
+
+def _notify_adaptation(users, kind: str, request: AdaptationRequest) -> None:
+    for user in users:
+        db.session.add(Notification(user_id=user.id, kind=kind, item=request.item, adaptation_request=request))
+
+
+def open_adaptation_request(item, organisation_id: int | None) -> AdaptationRequest | None:
+    """The academy's pending or approved request to adapt `item`, if any."""
+    return next(
+        (r for r in item.adaptation_requests
+         if r.organisation_id == organisation_id and r.status in ("pending", "approved")),
+        None,
+    )
+
+
+@operation
+def request_adaptation(user, item, reason: str) -> AdaptationRequest:
+    """Ask the owner academy for permission to adapt an item whose licence does not allow it."""
+    _require(user, "request_adaptation", item)
+    if can(user, "adapt", item):  # a platform administrator, who needs no permission
+        raise SharingError(_("Your academy may already adapt this item."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise SharingError(_("Please say how your academy means to adapt this item."))
+    if len(reason) > MAX_REASON:
+        raise SharingError(_("Please keep the reason under %(max)d characters.", max=MAX_REASON))
+    if open_adaptation_request(item, user.organisation_id) is not None:
+        raise SharingError(_("Your academy has already asked for permission to adapt this item; "
+                             "the request is pending."))
+    request = AdaptationRequest(item=item, user_id=user.id, organisation_id=user.organisation_id, reason=reason)
+    db.session.add(request)
+    db.session.flush()
+    _notify_adaptation(_academy_editors(item.owner_id), "adaptation_new", request)
+    record("sharing.adaptation_requested", user, item, owner_id=item.owner_id, request=request.id,
+           licence=item.licence)
+    return request
+
+
+@operation
+def decide_adaptation(user, request: AdaptationRequest, approve: bool) -> None:
+    """The owner academy's editor or admin approves (the academy may then adapt) or refuses."""
+    _require(user, "decide_adaptation", request.item)
+    if request.status != "pending":
+        raise SharingError(_("This request has already been decided."))
+    request.status = "approved" if approve else "refused"
+    request.decided_at = utcnow()
+    request.decided_by_id = user.id
+    requester = [request.user] if request.user is not None and request.user.active else []
+    _notify_adaptation(requester, "adaptation_" + request.status, request)
+    record("sharing.adaptation_" + request.status, user, request.item, owner_id=request.item.owner_id,
+           request=request.id, organisation=request.organisation.display_name)
 
 
 @operation

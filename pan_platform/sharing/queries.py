@@ -8,14 +8,16 @@ from sqlalchemy import func, or_, select
 
 from pan_platform.access import org, user_principals
 from pan_platform.audit.models import AuditEvent
+from pan_platform.catalogue import counts
 from pan_platform.catalogue.filters import Filters
 from pan_platform.catalogue.models import Item
-from pan_platform.catalogue.queries import apply_filters, filter_options, published_readable
+from pan_platform.catalogue.queries import apply_filters, card_loads, filter_options, published_readable
 from pan_platform.extensions import db
 from pan_platform.organisations.models import Organisation
 from pan_platform.paging import paginate
 from pan_platform.sharing.models import (
     AccessRequest,
+    AdaptationRequest,
     ItemReader,
     Notification,
     SharedVisit,
@@ -61,7 +63,7 @@ def shared_with(user, filters: Filters, since: datetime | None, only_new: bool, 
     if only_new and since is not None:
         stmt = stmt.where(_new_condition(user, since))
     stmt = stmt.order_by(Item.published_at.desc(), Item.id.desc())
-    return paginate(stmt, filters.page, per_page)
+    return paginate(stmt, filters.page, per_page, options=card_loads())
 
 
 def new_ids(user, items, since: datetime | None) -> set[int]:
@@ -79,8 +81,12 @@ def count_new(user, since: datetime | None) -> int:
 
 
 def shared_options(user) -> dict:
-    """Filter values from what the user may read from others only."""
-    return filter_options(published_readable(user).where(Item.owner_id != user.organisation_id))
+    """Filter values from what the user may read from others only (cached; the user's
+    labels name the organisation, which is in the cache's name as well)."""
+    return counts.cached(
+        f"shared_options:{user.organisation_id}", user,
+        lambda: filter_options(published_readable(user).where(Item.owner_id != user.organisation_id)),
+    )
 
 
 def agreements_of(owner: Organisation) -> list[SharingAgreement]:
@@ -106,6 +112,17 @@ def requests_for(owner: Organisation, status: str | None = None) -> list[AccessR
     if status:
         stmt = stmt.where(AccessRequest.status == status)
     return list(db.session.scalars(stmt.order_by(AccessRequest.created_at.desc()).limit(200)))
+
+
+def adaptation_requests_for(owner: Organisation) -> list[AdaptationRequest]:
+    """Requests to adapt the academy's items, the pending ones first, newest first."""
+    stmt = (
+        select(AdaptationRequest).join(Item, Item.id == AdaptationRequest.item_id)
+        .where(Item.owner_id == owner.id)
+        .order_by(AdaptationRequest.status != "pending", AdaptationRequest.created_at.desc(),
+                  AdaptationRequest.id.desc())
+    )
+    return list(db.session.scalars(stmt.limit(200)))
 
 
 def partner_organisations() -> list[Organisation]:

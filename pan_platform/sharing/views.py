@@ -18,7 +18,7 @@ from pan_platform.operations import OperationError, flash_error
 from pan_platform.organisations.models import Organisation
 from pan_platform.sharing import operations, queries
 from pan_platform.sharing.markings import MARKINGS, marking_of
-from pan_platform.sharing.models import AccessRequest, SharingAgreement
+from pan_platform.sharing.models import AccessRequest, AdaptationRequest, SharingAgreement
 from pan_platform.sharing.vocab import REQUEST_STATES, SHARING_ACTIONS
 from pan_platform.util import utcnow
 from pan_platform.web.ids import parse_id
@@ -210,6 +210,60 @@ def request_access(item_id: int):
         "sharing/request_access.html", item=item, pending=pending,
         reason=request.form.get("reason", ""), max_reason=operations.MAX_REASON,
     )
+
+
+# -- permission to adapt ------------------------------------------------------------------
+
+@bp.route("/items/<int:item_id>/request-adaptation", methods=["GET", "POST"])
+@login_required
+def request_adaptation(item_id: int):
+    item = get_readable(current_user, item_id)
+    if request.method == "POST":
+        try:
+            operations.request_adaptation(current_user, item, request.form.get("reason", ""))
+            flash(_("Your request has been sent to the owner academy. You will be notified of its decision."),
+                  "success")
+            return redirect(url_for("catalogue.detail", item_id=item.id))
+        except OperationError as error:
+            flash_error(error)
+    return render_template(
+        "sharing/request_adaptation.html", item=item,
+        open_request=operations.open_adaptation_request(item, current_user.organisation_id),
+        reason=request.form.get("reason", ""), max_reason=operations.MAX_REASON,
+    ), 422 if request.method == "POST" else 200
+
+
+def _my_academy() -> Organisation:
+    """The signed-in editor's academy, whose requests the workspace lists (else 404)."""
+    organisation = current_user.organisation
+    if not can(current_user, "create_item", organisation):
+        abort(404)
+    return organisation
+
+
+@bp.route("/workspace/requests")
+@login_required
+def adaptation_requests():
+    organisation = _my_academy()
+    return render_template("sharing/adaptation_requests.html", organisation=organisation,
+                           rows=queries.adaptation_requests_for(organisation))
+
+
+@bp.route("/workspace/requests/<int:request_id>", methods=["POST"])
+@login_required
+def decide_adaptation(request_id: int):
+    organisation = _my_academy()
+    adaptation_request = db.session.get(AdaptationRequest, request_id)
+    if adaptation_request is None or adaptation_request.item.owner_id != organisation.id:
+        abort(404)
+    approve = request.form.get("decision") == "approve"
+    try:
+        operations.decide_adaptation(current_user, adaptation_request, approve)
+        flash(_("Permission given: the academy may now adapt the item.") if approve
+              else _("Request refused."), "success")
+    except OperationError as error:
+        flash_error(error)
+    return redirect(url_for(".adaptation_requests"))
 
 
 # -- notifications ----------------------------------------------------------------------

@@ -19,4 +19,7 @@ SHARING_ACTIONS = {
     "sharing.access_approved": _l("Access request approved"),
     "sharing.access_refused": _l("Access request refused"),
     "sharing.access_withdrawn": _l("Access to files withdrawn"),
+    "sharing.adaptation_requested": _l("Permission to adapt requested"),
+    "sharing.adaptation_approved": _l("Permission to adapt given"),
+    "sharing.adaptation_refused": _l("Permission to adapt refused"),
 }

@@ -1,4 +1,8 @@
-"""Adding file versions to materials: the one way a stored file gets attached to an item.
+"""Adding files and file versions to materials: the one way a stored file gets attached to an item.
+
+A material holds several files (`MaterialFile`), each with its own versions. Callers that
+name no file add a version to the material's first file (made when it has none), as
+before there were several files.
 
 Blobs written during a transaction are remembered on the session; `discard_new_blobs()`
 after a rollback deletes those no committed version refers to, so a failed upload or
@@ -16,19 +20,42 @@ from sqlalchemy.orm import Session
 
 from pan_platform.extensions import db
 from pan_platform.storage import extract, previews, store
-from pan_platform.storage.models import FileVersion
+from pan_platform.storage.models import DEFAULT_ROLE, FileVersion, MaterialFile
 from pan_platform.storage.validate import safe_filename, sniff, stream_size
 
 _NEW_BLOBS_KEY = "pan_new_blobs"
 
 
-def add_version(item, stream, original_name: str, mime_type: str, user=None, note: str | None = None) -> FileVersion:
-    """Store the stream and add it as the item's next version (the caller commits)."""
+def new_file(item, role: str = DEFAULT_ROLE, language: str | None = None, title: str | None = None) -> MaterialFile:
+    """A new, empty file at the end of the material's files (the caller adds a version)."""
+    position = max((f.position for f in item.files), default=-1) + 1
+    material_file = MaterialFile(role=role, language=language or item.language, position=position, title=title)
+    item.files.append(material_file)
+    db.session.add(material_file)
+    return material_file
+
+
+def _target(item, material_file: MaterialFile | None) -> MaterialFile:
+    if material_file is not None:
+        return material_file
+    return item.files[0] if item.files else new_file(item)
+
+
+def _next_number(material_file: MaterialFile) -> int:
+    return (material_file.versions[-1].number + 1) if material_file.versions else 1
+
+
+def add_version(item, stream, original_name: str, mime_type: str, user=None, note: str | None = None,
+                material_file: MaterialFile | None = None) -> FileVersion:
+    """Store the stream and add it as the next version of `material_file` (default: the
+    material's first file). The caller commits."""
+    target = _target(item, material_file)
     sha, size = store.put_stream(stream)
     db.session.info.setdefault(_NEW_BLOBS_KEY, set()).add(sha)
-    number = (item.file_versions[-1].number + 1) if item.file_versions else 1
     version = FileVersion(
-        number=number,
+        item=item,
+        file=target,
+        number=_next_number(target),
         sha256=sha,
         size=size,
         mime_type=mime_type,
@@ -37,7 +64,6 @@ def add_version(item, stream, original_name: str, mime_type: str, user=None, not
         uploaded_by_id=getattr(user, "id", None),
         text_status="pending",
     )
-    item.file_versions.append(version)
     db.session.add(version)
     return version
 
@@ -48,7 +74,8 @@ def add_version_from_path(item, path: Path, user=None, note: str | None = None) 
         return add_version(item, fh, path.name, mime, user=user, note=note)
 
 
-def add_checked_version(item, stream: BinaryIO, filename: str, user=None, note: str | None = None) -> FileVersion:
+def add_checked_version(item, stream: BinaryIO, filename: str, user=None, note: str | None = None,
+                        material_file: MaterialFile | None = None) -> FileVersion:
     """Validate an upload by its content, store it, add the version and queue its extraction
     and preview.
 
@@ -57,22 +84,30 @@ def add_checked_version(item, stream: BinaryIO, filename: str, user=None, note: 
     """
     name = safe_filename(filename)
     detected = sniff(stream, name, size=stream_size(stream))
-    version = add_version(item, stream, name, detected.mime_type, user=user, note=note)
+    version = add_version(item, stream, name, detected.mime_type, user=user, note=note, material_file=material_file)
     extract.request_extraction(version)
     previews.request_preview(version)
     return version
 
 
-def copy_version(source: FileVersion, target_item, user=None) -> FileVersion:
+def copy_file(source: MaterialFile, target_item) -> MaterialFile:
+    """A new file of `target_item` with the same role, language, title and every version
+    of `source`, pointing at the same blobs (no file is copied)."""
+    copy = new_file(target_item, role=source.role, language=source.language, title=source.title)
+    for version in source.versions:
+        copy_version(version, target_item, copy)
+    return copy
+
+
+def copy_version(source: FileVersion, target_item, material_file: MaterialFile | None = None) -> FileVersion:
     """A new version row of `target_item` pointing at the same blob (no file is copied)."""
-    number = (target_item.file_versions[-1].number + 1) if target_item.file_versions else 1
+    target = _target(target_item, material_file)
     version = FileVersion(
-        number=number, sha256=source.sha256, size=source.size, mime_type=source.mime_type,
-        original_name=source.original_name, note=source.note, uploaded_at=source.uploaded_at,
-        uploaded_by_id=source.uploaded_by_id, text=source.text, text_status=source.text_status,
+        item=target_item, file=target, number=_next_number(target), sha256=source.sha256, size=source.size,
+        mime_type=source.mime_type, original_name=source.original_name, note=source.note,
+        uploaded_at=source.uploaded_at, uploaded_by_id=source.uploaded_by_id, text=source.text, text_status=source.text_status,
         text_language=source.text_language,
     )
-    target_item.file_versions.append(version)
     db.session.add(version)
     if version.text_status == "pending":
         extract.request_extraction(version)

@@ -1,4 +1,9 @@
-"""Stored file versions of materials. Blobs live in the content-addressed file store."""
+"""The files of materials and their stored versions. Blobs live in the content-addressed file store.
+
+A material holds several files (lesson plan, slides, handout, ...), each with its own
+version history: a file's current version is its latest. `FileVersion.item_id` repeats
+the file's material so that every download is decided on the item alone (access/rules.py).
+"""
 
 from __future__ import annotations
 
@@ -10,13 +15,46 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from pan_platform.extensions import db
 from pan_platform.util import utcnow
 
+# Codes stored in material_files.role; labels in catalogue/vocabularies.FILE_ROLES.
+FILE_ROLE_CODES = ("lesson_plan", "slides", "handout", "exercise", "assessment", "video", "other")
+DEFAULT_ROLE = "other"
 
-class FileVersion(db.Model):
-    __tablename__ = "file_versions"
-    __table_args__ = (UniqueConstraint("item_id", "number"),)
+
+class MaterialFile(db.Model):
+    """One file of a material, in the material's order; its versions hold the content."""
+
+    __tablename__ = "material_files"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20), default=DEFAULT_ROLE)
+    language: Mapped[str] = mapped_column(String(8))
+    position: Mapped[int] = mapped_column(default=0)
+    title: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    item = relationship("Item", back_populates="files")
+    versions: Mapped[list[FileVersion]] = relationship(
+        back_populates="file", order_by="FileVersion.number", cascade="all, delete-orphan"
+    )
+
+    @property
+    def current(self) -> FileVersion | None:
+        return self.versions[-1] if self.versions else None
+
+    @property
+    def earlier_versions(self) -> list[FileVersion]:
+        """Every version but the current one, newest first."""
+        return list(reversed(self.versions[:-1]))
+
+
+class FileVersion(db.Model):
+    __tablename__ = "file_versions"
+    __table_args__ = (UniqueConstraint("file_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("material_files.id", ondelete="CASCADE"), index=True)
     number: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int]
@@ -30,6 +68,7 @@ class FileVersion(db.Model):
     text_language: Mapped[str | None] = mapped_column(String(8))
 
     item = relationship("Item", back_populates="file_versions")
+    file: Mapped[MaterialFile] = relationship(back_populates="versions")
     uploaded_by = relationship("User")
 
 

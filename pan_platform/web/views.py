@@ -12,9 +12,10 @@ bp = Blueprint("main", __name__)
 
 @bp.route("/")
 def home():
+    figures = queries.home_figures(current_user)
     return render_template(
         "home.html",
-        area_counts=queries.area_counts(current_user),
-        total=queries.count_readable(current_user),
+        area_counts=figures.area_counts,
+        total=figures.total,
         recent=queries.recent(current_user),
     )

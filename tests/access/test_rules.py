@@ -11,12 +11,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from pan_platform.access import can, files_follow_description, read_principals, user_principals
 from pan_platform.catalogue.models import Item
 from pan_platform.catalogue.queries import published_readable
 from pan_platform.extensions import db
-from pan_platform.sharing.models import AccessRequest, ItemPolicy, SharingAgreement
+from pan_platform.sharing.models import AccessRequest, ItemPolicy, ItemReader, SharingAgreement
 from pan_platform.util import utcnow
 from tests.factories import make_item, make_org, make_user
 
@@ -257,6 +259,41 @@ def test_curricula_and_modules_can_be_adapted(world, kind):
     assert _allowed(world, "adapt", item) == {"own_editor", "own_admin", "other_editor", "platform_admin"}
 
 
+@pytest.mark.parametrize("licence", [None, "cc-by-4.0", "cc-by-sa-4.0", "cc-by-nc-4.0", "cc-by-nc-sa-4.0",
+                                     "cc0-1.0", "network-use", "cc-by-nd-4.0", "cc-by-nc-nd-4.0",
+                                     "all-rights-reserved"])
+def test_adapt_follows_the_licence(world, licence):
+    """Other academies adapt only as the licence allows; the owner academy always may;
+    where adapting is refused, the other academy's editor (only) may ask for permission."""
+    item = make_item(world["own"], kind="curriculum", visibility="public", licence=licence)
+    db.session.commit()
+    owners = {"own_editor", "own_admin", "platform_admin"}
+    allowed = licence not in ("cc-by-nd-4.0", "cc-by-nc-nd-4.0", "all-rights-reserved")
+    assert _allowed(world, "adapt", item) == owners | ({"other_editor"} if allowed else set())
+    assert _allowed(world, "request_adaptation", item) == {"platform_admin"} | (set() if allowed else {"other_editor"})
+
+
+def test_permission_to_adapt_covers_the_item_and_its_parts(world):
+    from pan_platform.sharing.models import AdaptationRequest
+
+    curriculum = make_item(world["own"], kind="curriculum", visibility="public", licence="all-rights-reserved")
+    module = make_item(world["own"], kind="module", parent=curriculum, licence="all-rights-reserved")
+    other = world["users"]["other_editor"]
+    request = AdaptationRequest(item=curriculum, organisation_id=other.organisation_id, reason="r")
+    db.session.add(request)
+    db.session.commit()
+    assert not can(other, "adapt", curriculum) and not can(other, "copy_part", module)
+    request.status = "refused"
+    db.session.commit()
+    assert not can(other, "adapt", curriculum)
+    request.status = "approved"
+    db.session.commit()
+    assert can(other, "adapt", curriculum) and can(other, "adapt", module) and can(other, "copy_part", module)
+    assert not can(other, "request_adaptation", curriculum)
+    assert not can(world["users"]["other_trainer"], "adapt", curriculum)  # editors adapt, not trainers
+    assert _allowed(world, "decide_adaptation", curriculum) == EDITORS
+
+
 def test_the_secretariat_admin_manages_its_people_but_not_platform_admins(world):
     secretariat = world["users"]["platform_admin"].organisation
     secretariat_admin = make_user(secretariat, "org_admin")
@@ -354,3 +391,75 @@ def test_an_unknown_rule_is_logged_with_its_item(world, case, logged, caplog):
     with caplog.at_level("WARNING", logger="pan_platform.access.principals"):
         assert _allowed(world, "read", item) == OWN
     assert f"item {item.id}: {logged}" in caplog.messages
+
+
+def _labels(item) -> set[str]:
+    """The stored reader labels, read afresh from the database."""
+    db.session.expire(item, ["reader_rows"])
+    return {r.principal for r in item.reader_rows}
+
+
+def test_deleting_a_share_row_on_its_own_removes_the_partner_label(world):
+    """Not only replacing `item.shares`: a share row deleted by itself (a script, the admin
+    shell, a cascade) must take the partner's label away from the item and its children."""
+    own, cepol = world["own"], world["cepol"]
+    module = make_item(own, kind="module", visibility="partners", partner_scope="named", shares=[cepol])
+    material = make_item(own, kind="material", parent=module)
+    db.session.commit()
+    assert f"org:{cepol.id}" in _labels(module) and f"org:{cepol.id}" in _labels(material)
+    db.session.delete(module.shares[0])
+    db.session.commit()
+    assert f"org:{cepol.id}" not in _labels(module)
+    assert f"org:{cepol.id}" not in _labels(material)
+
+
+def test_deleting_an_area_row_on_its_own_ends_the_agreement_label(world):
+    own, cepol = world["own"], world["cepol"]
+    _agreement(world, cepol, ("human-trafficking",))
+    item = make_item(own, "material", visibility="private", areas=("human-trafficking",))
+    db.session.commit()
+    assert f"org:{cepol.id}" in _labels(item)
+    db.session.delete(item.area_rows[0])
+    db.session.commit()
+    assert f"org:{cepol.id}" not in _labels(item)
+
+
+def test_deleting_an_agreement_row_on_its_own_removes_its_labels(world):
+    own, cepol = world["own"], world["cepol"]
+    agreement = _agreement(world, cepol, ("human-trafficking",))
+    item = make_item(own, "material", visibility="private", areas=("human-trafficking",))
+    db.session.commit()
+    assert f"org:{cepol.id}" in _labels(item)
+    db.session.delete(agreement)
+    db.session.commit()
+    assert f"org:{cepol.id}" not in _labels(item)
+
+
+def test_an_agreement_made_elsewhere_counts_after_the_next_commit(world):
+    """A session that outlives a commit (a worker, a CLI loop) must not keep the agreements it
+    read before: another session's new agreement applies from this session's next transaction."""
+    own, cepol = world["own"], world["cepol"]
+    item = make_item(own, "material", visibility="private", areas=("human-trafficking",))
+    db.session.commit()
+    cepol_user = world["users"]["cepol_user"]
+    assert not can(cepol_user, "read", item)  # reads (and caches) the owner's agreements
+    db.session.commit()
+    with Session(db.engine) as other:
+        other.add(SharingAgreement(owner_id=own.id, partner_id=cepol.id, areas=["human-trafficking"]))
+        other.commit()
+    assert can(cepol_user, "read", item)
+
+
+def test_deleting_a_material_while_its_module_changes(world):
+    """A deleted child is not refreshed (its rows go with it); the rest are."""
+    own = world["own"]
+    module = make_item(own, kind="module", visibility="public")
+    kept = make_item(own, kind="material", parent=module)
+    gone = make_item(own, kind="material", parent=module)
+    db.session.commit()
+    gone_id = gone.id
+    module.visibility = "network"
+    db.session.delete(gone)
+    db.session.commit()
+    assert _labels(kept) == {"network", f"org:{own.id}"}
+    assert db.session.scalar(select(func.count()).select_from(ItemReader).where(ItemReader.item_id == gone_id)) == 0

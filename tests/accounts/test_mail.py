@@ -51,9 +51,9 @@ def test_smtp_backend_when_a_host_is_configured(app, monkeypatch):
 def test_templates_render_in_the_recipients_language(app):
     user = make_user(make_org(), "trainer")
     with app.test_request_context("/"):
-        subject, body = mail.render("password_changed", "xx", user=user)  # unknown: the default language
+        subject, body, html = mail.render("password_changed", "xx", user=user)  # unknown: the default language
         assert subject == "Your PAN Platform password was changed"
-        assert user.name in body
+        assert user.name in body and user.name in html
 
 
 def test_rendering_switches_to_the_recipients_locale(app, monkeypatch):
@@ -63,10 +63,10 @@ def test_rendering_switches_to_the_recipients_locale(app, monkeypatch):
 
     def fake_render(name, **context):
         seen.append((name, str(get_locale())))
-        return "Subject\nBody"
+        return "Subject\nBody" if name.endswith(".txt") else "<p>Body</p>"
 
     monkeypatch.setattr(mail, "render_template", fake_render)
     with app.test_request_context("/", headers={"Accept-Language": "de"}):
-        assert mail.render("invitation", "ru") == ("Subject", "Body\n")
+        assert mail.render("invitation", "ru") == ("Subject", "Body\n", "<p>Body</p>")
         assert str(get_locale()) == "de"  # the sender's request keeps its own language
-    assert seen == [("mail/invitation.txt", "ru")]
+    assert seen == [("mail/invitation.txt", "ru"), ("mail/invitation.html", "ru")]

@@ -12,7 +12,10 @@ from pan_platform.accounts.models import User
 from pan_platform.catalogue.models import Item
 from pan_platform.extensions import db
 from pan_platform.seeding import seed_all
+from pan_platform.sharing.models import ItemPolicy
+from pan_platform.storage.models import FileVersion, MaterialFile
 from tests.api.conftest import EXPECTED, MARKS, issue_token
+from tests.factories import make_item, make_org
 
 XSD = Path(__file__).parent / "xsd" / "all.xsd"
 NS = {"oai": "http://www.openarchives.org/OAI/2.0/", "dc": "http://purl.org/dc/elements/1.1/",
@@ -231,3 +234,24 @@ def test_formerly_public_items_are_reported_deleted_and_never_public_ones_are_no
     live, deleted, _ = harvest(client, oai_schema, "ListIdentifiers", "oai_dc", world.headers("other_partner"))
     assert public.id in live and not deleted
     assert named.id not in live
+
+
+def test_file_formats_are_harvested_only_by_those_who_may_download(client, oai_schema, app):
+    """dc:format and LOM technical/format name the files' types: file details, which a reader
+    of a "files on request" description may not see (as in the REST API)."""
+    item = make_item(make_org("academy", slug="oai-files"), "material", visibility="public", state="published")
+    item.files.append(MaterialFile(role="slides", language="en", versions=[FileVersion(
+        item=item, number=1, sha256="0" * 64, size=10, mime_type="application/vnd.ms-powerpoint",
+        original_name="a.ppt", text_status="none",
+    )]))
+    db.session.commit()
+
+    def formats() -> bytes:
+        query = f"verb=GetRecord&identifier=oai:pan-platform:item/{item.id}&metadataPrefix="
+        return etree.tostring(fetch(client, oai_schema, query + "oai_dc")) + etree.tostring(
+            fetch(client, oai_schema, query + "lom"))
+
+    assert formats().count(b"application/vnd.ms-powerpoint") == 2  # anyone may download
+    item.policy = ItemPolicy(files_access="request")
+    db.session.commit()
+    assert b"application/vnd.ms-powerpoint" not in formats()

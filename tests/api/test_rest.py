@@ -306,3 +306,17 @@ def test_openapi_document_and_docs_page(client):
     page = client.get("/api/v1/docs")
     assert page.status_code == 200 and b"/api/v1/materials" in page.data
     assert b"<script" not in page.data
+
+
+def test_an_adaptation_keeps_a_share_alike_licence_through_the_api(client, world):
+    """The API edits through the same operation: a licence that travels with a copy stays."""
+    from pan_platform.catalogue import operations as ops
+    from tests.factories import make_item
+
+    original = make_item(world.orgs["other"], kind="curriculum", visibility="network", licence="cc-by-sa-4.0")
+    db.session.commit()
+    copy = ops.adapt_item(world.users["owner"], original)
+    refused = client.patch(f"/api/v1/items/{copy.id}", json={"licence": "cc-by-4.0"}, headers=world.headers("owner"))
+    assert refused.status_code == 422 and "licence" in refused.json["error"]["details"]
+    db.session.expire_all()
+    assert db.session.get(Item, copy.id).licence == "cc-by-sa-4.0"

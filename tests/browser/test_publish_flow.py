@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from pan_platform.extensions import db
 from tests.browser.conftest import sign_in
@@ -61,11 +62,10 @@ def test_editor_publishes_for_cepol_only(live_app, live_server, browser_page, tm
     page.get_by_role("link", name="Add a new material").click()
     create(page, "Indicator card")
     material_manage_url = page.url
-    page.locator("input[type=file]#file").set_input_files(str(pdf))
-    page.get_by_label("What changed (for a new version)").fill("First edition")
-    page.get_by_role("button", name="Upload").click()
-    page.wait_for_url(material_manage_url)
-    assert "indicators.pdf" in page.content()
+    page.locator("input[type=file]#files").set_input_files(str(pdf))
+    page.get_by_role("button", name="Upload files").click()
+    expect(page.locator(".material-file")).to_contain_text("indicators.pdf")
+    assert page.url == material_manage_url
 
     page.goto(curriculum_url)
     page.get_by_label("Academies and partner organisations").check()

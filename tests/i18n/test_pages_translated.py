@@ -65,6 +65,7 @@ def test_editor_pages_speak_the_language(client, content, language: str) -> None
         "detail": f"/{language}/items/{content.handbook.id}",
         # The original text is content; the Russian edition's original holds no English words.
         "translation editor": f"/{language}/workspace/items/{content.russian_edition.id}/translations/{target}",
+        "history": f"/{language}/workspace/items/{content.handbook.id}/history",
     }
     for name, url in pages.items():
         response = client.get(url)

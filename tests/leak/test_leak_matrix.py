@@ -25,19 +25,25 @@ import io
 import json
 import random
 import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 from flask import g
 from flask_login import AnonymousUserMixin
+from pypdf import PdfReader
+from sqlalchemy import func, select
 
 from pan_platform.access import can, files_follow_description
 from pan_platform.catalogue.models import Item
 from pan_platform.extensions import db
+from pan_platform.history.models import ItemChange
 from pan_platform.sharing import operations
-from pan_platform.storage.files import add_version
+from pan_platform.storage import store
+from pan_platform.storage.files import add_version, new_file
 from pan_platform.storage.previews import request_preview
 from pan_platform.util import utcnow
 from tests.conftest import make_app, running, sign_in
@@ -260,6 +266,7 @@ def _build_world(cases: dict[str, Case] = CASES) -> dict:
     }
     w["users"] = users
     w["owners"], w["items"], w["tokens"], w["derived"], w["file_tokens"] = {}, {}, {}, {}, {}
+    w["file_titles"] = {}
     for name, case in cases.items():
         owner = make_org("academy", slug=f"owner-{name.replace('_', '-')}", country="AT")
         users[owner.id] = {role: make_user(owner, role.removeprefix("own_").replace("admin", "org_admin"))
@@ -275,8 +282,23 @@ def _build_world(cases: dict[str, Case] = CASES) -> dict:
         if case.after_index is not None:
             w["items"][name] = case.after_index(w["items"][name], w["owners"][name], w)
             db.session.commit()
+    w["old_tokens"] = {}
+    for name, item in w["items"].items():  # an earlier value that only the item's history keeps
+        w["old_tokens"][name] = _token(rng)
+        item.learning_outcomes = f"Earlier outcome {w['old_tokens'][name]}"
+    db.session.commit()
     for name, item in w["items"].items():
         _dress(item, _token(rng), w, name)
+    db.session.commit()
+    # A history entry whose old title is the current one: restoring it changes nothing, so
+    # the restore channel can be probed without changing the world (item_history_restore).
+    for item in w["items"].values():
+        item.title += " (draft)"
+    db.session.commit()
+    w["noop_entries"] = {name: db.session.scalar(select(func.max(ItemChange.id)).where(ItemChange.item_id == item.id))
+                         for name, item in w["items"].items()}
+    for item in w["items"].values():
+        item.title = item.title.removesuffix(" (draft)")
     db.session.commit()
     return w
 
@@ -296,6 +318,7 @@ def _dress(item: Item, token: str, w: dict, name: str) -> None:
     """Title, summary and files carrying the token; an adapted copy pointing at the item."""
     item.title = f"{token} {item.kind} for {name.replace('_', ' ')}"
     item.summary = f"Summary of {token}: a training resource."
+    item.learning_outcomes = "Listen before you ask."
     w["tokens"][name] = token
     if item.kind == "material":
         add_version(item, io.BytesIO(b"version 1\n"), "file-1.txt", "text/plain")
@@ -305,6 +328,10 @@ def _dress(item: Item, token: str, w: dict, name: str) -> None:
         # The file's text carries its own word: it may be found only by those who may download.
         w["file_tokens"][name] = _token(random.Random(token))
         version.text, version.text_status = f"Handout text {w['file_tokens'][name]} for trainers.", "done"
+        # A second file of the material, with a title of its own: listed only to those who may download.
+        w["file_titles"][name] = f"Annex {_token(random.Random(token + 'annex'))}"
+        annex = new_file(item, role="handout", title=w["file_titles"][name])
+        add_version(item, io.BytesIO(b"annex\n"), "annex.txt", "text/plain", material_file=annex)
     copy_owner = make_org("academy", slug=f"adapter-{name.replace('_', '-')}", country="FR")
     w["derived"][name] = make_item(copy_owner, visibility="public", title=f"Adapted copy for case {len(w['derived'])}",
                                    adapted_from_id=item.id)
@@ -333,6 +360,12 @@ class Probe:
         if self.user is None:  # anonymous visitors arrive without a session (no stored messages)
             self.client._cookies.clear()
         return self.client.get(url, **kw)
+
+    def post(self, url: str, **kw):
+        g.pop("_login_user", None)
+        if self.user is None:
+            self.client._cookies.clear()
+        return self.client.post(url, **kw)
 
     def token(self, item: Item) -> str:
         return self.world["tokens"][self.name]
@@ -446,13 +479,13 @@ def _preview_image(p: Probe, url_for_id: Callable[[int], str], version_id: int) 
 @channel("preview_thumbnail", action="download", applies=lambda p, i: bool(i.file_versions),
          needs="storage.thumbnail")
 def _preview_thumbnail(p: Probe, item: Item) -> bool:
-    return _preview_image(p, lambda i: f"/files/{i}/thumbnail", item.file_versions[-1].id)
+    return _preview_image(p, lambda i: f"/files/{i}/thumbnail", item.current_file.id)
 
 
 @channel("preview_page_image", action="download", applies=lambda p, i: bool(i.file_versions),
          needs="storage.page_image")
 def _preview_page(p: Probe, item: Item) -> bool:
-    return _preview_image(p, lambda i: f"/files/{i}/pages/1", item.file_versions[-1].id)
+    return _preview_image(p, lambda i: f"/files/{i}/pages/1", item.current_file.id)
 
 
 @channel("preview_images_in_pages", action="download",
@@ -460,7 +493,7 @@ def _preview_page(p: Probe, item: Item) -> bool:
 def _preview_in_pages(p: Probe, item: Item) -> bool:
     """A reader who may not download sees no thumbnail or page image of the file on the item's
     page nor in the catalogue list (a generic picture instead); one who may sees both."""
-    version_id = item.file_versions[-1].id
+    version_id = item.current_file.id
     images = (f"/files/{version_id}/thumbnail", f"/files/{version_id}/pages/1")
     detail = p.get(f"/items/{item.id}").get_data(as_text=True)
     shown = [image in detail for image in images]
@@ -469,6 +502,22 @@ def _preview_in_pages(p: Probe, item: Item) -> bool:
         listing = p.get(f"/catalogue?academy={item.owner.slug}").get_data(as_text=True)
         assert (images[0] in listing) == shown[0], "the list and the item page disagree"
     return shown[0]
+
+
+@channel("download_second_file", action="download", applies=lambda p, i: len(i.files) > 1)
+def _download_second_file(p: Probe, item: Item) -> bool:
+    return _download(p, item, item.files[1].current)
+
+
+@channel("detail_page_files", action="download", applies=lambda p, i: bool(i.files) and can(p.user, "read", i))
+def _detail_page_files(p: Probe, item: Item) -> bool:
+    """The item page lists the files (titles, roles, versions) only to those who may download."""
+    response = p.get(f"/items/{item.id}")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    shown = p.world["file_titles"][p.name] in body
+    assert shown or 'class="file-role"' not in body
+    return shown
 
 
 def _count_minus_others(p: Probe, item: Item, shown: int) -> bool:
@@ -569,11 +618,198 @@ def _page_channel(url: str, action: str, needs: str):
 for _name, _url, _action, _needs in (
     ("who_can_see_this_page", "/items/{id}/access", "see_access", "sharing.item_access"),
     ("request_access_page", "/items/{id}/request-access", "read", "sharing.request_access"),
+    ("request_adaptation_page", "/items/{id}/request-adaptation", "read", "sharing.request_adaptation"),
     ("workspace_item_page", "/workspace/items/{id}", "edit", "editor.manage"),
     ("workspace_preview", "/workspace/items/{id}/preview", "preview", "editor.preview"),
 ):
-    channel(_name, action=_action, applies=(lambda p, i: p.user is not None) if _name == "request_access_page" else None,
+    channel(_name, action=_action, applies=(lambda p, i: p.user is not None) if _name.startswith("request_") else None,
             needs=_needs)(_page_channel(_url, _action, _needs))
+
+
+SYLLABUS_KINDS = ("curriculum", "module")
+
+
+def _syllabus_item(p: Probe, item: Item) -> bool:
+    return item.kind in SYLLABUS_KINDS
+
+
+def _in_readable_syllabus(p: Probe, item: Item) -> bool:
+    """The item sits right under a curriculum or module the caller may read."""
+    return item.parent is not None and item.parent.kind in SYLLABUS_KINDS and can(p.user, "read", item.parent)
+
+
+def _pdf_text(response) -> str:
+    assert response.status_code == 200 and response.mimetype == "application/pdf", response.status_code
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+
+
+@channel("syllabus_page", applies=_syllabus_item, needs="syllabus.syllabus_page")
+def _syllabus_page(p: Probe, item: Item) -> bool:
+    response = p.get(f"/items/{item.id}/syllabus")
+    if response.status_code != 200:
+        hidden_like_missing(p, lambda i: f"/items/{i}/syllabus", item.id, response)
+    return _with_token(response, p.token(item))
+
+
+@channel("syllabus_pdf", applies=_syllabus_item, needs="syllabus.syllabus_pdf")
+def _syllabus_pdf(p: Probe, item: Item) -> bool:
+    response = p.get(f"/items/{item.id}/syllabus.pdf")
+    if response.status_code != 200:
+        hidden_like_missing(p, lambda i: f"/items/{i}/syllabus.pdf", item.id, response)
+        return False
+    return p.token(item) in _pdf_text(response)
+
+
+@channel("syllabus_pdf_of_parent", applies=_in_readable_syllabus, needs="syllabus.syllabus_pdf")
+def _syllabus_pdf_of_parent(p: Probe, item: Item) -> bool:
+    """A child shows in its parent's syllabus exactly when the caller may read the child."""
+    return p.token(item) in _pdf_text(p.get(f"/items/{item.parent_id}/syllabus.pdf"))
+
+
+def _offline_package(p: Probe, item_id: int) -> zipfile.ZipFile | None:
+    """The caller's offline package of an item (built in the request: the world's are small);
+    None when refused, which must answer exactly as for an item that does not exist."""
+    response = p.post(f"/items/{item_id}/offline")
+    if response.status_code != 303:
+        missing = p.post(f"/items/{MISSING_ID}/offline")
+        assert (response.status_code, response.mimetype) == (missing.status_code, missing.mimetype)
+        hidden_like_missing(p, lambda i: f"/items/{i}/offline.zip", item_id, p.get(f"/items/{item_id}/offline.zip"))
+        hidden_like_missing(p, lambda i: f"/items/{i}/offline", item_id, p.get(f"/items/{item_id}/offline"))
+        return None
+    download = p.get(response.headers["Location"])
+    assert download.status_code == 200 and download.mimetype == "application/zip", download.status_code
+    return zipfile.ZipFile(io.BytesIO(download.data))
+
+
+def _package_pages(archive: zipfile.ZipFile) -> str:
+    return " ".join(archive.read(name).decode() for name in archive.namelist() if name.endswith(".html"))
+
+
+@channel("offline_package", applies=_syllabus_item, needs="syllabus.request_offline")
+def _offline(p: Probe, item: Item) -> bool:
+    archive = _offline_package(p, item.id)
+    return archive is not None and p.token(item) in archive.read("index.html").decode()
+
+
+@channel("offline_package_of_parent", applies=_in_readable_syllabus, needs="syllabus.request_offline")
+def _offline_of_parent(p: Probe, item: Item) -> bool:
+    archive = _offline_package(p, item.parent_id)
+    assert archive is not None
+    return p.token(item) in _package_pages(archive)
+
+
+@channel("offline_package_files", action="download",
+         applies=lambda p, i: bool(i.file_versions) and _in_readable_syllabus(p, i), needs="syllabus.request_offline")
+def _offline_files(p: Probe, item: Item) -> bool:
+    """The package holds the material's file exactly when the caller may download it; its
+    text never shows without it."""
+    archive = _offline_package(p, item.parent_id)
+    assert archive is not None
+    files = [name for name in archive.namelist() if name.startswith(f"files/{item.id}/")]
+    current = sorted(store.path_for(v.sha256).read_bytes() for v in item.current_files)
+    assert files == [] or sorted(archive.read(name) for name in files) == current, files
+    assert files or p.world["file_tokens"][p.name] not in _package_pages(archive)
+    return bool(files)
+
+
+def _adaptation_requests(item: Item) -> list[int]:
+    from pan_platform.sharing.models import AdaptationRequest
+
+    db.session.expire_all()
+    return list(db.session.scalars(db.select(AdaptationRequest.id).where(AdaptationRequest.item_id == item.id)))
+
+
+@channel("request_adaptation_post", applies=lambda p, i: p.user is not None, needs="sharing.request_adaptation")
+def _request_adaptation_post(p: Probe, item: Item) -> bool:
+    """Asking for permission to adapt: whoever may not read the item gets the answer of a
+    missing one and creates nothing (what a reader gets back shows the item)."""
+    from pan_platform.sharing.models import AdaptationRequest
+
+    before = _adaptation_requests(item)
+    g.pop("_login_user", None)
+    response = p.client.post(f"/items/{item.id}/request-adaptation", data={"reason": "Our own course"})
+    g.pop("_login_user", None)
+    made = [rid for rid in _adaptation_requests(item) if rid not in before]
+    try:
+        if not can(p.user, "read", item):
+            assert not made, "a request was made for an item its maker may not read"
+            missing = p.client.post(f"/items/{MISSING_ID}/request-adaptation", data={"reason": "Our own course"})
+            g.pop("_login_user", None)
+            assert (response.status_code, _normalise(response.get_data(as_text=True), item.id)) == (
+                missing.status_code, _normalise(missing.get_data(as_text=True), MISSING_ID))
+        return response.status_code != 404
+    finally:
+        if made:  # (a commit with nothing to write would still let the pipeline refresh labels)
+            for rid in made:
+                db.session.delete(db.session.get(AdaptationRequest, rid))
+            db.session.commit()
+
+
+@channel("adaptation_requests_page", action="decide_adaptation",
+         applies=lambda p, i: p.user is not None and p.role != "platform_admin",
+         needs="sharing.adaptation_requests")
+def _adaptation_requests_page(p: Probe, item: Item) -> bool:
+    """The workspace page of requests to adapt lists a request for the item to those who
+    decide it: its owner academy's editors and admins. (A platform admin's workspace is
+    the secretariat's, which owns no case item.)"""
+    from pan_platform.sharing.models import AdaptationRequest
+
+    asker = p.world["users"]["other_editor"]
+    request = AdaptationRequest(item_id=item.id, organisation_id=asker.organisation_id, reason="Our own course")
+    db.session.add(request)
+    db.session.commit()
+    try:
+        return _with_token(p.get("/workspace/requests"), p.token(item))
+    finally:
+        db.session.delete(request)
+        db.session.commit()
+
+
+@channel("item_history_page", action="view_history", needs="history.item_history")
+def _history_page(p: Probe, item: Item) -> bool:
+    """The history shows old values: the item's earlier learning outcomes carry a word of
+    their own, which must reach exactly those who may see the history."""
+    url = f"/workspace/items/{item.id}/history"
+    response = p.get(url)
+    if response.status_code != 200 and not can(p.user, "read", item):
+        hidden_like_missing(p, lambda i: f"/workspace/items/{i}/history", item.id, response)
+    visible = _with_token(response, p.token(item))
+    assert visible == (p.world["old_tokens"][p.name] in response.get_data(as_text=True)), "an old value shows alone"
+    return visible
+
+
+def _post(p: Probe, url: str):
+    g.pop("_login_user", None)
+    if p.user is None:
+        p.client._cookies.clear()
+    return p.client.post(url)
+
+
+def _history_state(item_id: int) -> tuple:
+    db.session.expire_all()
+    item = db.session.get(Item, item_id)
+    count = db.session.scalar(select(func.count()).select_from(ItemChange).where(ItemChange.item_id == item_id))
+    return item.title, item.summary, item.learning_outcomes, count
+
+
+@channel("item_history_restore", action="view_history", needs="history.restore")
+def _history_restore(p: Probe, item: Item) -> bool:
+    """A restore is accepted exactly for those who may see the history, refused to everyone
+    else with nothing changed, and for a hidden item answered as for a missing one. The
+    entry restored holds the current title, so an accepted restore changes nothing either."""
+    entry_id = p.world["noop_entries"][p.name]
+    before = _history_state(item.id)
+    response = _post(p, f"/workspace/items/{item.id}/history/{entry_id}/restore")
+    assert _history_state(item.id) == before, "the restore changed something"
+    if response.status_code == 302 and urlsplit(response.headers["Location"]).path.endswith("/history"):
+        return True
+    assert response.status_code in (302, 403, 404), response.status_code
+    if not can(p.user, "read", item):
+        missing = _post(p, f"/workspace/items/{MISSING_ID}/history/{entry_id}/restore")
+        assert response.status_code == missing.status_code
+        assert _normalise(response.get_data(as_text=True), item.id) == \
+            _normalise(missing.get_data(as_text=True), MISSING_ID)
+    return False
 
 
 def _adapt_copy_of(p: Probe, item: Item) -> Item:
@@ -656,8 +892,11 @@ def _api_file_details(p: Probe, item: Item) -> bool:
     """Readers who may not download see no file names, sizes, hashes or links."""
     response = p.get(f"/api/v1/materials/{item.id}")
     assert response.status_code == 200
-    shown = bool(response.get_json()["files"])
-    assert shown or item.file_versions[-1].sha256 not in response.get_data(as_text=True)
+    answer = response.get_json()
+    shown = bool(answer["files"])
+    assert bool(answer["material_files"]) == shown
+    body = response.get_data(as_text=True)
+    assert shown or (item.file_versions[-1].sha256 not in body and p.world["file_titles"][p.name] not in body)
     return shown
 
 

@@ -6,16 +6,18 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from pan_platform import pipeline, search
 from pan_platform.api.models import OaiTombstone
 from pan_platform.extensions import db
+from pan_platform.history.models import ItemChange
 from pan_platform.sharing.models import ItemReader
 from tests.factories import make_item, make_org
 
 PACKAGE = Path(pipeline.__file__).resolve().parent
 PHASES = ("BEFORE_FLUSH", "READER_ROW_ADDED", "READER_ROW_REMOVED", "FILE_VERSION_REMOVED", "AFTER_FLUSH",
-          "AFTER_FLUSH_POSTEXEC", "AFTER_COMMIT", "AFTER_ROLLBACK")
+          "AFTER_FLUSH_POSTEXEC", "BEFORE_COMMIT", "AFTER_COMMIT", "AFTER_ROLLBACK")
 
 
 @pytest.fixture
@@ -44,16 +46,24 @@ def test_one_commit_runs_the_steps_in_the_written_order(app, recorded):
     db.session.commit()
 
     assert recorded == [
+        # the history flushes before the commit, to note every change
+        "BEFORE_COMMIT:history.write",
         # first flush: the item; its labels are refreshed once it is written
         "BEFORE_FLUSH:readers.collect",
+        "BEFORE_FLUSH:history.collect",
         "AFTER_FLUSH:search.collect",
+        "AFTER_FLUSH:counts.note",
         "AFTER_FLUSH_POSTEXEC:readers.refresh",
-        # second flush of the same commit: the new `public` label row
+        # second flush of the same commit: the new `public` label row and the history entry
         "BEFORE_FLUSH:readers.collect",
+        "BEFORE_FLUSH:history.collect",
         "READER_ROW_ADDED:oai.public_row_added",
         "AFTER_FLUSH:search.collect",
+        "AFTER_FLUSH:counts.note",
         "AFTER_FLUSH_POSTEXEC:readers.refresh",
+        "AFTER_COMMIT:history.forget",
         "AFTER_COMMIT:readers.forget_agreements",
+        "AFTER_COMMIT:counts.bump",
         "AFTER_COMMIT:files.forget_committed_blobs",
         "AFTER_COMMIT:extract.queue",
         "AFTER_COMMIT:previews.queue",
@@ -63,6 +73,8 @@ def test_one_commit_runs_the_steps_in_the_written_order(app, recorded):
     # ...and each did its work.
     assert "public" in {row.principal for row in db.session.query(ItemReader).filter_by(item_id=item.id)}
     assert search.search(None, "checkpoint").ids == [item.id]
+    entry = db.session.scalars(select(ItemChange).where(ItemChange.item_id == item.id).order_by(ItemChange.id)).all()[-1]
+    assert entry.changes == [{"field": "visibility", "old": "private", "new": "public"}]
 
 
 def test_withdrawal_writes_its_tombstone_in_the_same_flush(app, recorded):
@@ -89,7 +101,8 @@ def test_a_rollback_runs_only_the_rollback_steps(app, recorded):
     db.session.rollback()
 
     assert recorded == ["AFTER_ROLLBACK:readers.forget", "AFTER_ROLLBACK:extract.forget",
-                        "AFTER_ROLLBACK:previews.forget", "AFTER_ROLLBACK:search.forget"]
+                        "AFTER_ROLLBACK:previews.forget", "AFTER_ROLLBACK:search.forget",
+                        "AFTER_ROLLBACK:history.forget", "AFTER_ROLLBACK:counts.forget"]
     assert search.search(None, "renamed").ids == []
 
 

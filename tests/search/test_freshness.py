@@ -8,7 +8,7 @@ from pan_platform.catalogue.models import Item
 from pan_platform.extensions import db
 from pan_platform.search import index as search_index
 from pan_platform.sharing.models import ItemShare
-from pan_platform.storage.models import FileVersion
+from pan_platform.storage.models import FileVersion, MaterialFile
 from tests.search.conftest import add_translation, make_text_item
 
 
@@ -27,10 +27,10 @@ def test_edits_reach_the_index_after_commit(world):
     add_translation(item, "fr", "Les barrages routiers", "Contrôles")
     db.session.commit()
     assert ids(None, "barrages") == [item.id]
-    item.file_versions.append(FileVersion(
-        number=1, sha256="0" * 64, size=10, mime_type="text/plain", original_name="a.txt",
+    item.files.append(MaterialFile(role="handout", language="en", versions=[FileVersion(
+        item=item, number=1, sha256="0" * 64, size=10, mime_type="text/plain", original_name="a.txt",
         text="Checkpoint procedures in depth", text_status="done", text_language="en",
-    ))
+    )]))
     db.session.commit()
     assert ids(None, "checkpoint") == [item.id]
     db.session.delete(item)

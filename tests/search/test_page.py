@@ -10,6 +10,8 @@ import pytest
 
 from pan_platform import search
 from pan_platform.extensions import db
+from pan_platform.search import index as search_index
+from pan_platform.search import merging
 from tests.conftest import sign_in
 from tests.search.conftest import add_translation, make_text_item
 
@@ -100,7 +102,8 @@ def test_cli_reindex_and_check_index(app, corpus):
     result = runner.invoke(args=["pan", "check-index"])
     assert result.exit_code == 0 and "matches the database" in result.output
     assert "still held on disk" not in result.output
-    search.remove_items([corpus["de"].id])
+    # Drift: the index loses a document behind the portal's back (a restored old copy, say).
+    merging.after_write(search.index_path(), search_index.write(search.index_path(), [], delete_ids=[corpus["de"].id]))
     result = runner.invoke(args=["pan", "check-index"])
     assert result.exit_code == 1 and "Missing from the index: 1" in result.output
     assert "Removed documents still held on disk: 1" in result.output

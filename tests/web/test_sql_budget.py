@@ -1,0 +1,188 @@
+"""SQL statements per main page: a budget each, and no N+1.
+
+Every statement sent to the database during one request is counted (SQLAlchemy's
+`before_cursor_execute`). A page of 30 items must cost the same as a page of 5: a list
+that loads its owners, areas, languages or translations one row at a time fails here.
+The budgets below are for a request on a cold session (as a worker's next request has)
+with the counts cache warm (catalogue/counts.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from pan_platform.catalogue import overrides
+from pan_platform.catalogue.models import ItemTranslation
+from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
+from pan_platform.extensions import db
+from pan_platform.sharing.models import ItemPolicy, SharingAgreement
+from pan_platform.util import utcnow
+from tests.conftest import make_app, running, sign_in
+from tests.factories import make_item, make_org, make_user
+
+AREAS = list(PRIORITY_AREAS)
+LANGUAGES = ("en", "de", "fr", "ru")
+
+# Statements per page (signed out, signed in; None: not a page for that viewer), as
+# measured when set. Aim: at most 10. Signing in adds the user and their organisation
+# (Flask-Login) and the unread-notifications count of the menu. Every page but the API
+# reads the label overrides (1). Lists load with their page: the items, then areas,
+# languages and translations (3; owner, country and marking are joined).
+BUDGETS: dict[str, tuple[int | None, int | None]] = {
+    # counts' generation (figures cached) + recent items (4)
+    "home": (6, 9),
+    # count + page (4) + generation (filter values cached)
+    "catalogue": (7, 10),
+    "catalogue_area": (7, 10),
+    # thesaurus revision + hits (4) + what can() reads: shares of the hits, of their
+    # module and curriculum, agreements (4) + language versions + the academy facet's names
+    "search": (12, 15),
+    # the item with files, shares, areas, languages, translations, its ancestors' shares;
+    # agreements; children (4 + shares); ancestors; language versions; adaptations;
+    # signed in: also the academy's own adaptation of the item, if any
+    "item": (17, 21),
+    # count + page + the counts by state
+    "workspace": (None, 6),
+    # the visit (read, write, and the user reloaded after its commit) + count + page (4)
+    # + new items + generation (filter values cached)
+    "shared": (None, 15),
+    # rate counter + count + page (4)
+    "api_list": (6, 8),
+    # rate counter + thesaurus + hits (4) + what can() reads (4)
+    "api_search": (10, 12),
+}
+
+
+@dataclass
+class Viewer:
+    email: str
+
+
+@dataclass
+class World:
+    urls: dict[str, str]
+    trainer: Viewer
+    editor: Viewer
+    partner_user: Viewer
+
+
+def _build(n: int) -> World:
+    """`n` published materials of three academies in several areas and languages, with a
+    translation each, one in six in a module, some marked, some shared with a partner, and
+    one agreement."""
+    academies = [make_org("academy", country=code) for code in ("AT", "DE", "FR")]
+    partner = make_org("partner", country="BE")
+    curriculum = make_item(academies[0], kind="curriculum", title="Training curriculum")
+    module = make_item(academies[0], kind="module", parent=curriculum, visibility="public",
+                       title="Training module")
+    for i in range(n):
+        owner = academies[i % 3]
+        in_module = i % 6 == 0  # owned by academies[0], like the module
+        item = make_item(
+            owner,
+            parent=module if in_module else None,
+            visibility=None if in_module else ("public", "network", "partners")[i % 3],
+            areas=(AREAS[i % len(AREAS)], AREAS[(i + 3) % len(AREAS)]),
+            language=LANGUAGES[i % len(LANGUAGES)],
+            title=f"Training material {i}",
+            summary=f"Summary of training material {i}",
+            shares=(partner,) if i % 5 == 0 else (),
+        )
+        item.translations.append(ItemTranslation(language="it", title=f"Materiale {i}", summary="Sommario"))
+        item.refresh_languages()
+        if i % 4 == 0:
+            item.policy = ItemPolicy(marking="training-use-only")
+    db.session.add(SharingAgreement(owner_id=academies[1].id, partner_id=partner.id, areas=[AREAS[0]],
+                                    valid_until=utcnow() + timedelta(days=30)))
+    trainer = make_user(academies[1], "trainer")
+    editor = make_user(academies[0], "editor")
+    partner_user = make_user(partner, "trainer")
+    db.session.commit()
+    urls = {
+        "home": "/en/",
+        "catalogue": "/en/catalogue",
+        "catalogue_area": f"/en/catalogue?area={AREAS[0]}&language=en",
+        "search": "/en/search?q=training",
+        "item": f"/en/items/{module.id}",
+        "workspace": "/en/workspace/",
+        "shared": "/en/shared-with-us",
+        "api_list": "/api/v1/materials?per_page=50",
+        "api_search": "/api/v1/search?q=training&per_page=50",
+    }
+    return World(urls, Viewer(trainer.email), Viewer(editor.email), Viewer(partner_user.email))
+
+
+@contextmanager
+def counted() -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        if not statement.startswith("DELETE FROM rate_counters"):  # 1 request in 100 tidies old windows
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+
+
+def _count(client, url: str) -> tuple[int, list[str]]:
+    db.session.remove()  # a cold session, as a new request in a worker has
+    # `g` outlives requests here (one app context around them all); a worker's request starts
+    # without the label overrides read by an earlier one (their key, id(request), may recur).
+    overrides.forget_cached()
+    with counted() as statements:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(statements), statements
+
+
+def _viewer_for(page: str, world: World):
+    if page == "workspace":
+        return world.editor
+    if page == "shared":
+        return world.partner_user
+    return world.trainer
+
+
+def _measure(tmp_path, n: int) -> dict[tuple[str, bool], tuple[int, list[str]]]:
+    app = make_app(tmp_path, PAN_API_RATE_LIMIT=10**6, PAN_API_RATE_LIMIT_ANON=10**6)
+    out = {}
+    with running(app):
+        world = _build(n)
+        for signed_in in (False, True):
+            for page, url in world.urls.items():
+                if BUDGETS[page][signed_in] is None:
+                    continue
+                client = app.test_client()
+                if signed_in:
+                    sign_in(client, _viewer_for(page, world))
+                _count(client, url)  # warm: the counts cache and the first-use look-ups
+                out[page, signed_in] = _count(client, url)
+    return out
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory):
+    return {n: _measure(tmp_path_factory.mktemp(f"budget{n}"), n) for n in (5, 30)}
+
+
+CASES = [(page, signed_in) for page, budgets in BUDGETS.items() for signed_in in (False, True)
+         if budgets[signed_in] is not None]
+
+
+@pytest.mark.parametrize(("page", "signed_in"), CASES,
+                         ids=[f"{page}-{'signed_in' if s else 'anonymous'}" for page, s in CASES])
+def test_page_within_budget_and_flat(measured, page, signed_in):
+    budget = BUDGETS[page][signed_in]
+    few, few_sql = measured[5][page, signed_in]
+    many, many_sql = measured[30][page, signed_in]
+    assert many == few, (page, signed_in, few, many, many_sql)
+    assert many <= budget, (page, signed_in, many, many_sql)
