@@ -52,7 +52,9 @@ def syllabus_pdf(item_id: int):
     return _private(response)
 
 
-@bp.post("/items/<int:item_id>/offline")
+# Its own path: a path served by one rule per method answers 405, not 404, for an id no row
+# can have (the GET rule's converter refuses it, then the POST rule matches all but the method).
+@bp.post("/items/<int:item_id>/offline/request")
 def request_offline(item_id: int):
     """Ask for the package: small ones are built now, bigger ones in the background."""
     item = _item(item_id)

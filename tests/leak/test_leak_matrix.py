@@ -669,9 +669,9 @@ def _syllabus_pdf_of_parent(p: Probe, item: Item) -> bool:
 def _offline_package(p: Probe, item_id: int) -> zipfile.ZipFile | None:
     """The caller's offline package of an item (built in the request: the world's are small);
     None when refused, which must answer exactly as for an item that does not exist."""
-    response = p.post(f"/items/{item_id}/offline")
+    response = p.post(f"/items/{item_id}/offline/request")
     if response.status_code != 303:
-        missing = p.post(f"/items/{MISSING_ID}/offline")
+        missing = p.post(f"/items/{MISSING_ID}/offline/request")
         assert (response.status_code, response.mimetype) == (missing.status_code, missing.mimetype)
         hidden_like_missing(p, lambda i: f"/items/{i}/offline.zip", item_id, p.get(f"/items/{item_id}/offline.zip"))
         hidden_like_missing(p, lambda i: f"/items/{i}/offline", item_id, p.get(f"/items/{item_id}/offline"))

@@ -78,7 +78,7 @@ def _zip(response) -> zipfile.ZipFile:
 
 
 def _offline(client, item: Item, **form) -> zipfile.ZipFile:
-    response = client.post(f"/items/{item.id}/offline", data=form)
+    response = client.post(f"/items/{item.id}/offline/request", data=form)
     assert response.status_code == 303
     return _zip(client.get(response.headers["Location"]))
 
@@ -132,7 +132,7 @@ def test_detail_page_offers_the_three_buttons_on_curricula_and_modules_only(app,
         body = client.get(f"/items/{item.id}").get_data(as_text=True)
         assert f'href="/items/{item.id}/syllabus"' in body and "Print syllabus" in body
         assert f'href="/items/{item.id}/syllabus.pdf"' in body and "Download syllabus (PDF)" in body
-        assert f'action="/items/{item.id}/offline"' in body and "Download for offline use" in body
+        assert f'action="/items/{item.id}/offline/request"' in body and "Download for offline use" in body
     assert "Print syllabus" not in client.get(f"/items/{world['open'].id}").get_data(as_text=True)
     # Anonymous visitors get a link to the package page: no form, so no session cookie on a public page.
     g.pop("_login_user", None)
@@ -224,7 +224,7 @@ def test_a_change_makes_the_package_stale(app, world):
 def test_big_packages_build_in_the_background_with_progress(app, world):
     app.config["PAN_PACKAGE_INLINE_FILES"] = 0  # everything counts as big
     client = _client(app, world["owner"])
-    response = client.post(f"/items/{world['cur'].id}/offline")
+    response = client.post(f"/items/{world['cur'].id}/offline/request")
     assert response.status_code == 303 and "/offline?" in response.headers["Location"]
     package = db.session.query(OfflinePackage).one()
     assert (package.status, package.done, package.total) == ("queued", 0, 3)
@@ -293,7 +293,7 @@ def test_unknown_hidden_or_material_ids_answer_404(app, world, path):
         assert anonymous.get(path.format(id=item_id)).status_code == 404
     for item_id in (987654, world["hidden"].id):
         g.pop("_login_user", None)
-        assert anonymous.post(f"/items/{item_id}/offline").status_code == 404
+        assert anonymous.post(f"/items/{item_id}/offline/request").status_code == 404
     assert db.session.query(OfflinePackage).count() == 0
     g.pop("_login_user", None)
     odd = anonymous.get(path.format(id=world["cur"].id) + "?lang=%00zz" + "x" * 300)
@@ -302,7 +302,7 @@ def test_unknown_hidden_or_material_ids_answer_404(app, world, path):
 
 def test_junk_language_falls_back_to_one_the_curriculum_has(app, world):
     client = _client(app)
-    response = client.post(f"/items/{world['cur'].id}/offline", data={"lang": "../../etc"})
+    response = client.post(f"/items/{world['cur'].id}/offline/request", data={"lang": "../../etc"})
     assert response.status_code == 303 and "lang=en" in response.headers["Location"]
     assert _pdf_text(client.get(f"/items/{world['cur'].id}/syllabus.pdf?lang=xx").data).count("Border Policing") >= 1
 
