@@ -52,6 +52,7 @@ migrate: install
 seed: migrate
 	$(FLASK) pan seed --if-empty
 	$(FLASK) pan extract-pending
+	$(FLASK) pan previews --missing
 
 index: seed
 	$(FLASK) pan reindex --if-missing

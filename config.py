@@ -111,6 +111,15 @@ class Config:
         self.PAN_MARK_TIMEOUT = float(env.get("PAN_MARK_TIMEOUT", "20"))
         self.PAN_MARK_MAX_OBJECTS = int(env.get("PAN_MARK_MAX_OBJECTS", "50000"))
         self.PAN_MARK_CACHE_DIR = env.get("PAN_MARK_CACHE_DIR", str(instance / "marked"))
+        # Thumbnails and page images are made by a child process with these limits, after the
+        # text extraction and by the same background thread (see storage/previews.py). LibreOffice
+        # (PAN_SOFFICE, looked up on PATH) converts office documents first; without it they get none.
+        self.PAN_PREVIEW_DIR = env.get("PAN_PREVIEW_DIR", str(instance / "previews"))
+        self.PAN_PREVIEW_PAGES = int(env.get("PAN_PREVIEW_PAGES", "10"))
+        self.PAN_PREVIEW_MEMORY_MB = int(env.get("PAN_PREVIEW_MEMORY_MB", "2048"))
+        self.PAN_PREVIEW_CPU_SECONDS = int(env.get("PAN_PREVIEW_CPU_SECONDS", "60"))
+        self.PAN_PREVIEW_TIMEOUT = float(env.get("PAN_PREVIEW_TIMEOUT", "120"))
+        self.PAN_SOFFICE = env.get("PAN_SOFFICE", "soffice")
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         # Cookies only over HTTPS (the session and remember-me cookies alike; web/security.py).

@@ -35,6 +35,7 @@ revoked_by
 uploaded_by
 restored_from_id  # the entry a restore put back (templates/history/item_history.html)
 visible  # a column of the preview table (templates/workspace/preview.html)
+file_version_id  # the key column of file_previews, set through FileVersion.preview
 _.pan_label_overrides  # cache on the request context
 _.pan_request_started  # read back with g.get("pan_request_started")
 _.url_lang  # environ key read in i18n.py

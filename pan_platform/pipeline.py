@@ -44,12 +44,19 @@ After the commit (`AFTER_COMMIT`)
   12. queue text extraction                 storage/extract.py
      Before the index: queueing is instant, and the extraction's own commit re-indexes
      the item with its text.
-  13. update the search index               search/handlers.py
+  13. queue previews                        storage/previews.py
+     After step 12: the same thread makes them, after the text (search needs it first).
+  14. delete images of deleted versions     storage/previews.py
+     Only now: a rolled-back deletion keeps its images.
+  15. update the search index               search/handlers.py
      Last: the slowest step, and only committed rows may reach the index. A failure is
      logged and queued for retry; it never undoes the commit.
 
+As each `file_versions` row is deleted (`FILE_VERSION_REMOVED`)
+  -  previews: note the version            storage/previews.py   (for step 14)
+
 After a rollback (`AFTER_ROLLBACK`): every step drops what it noted, so nothing of a
-failed transaction is refreshed, extracted, indexed or kept in an item's history.
+failed transaction is refreshed, extracted, previewed, indexed or kept in an item's history.
 
 A later feature plugs in by adding a `Step` to the list of the moment it needs, at the
 place its order requires, and a line to the list above. Scheduled work (sweeps,
@@ -70,7 +77,8 @@ from pan_platform.catalogue import counts
 from pan_platform.history import changes as history
 from pan_platform.search import handlers as search_handlers
 from pan_platform.sharing.models import ItemReader
-from pan_platform.storage import extract, files
+from pan_platform.storage import extract, files, previews
+from pan_platform.storage.models import FileVersion
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,9 @@ READER_ROW_ADDED: list[Step] = [
 READER_ROW_REMOVED: list[Step] = [
     Step("oai.public_row_removed", api_models.public_row_removed),
 ]
+FILE_VERSION_REMOVED: list[Step] = [
+    Step("previews.note_removed_version", previews.note_removed_version),
+]
 AFTER_FLUSH: list[Step] = [
     Step("search.collect", search_handlers.collect_changes),
     Step("counts.note", counts.note_changes),
@@ -105,11 +116,14 @@ AFTER_COMMIT: list[Step] = [
     Step("counts.bump", counts.bump_after_commit),
     Step("files.forget_committed_blobs", files.forget_committed_blobs),
     Step("extract.queue", extract.queue_after_commit),
+    Step("previews.queue", previews.queue_after_commit),
+    Step("previews.remove_images", previews.remove_images_after_commit),
     Step("search.update", search_handlers.update_after_commit),
 ]
 AFTER_ROLLBACK: list[Step] = [
     Step("readers.forget", readers.forget_collected),
     Step("extract.forget", extract.forget_requests),
+    Step("previews.forget", previews.forget_requests),
     Step("search.forget", search_handlers.forget_changes),
     Step("history.forget", history.forget),
     Step("counts.forget", counts.forget_changes),
@@ -157,6 +171,11 @@ def _reader_row_removed(mapper, connection, row: ItemReader) -> None:
         step.run(connection, row)
 
 
+def _file_version_removed(mapper, connection, row: FileVersion) -> None:
+    for step in FILE_VERSION_REMOVED:
+        step.run(connection, row)
+
+
 _LISTENERS = (
     (Session, "before_flush", _before_flush),
     (Session, "after_flush", _after_flush),
@@ -166,6 +185,7 @@ _LISTENERS = (
     (Session, "after_rollback", _after_rollback),
     (ItemReader, "after_insert", _reader_row_added),
     (ItemReader, "after_delete", _reader_row_removed),
+    (FileVersion, "after_delete", _file_version_removed),
 )
 
 

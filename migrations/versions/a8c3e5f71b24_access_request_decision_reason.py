@@ -1,7 +1,7 @@
 """The reason given when an access request is refused
 
 Revision ID: a8c3e5f71b24
-Revises: a8c3e5f1d2b4
+Revises: a9c3e5f71b24
 Create Date: 2026-12-02 13:20:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a8c3e5f71b24"
-down_revision = "a8c3e5f1d2b4"
+down_revision = "a9c3e5f71b24"
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,4 @@
-"""`flask --app wsgi pan import ...` and `pan extract-pending`."""
+"""`flask --app wsgi pan import ...`, `pan extract-pending` and `pan previews`."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from tqdm import tqdm
 
 from pan_platform.accounts.models import User
 from pan_platform.catalogue.importer import ImportFailed, build_zip, import_archive
+from pan_platform.catalogue.models import Item
 from pan_platform.cli import pan
 from pan_platform.extensions import db
 from pan_platform.i18n import _
+from pan_platform.storage import previews
 from pan_platform.storage.extract import extract_version, pending_ids
 
 
@@ -55,3 +57,22 @@ def extract_pending() -> None:
         counts[status] = counts.get(status, 0) + 1
     summary = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "0"
     click.echo(_("Text extraction finished (%(summary)s).", summary=summary))
+
+
+@pan.command("previews")
+@click.option("--missing", is_flag=True, help="Only files whose preview was never made, is pending or lost its images.")
+def previews_command(missing: bool) -> None:
+    """(Re)make the thumbnails and page previews of the materials' current files (each in a
+    bounded process), and delete images of versions that no longer exist."""
+    ids = []
+    for item in db.session.scalars(select(Item).where(Item.file_versions.any()).order_by(Item.id)):
+        version = previews.current_version(item)
+        if version is not None and (not missing or previews.needs_build(version)):
+            ids.append(version.id)
+    counts: dict[str, int] = {}
+    for version_id in tqdm(ids, unit="file", desc=_("Making previews")):
+        status = previews.rebuild(version_id) or "skipped"
+        counts[status] = counts.get(status, 0) + 1
+    previews.remove_orphan_folders()
+    summary = ", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "0"
+    click.echo(_("Previews finished (%(summary)s).", summary=summary))

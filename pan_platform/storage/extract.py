@@ -117,15 +117,31 @@ def extract_version(version_id: int) -> str | None:
     return result["status"]
 
 
-def _run_in_app(app: Flask, version_id: int) -> None:
+def _run_work(app: Flask, work: Callable[[int], object], version_id: int) -> None:
     with app.app_context():
         try:
-            extract_version(version_id)
+            work(version_id)
         except Exception:  # the pool thread must survive anything one file does
-            log.exception("text extraction of file version %s", version_id)
+            log.exception("background work %s on file version %s", work.__name__, version_id)
             db.session.rollback()
         finally:
             db.session.remove()
+
+
+def _run_in_app(app: Flask, version_id: int) -> None:
+    _run_work(app, extract_version, version_id)
+
+
+def run_in_background(app: Flask, work: Callable[[int], object], version_ids: list[int]) -> None:
+    """Run `work(version_id)` for each id on the extraction thread, after what is queued already.
+
+    Other derived work (previews) shares the one thread, so at most one bounded child process
+    runs at a time. With PAN_EXTRACT_SYNC this waits for the results.
+    """
+    futures = [_pool.submit(_run_work, app, work, version_id) for version_id in version_ids]
+    if app.config.get("PAN_EXTRACT_SYNC"):
+        for future in futures:
+            future.result()
 
 
 def request_extraction(version: FileVersion) -> None:

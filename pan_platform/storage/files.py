@@ -19,7 +19,7 @@ from typing import BinaryIO
 from sqlalchemy.orm import Session
 
 from pan_platform.extensions import db
-from pan_platform.storage import extract, store
+from pan_platform.storage import extract, previews, store
 from pan_platform.storage.models import DEFAULT_ROLE, FileVersion, MaterialFile
 from pan_platform.storage.validate import safe_filename, sniff, stream_size
 
@@ -76,7 +76,8 @@ def add_version_from_path(item, path: Path, user=None, note: str | None = None) 
 
 def add_checked_version(item, stream: BinaryIO, filename: str, user=None, note: str | None = None,
                         material_file: MaterialFile | None = None) -> FileVersion:
-    """Validate an upload by its content, store it, add the version and queue its extraction.
+    """Validate an upload by its content, store it, add the version and queue its extraction
+    and preview.
 
     Raises validate.UploadRejected before anything is written. The caller commits; after a
     failed commit it must roll back and call discard_new_blobs().
@@ -85,6 +86,7 @@ def add_checked_version(item, stream: BinaryIO, filename: str, user=None, note: 
     detected = sniff(stream, name, size=stream_size(stream))
     version = add_version(item, stream, name, detected.mime_type, user=user, note=note, material_file=material_file)
     extract.request_extraction(version)
+    previews.request_preview(version)
     return version
 
 
@@ -109,6 +111,10 @@ def copy_version(source: FileVersion, target_item, material_file: MaterialFile |
     db.session.add(version)
     if version.text_status == "pending":
         extract.request_extraction(version)
+    # Made afresh (same blob, so the same images): images are keyed by the version. Only for
+    # the current file: older versions are not shown with a preview.
+    if previews.current_version(source.item) is source:
+        previews.request_preview(version)
     return version
 
 

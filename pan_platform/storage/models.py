@@ -70,3 +70,27 @@ class FileVersion(db.Model):
     item = relationship("Item", back_populates="file_versions")
     file: Mapped[MaterialFile] = relationship(back_populates="versions")
     uploaded_by = relationship("User")
+
+
+class FilePreview(db.Model):
+    """The thumbnail and first page images of one file version (storage/previews.py).
+
+    Keyed by the version: each version keeps its own images while it exists; they go
+    with it. The images live in PAN_PREVIEW_DIR/<file_version_id>/, not in the database.
+    """
+
+    __tablename__ = "file_previews"
+
+    file_version_id: Mapped[int] = mapped_column(
+        ForeignKey("file_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending, done, failed, none
+    pages: Mapped[int] = mapped_column(default=0)  # page images made
+    page_count: Mapped[int | None]  # pages of the whole document, when known
+    reason: Mapped[str | None] = mapped_column(String(500))  # why failed or none (for the log and admins)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# Deleted with its version even where the database does not enforce foreign keys (SQLite):
+# a later version could otherwise be given the same id and show the old images.
+FileVersion.preview = relationship(FilePreview, uselist=False, cascade="all, delete-orphan")

@@ -48,8 +48,7 @@ class Node:
 
 def downloadable_files(user, item: Item) -> MaterialFiles:
     """The files of `item` that `user` may download, and how many are withheld from them."""
-    current = item.current_file
-    files = [current] if current is not None else []
+    files = item.current_files
     if can(user, "download", item):
         return MaterialFiles(files)
     return MaterialFiles([], len(files))

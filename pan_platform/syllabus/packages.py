@@ -162,9 +162,10 @@ def write_zip(outline: Node, language: str, target: Path, progress=lambda done: 
     """The package: pages and files, with relative links only."""
     paths = {}
     for node in outline.walk():
-        for version in node.files.allowed:
+        for position, version in enumerate(node.files.allowed, start=1):
+            # A material holds several files, which may share a name: each gets its place.
             name = secure_filename(version.original_name) or f"file-{version.number}"
-            paths[version.id] = f"files/{node.item.id}/{version.number}-{name}"
+            paths[version.id] = f"files/{node.item.id}/{position}-{name}"
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.write(Path(current_app.static_folder) / "css" / "offline.css", "style.css")
         with force_locale(interface_locale(language)):

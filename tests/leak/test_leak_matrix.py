@@ -42,7 +42,9 @@ from pan_platform.catalogue.models import Item
 from pan_platform.extensions import db
 from pan_platform.history.models import ItemChange
 from pan_platform.sharing import operations
+from pan_platform.storage import store
 from pan_platform.storage.files import add_version, new_file
+from pan_platform.storage.previews import request_preview
 from pan_platform.util import utcnow
 from tests.conftest import make_app, running, sign_in
 from tests.factories import make_item, make_org, make_user
@@ -242,7 +244,8 @@ def _token(rng: random.Random) -> str:
 def world(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("leak")
     app = make_app(tmp, PAN_API_RATE_LIMIT=10**6, PAN_API_RATE_LIMIT_ANON=10**6,
-                   PAN_RATE_LIMIT_STORE="memory")  # limits are not under test here
+                   PAN_RATE_LIMIT_STORE="memory",  # limits are not under test here
+                   PAN_EXTRACT_SYNC=True)  # previews are made before the world is probed
     with running(app):
         yield app, _build_world()
 
@@ -300,6 +303,17 @@ def _build_world(cases: dict[str, Case] = CASES) -> dict:
     return w
 
 
+def _picture() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (400, 300), "teal").save(out, "PNG")
+    return out.getvalue()
+
+
+_PICTURE = _picture()
+
+
 def _dress(item: Item, token: str, w: dict, name: str) -> None:
     """Title, summary and files carrying the token; an adapted copy pointing at the item."""
     item.title = f"{token} {item.kind} for {name.replace('_', ' ')}"
@@ -307,8 +321,10 @@ def _dress(item: Item, token: str, w: dict, name: str) -> None:
     item.learning_outcomes = "Listen before you ask."
     w["tokens"][name] = token
     if item.kind == "material":
-        for n in (1, 2):
-            version = add_version(item, io.BytesIO(f"version {n}\n".encode()), f"file-{n}.txt", "text/plain")
+        add_version(item, io.BytesIO(b"version 1\n"), "file-1.txt", "text/plain")
+        # The current file is a picture, so that it has a thumbnail and a page image.
+        version = add_version(item, io.BytesIO(_PICTURE), "file-2.png", "image/png")
+        request_preview(version)
         # The file's text carries its own word: it may be found only by those who may download.
         w["file_tokens"][name] = _token(random.Random(token))
         version.text, version.text_status = f"Handout text {w['file_tokens'][name]} for trainers.", "done"
@@ -449,6 +465,43 @@ def _download_current(p: Probe, item: Item) -> bool:
 @channel("download_old_version", action="download", applies=lambda p, i: len(i.file_versions) > 1)
 def _download_old(p: Probe, item: Item) -> bool:
     return _download(p, item, item.file_versions[0])
+
+
+def _preview_image(p: Probe, url_for_id: Callable[[int], str], version_id: int) -> bool:
+    response = p.get(url_for_id(version_id))
+    if response.status_code != 200:
+        hidden_like_missing(p, url_for_id, version_id, response)
+        return False
+    assert response.mimetype == "image/webp" and "private" in response.headers["Cache-Control"]
+    return True
+
+
+@channel("preview_thumbnail", action="download", applies=lambda p, i: bool(i.file_versions),
+         needs="storage.thumbnail")
+def _preview_thumbnail(p: Probe, item: Item) -> bool:
+    return _preview_image(p, lambda i: f"/files/{i}/thumbnail", item.current_file.id)
+
+
+@channel("preview_page_image", action="download", applies=lambda p, i: bool(i.file_versions),
+         needs="storage.page_image")
+def _preview_page(p: Probe, item: Item) -> bool:
+    return _preview_image(p, lambda i: f"/files/{i}/pages/1", item.current_file.id)
+
+
+@channel("preview_images_in_pages", action="download",
+         applies=lambda p, i: bool(i.file_versions) and can(p.user, "read", i), needs="storage.thumbnail")
+def _preview_in_pages(p: Probe, item: Item) -> bool:
+    """A reader who may not download sees no thumbnail or page image of the file on the item's
+    page nor in the catalogue list (a generic picture instead); one who may sees both."""
+    version_id = item.current_file.id
+    images = (f"/files/{version_id}/thumbnail", f"/files/{version_id}/pages/1")
+    detail = p.get(f"/items/{item.id}").get_data(as_text=True)
+    shown = [image in detail for image in images]
+    assert all(shown) or not any(shown), shown
+    if item.state == "published":
+        listing = p.get(f"/catalogue?academy={item.owner.slug}").get_data(as_text=True)
+        assert (images[0] in listing) == shown[0], "the list and the item page disagree"
+    return shown[0]
 
 
 @channel("download_second_file", action="download", applies=lambda p, i: len(i.files) > 1)
@@ -653,7 +706,8 @@ def _offline_files(p: Probe, item: Item) -> bool:
     archive = _offline_package(p, item.parent_id)
     assert archive is not None
     files = [name for name in archive.namelist() if name.startswith(f"files/{item.id}/")]
-    assert files == [] or [archive.read(name) for name in files] == [b"version 2\n"], files
+    current = sorted(store.path_for(v.sha256).read_bytes() for v in item.current_files)
+    assert files == [] or sorted(archive.read(name) for name in files) == current, files
     assert files or p.world["file_tokens"][p.name] not in _package_pages(archive)
     return bool(files)
 

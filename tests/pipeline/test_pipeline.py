@@ -16,7 +16,7 @@ from pan_platform.sharing.models import ItemReader
 from tests.factories import make_item, make_org
 
 PACKAGE = Path(pipeline.__file__).resolve().parent
-PHASES = ("BEFORE_FLUSH", "READER_ROW_ADDED", "READER_ROW_REMOVED", "AFTER_FLUSH",
+PHASES = ("BEFORE_FLUSH", "READER_ROW_ADDED", "READER_ROW_REMOVED", "FILE_VERSION_REMOVED", "AFTER_FLUSH",
           "AFTER_FLUSH_POSTEXEC", "BEFORE_COMMIT", "AFTER_COMMIT", "AFTER_ROLLBACK")
 
 
@@ -66,6 +66,8 @@ def test_one_commit_runs_the_steps_in_the_written_order(app, recorded):
         "AFTER_COMMIT:counts.bump",
         "AFTER_COMMIT:files.forget_committed_blobs",
         "AFTER_COMMIT:extract.queue",
+        "AFTER_COMMIT:previews.queue",
+        "AFTER_COMMIT:previews.remove_images",
         "AFTER_COMMIT:search.update",
     ]
     # ...and each did its work.
@@ -98,7 +100,8 @@ def test_a_rollback_runs_only_the_rollback_steps(app, recorded):
 
     db.session.rollback()
 
-    assert recorded == ["AFTER_ROLLBACK:readers.forget", "AFTER_ROLLBACK:extract.forget", "AFTER_ROLLBACK:search.forget",
+    assert recorded == ["AFTER_ROLLBACK:readers.forget", "AFTER_ROLLBACK:extract.forget",
+                        "AFTER_ROLLBACK:previews.forget", "AFTER_ROLLBACK:search.forget",
                         "AFTER_ROLLBACK:history.forget", "AFTER_ROLLBACK:counts.forget"]
     assert search.search(None, "renamed").ids == []
 

@@ -46,6 +46,25 @@ def pdf_with_text(lines: list[str]) -> bytes:
     return _pdf(_page_objects(b"\n".join(ops) + b"\n"))
 
 
+def pdf_with_pages(pages: list[list[str]]) -> bytes:
+    """A PDF of several A4 pages, each with its lines of text."""
+    count = len(pages)
+    kids = b" ".join(b"%d 0 R" % (4 + 2 * n) for n in range(count))
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % count,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    for number, lines in enumerate(pages):
+        ops = [b"BT", b"/F1 18 Tf", b"60 780 Td", b"24 TL"]
+        ops += [b"(" + line.encode("cp1252") + b") Tj T*" for line in lines]
+        content = b"\n".join([*ops, b"ET"]) + b"\n"
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+                       b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (5 + 2 * number))
+        objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+    return _pdf(objects)
+
+
 def pdf_parsing_loop() -> bytes:
     """~100 KB that expands to millions of text operators: parsing runs for many seconds."""
     content = b"BT /F1 10 Tf 60 780 Td " + b"(AB) Tj " * 8_000_000 + b"ET\n"

@@ -188,12 +188,14 @@ def test_a_pdf_with_an_incremental_update_is_accepted(app, editor_client, world)
 
 def test_pdf_whose_parsing_runs_away_is_stopped_by_the_time_limit(app, editor_client, world):
     app.config["PAN_EXTRACT_TIMEOUT"] = 5
+    app.config["PAN_PREVIEW_TIMEOUT"] = 5  # rendering its pages runs away as well
     threads_before = threading.active_count()
     started = time.monotonic()
     assert upload(editor_client, world["material"], samples.pdf_parsing_loop(), "loop.pdf").status_code == 302
     elapsed = time.monotonic() - started
     (version,) = versions(world["material"])
     assert version.text_status == "failed"
+    assert version.preview.status == "failed"
     assert elapsed < 20
     assert editor_client.get(f"/files/{version.id}/download").status_code == 200
     # The worker is alive: the next upload is extracted normally.

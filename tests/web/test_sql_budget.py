@@ -45,8 +45,9 @@ BUDGETS: dict[str, tuple[int | None, int | None]] = {
     "search": (12, 15),
     # the item with files, shares, areas, languages, translations, its ancestors' shares;
     # agreements; children (4 + shares); ancestors; language versions; adaptations;
-    # signed in: also the academy's own adaptation of the item, if any
-    "item": (17, 21),
+    # the material files (their versions come with them); signed in: also the academy's own
+    # adaptation of the item, if any
+    "item": (18, 22),
     # count + page + the counts by state
     "workspace": (None, 6),
     # the visit (read, write, and the user reloaded after its commit) + count + page (4)
