@@ -5,14 +5,18 @@
 
 from __future__ import annotations
 
+from zoneinfo import available_timezones
+
+from babel.dates import get_timezone_location
 from flask import current_app, has_request_context, request
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 
 __all__ = [
     "_", "_l", "ngettext", "select_locale", "supported_languages", "supported_locale", "RTL_LANGUAGES",
+    "time_zone_choices",
 ]
 
 RTL_LANGUAGES = frozenset({"ar", "he", "fa", "ur"})
@@ -71,3 +75,31 @@ def select_locale() -> str:
     if chosen:
         return chosen
     return request.accept_languages.best_match(languages) or languages[0]
+
+
+# The regions of the time-zone database, in the order the picker shows them; zones outside
+# them (aliases such as "US/Eastern", "Etc/GMT+3") are left out of the list.
+TIME_ZONE_REGIONS = {
+    "Europe": _l("Europe"), "Asia": _l("Asia"), "Africa": _l("Africa"), "America": _l("Americas"),
+    "Australia": _l("Australia"), "Pacific": _l("Pacific"), "Atlantic": _l("Atlantic Ocean"),
+    "Indian": _l("Indian Ocean"), "Antarctica": _l("Antarctica"), "Arctic": _l("Arctic"),
+}
+
+
+def time_zone_choices(current: str | None = None) -> dict[str, list[tuple[str, str]]]:
+    """Time zones grouped by region for a <select> with <optgroup>s, each named
+    "Europe — Vienna" with the city in the interface language. `current` (the stored
+    value) is kept even when it is an alias outside the regions."""
+    locale = get_locale() or "en"
+    groups: dict[str, list[tuple[str, str]]] = {}
+    zones = available_timezones()
+    for region, region_name in TIME_ZONE_REGIONS.items():
+        entries = []
+        for zone in zones:
+            if zone.startswith(region + "/"):
+                city = get_timezone_location(zone, locale, return_city=True)
+                entries.append((zone, f"{region_name} — {city}"))
+        groups[str(region_name)] = sorted(entries, key=lambda entry: entry[1])
+    if current and current in zones and not any(current == z for e in groups.values() for z, _n in e):
+        groups[_("Other")] = [(current, current)]
+    return groups

@@ -51,7 +51,20 @@ def load_organisations(seed_dir: Path) -> int:
             )
         )
         added += 1
+    _load_name_translations(seed_dir)
     return added
+
+
+def _load_name_translations(seed_dir: Path) -> None:
+    """Names of the demo organisations in other languages; a translation already stored
+    (perhaps edited since) is kept."""
+    path = seed_dir / "organisation_names.json"
+    if not path.exists():
+        return
+    names = json.loads(path.read_text(encoding="utf-8"))
+    db.session.flush()
+    for organisation in db.session.scalars(select(Organisation).where(Organisation.slug.in_(list(names)))):
+        organisation.name_translations = {**names[organisation.slug], **(organisation.name_translations or {})}
 
 
 def _org_by_slug() -> dict[str, Organisation]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from zoneinfo import available_timezones
 
 from flask import (
     Blueprint,
@@ -45,7 +44,7 @@ from pan_platform.accounts.forms import (
 )
 from pan_platform.accounts.models import INVITABLE_ROLES, NOTIFICATIONS, ROLES, TOKEN_SCOPES, Invitation, User
 from pan_platform.extensions import db
-from pan_platform.i18n import _
+from pan_platform.i18n import _, time_zone_choices
 from pan_platform.operations import OperationError, flash_error
 from pan_platform.organisations.models import Organisation
 from pan_platform.web import confirm
@@ -238,7 +237,7 @@ def _profile_form(user: User) -> ProfileForm:
     form.locale.choices = [("", _("Automatic (from the browser)"))] + [
         (code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["PAN_LANGUAGES"]
     ]
-    form.time_zone.choices = [("", "UTC")] + [(tz, tz) for tz in sorted(available_timezones())]
+    form.time_zone.choices = {None: [("", "UTC")], **time_zone_choices(user.time_zone)}
     if request.method == "GET":
         form.locale.data = user.locale or ""
         form.time_zone.data = user.time_zone or ""

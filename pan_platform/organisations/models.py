@@ -6,7 +6,7 @@ from datetime import datetime
 
 from babel import Locale
 from flask_babel import get_locale
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pan_platform.extensions import db
@@ -48,6 +48,8 @@ class Organisation(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The name in other languages, {"ru": "...", "ar": "..."}; `name` is the official one.
+    name_translations: Mapped[dict | None] = mapped_column(JSON)
     acronym: Mapped[str | None] = mapped_column(String(40))
     country_code: Mapped[str | None] = mapped_column(ForeignKey("countries.code"), index=True)
     website: Mapped[str | None] = mapped_column(String(300))
@@ -57,9 +59,22 @@ class Organisation(db.Model):
 
     country: Mapped[Country | None] = relationship()
 
+    def name_in(self, language: str | None) -> str:
+        """The name in `language` where a translation is known, else the official name."""
+        return (self.name_translations or {}).get(language or "", "") or self.name
+
+    @property
+    def local_name(self) -> str:
+        """The name in the interface language of the current request."""
+        try:
+            language = str(get_locale() or "")
+        except RuntimeError:  # outside a request
+            language = ""
+        return self.name_in(language)
+
     @property
     def display_name(self) -> str:
-        return f"{self.name} ({self.acronym})" if self.acronym else self.name
+        return f"{self.local_name} ({self.acronym})" if self.acronym else self.local_name
 
     def __repr__(self) -> str:
         return f"<Organisation {self.slug}>"

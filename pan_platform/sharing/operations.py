@@ -153,6 +153,17 @@ def _mail(users, kind: str, request: AccessRequest) -> None:
             log.exception("could not send the %s e-mail to user %s", kind, user.id)
 
 
+def _handled(request_column, request_id: int) -> None:
+    """A decided request's "new request" notifications are read for every owner who got
+    one, so their badges clear whoever of them decided."""
+    now = utcnow()
+    for row in db.session.scalars(
+        select(Notification).where(request_column == request_id, Notification.read_at.is_(None),
+                                   Notification.kind.in_(("request_new", "adaptation_new")))
+    ):
+        row.read_at = now
+
+
 def pending_request(item, organisation_id: int) -> AccessRequest | None:
     return next(
         (r for r in item.access_requests if r.organisation_id == organisation_id and r.status == "pending"),
@@ -194,6 +205,7 @@ def decide_request(user, request: AccessRequest, approve: bool, until: date | No
     request.status = "approved" if approve else "refused"
     request.decided_at = utcnow()
     request.decided_by_id = user.id
+    _handled(Notification.request_id, request.id)
     requester = [request.user] if request.user is not None and request.user.active else []
     kind = "request_approved" if approve else "request_refused"
     _notify(requester, kind, request)
@@ -274,6 +286,7 @@ def decide_adaptation(user, request: AdaptationRequest, approve: bool) -> None:
     request.status = "approved" if approve else "refused"
     request.decided_at = utcnow()
     request.decided_by_id = user.id
+    _handled(Notification.adaptation_request_id, request.id)
     requester = [request.user] if request.user is not None and request.user.active else []
     _notify_adaptation(requester, "adaptation_" + request.status, request)
     record("sharing.adaptation_" + request.status, user, request.item, owner_id=request.item.owner_id,

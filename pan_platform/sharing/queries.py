@@ -57,9 +57,24 @@ def _new_condition(user, since: datetime):
     )
 
 
-def shared_with(user, filters: Filters, since: datetime | None, only_new: bool, per_page: int = 20):
+# "Shared with us" shows everything, or only what is shared with the organisation by name
+# (a share or an agreement naming it), or only what is open to the network or the public.
+SCOPES = ("named", "open")
+
+
+def _named_condition(user):
+    """Readable because a share or agreement names the user's organisation."""
+    return Item.id.in_(select(ItemReader.item_id).where(ItemReader.principal == org(user.organisation_id)))
+
+
+def shared_with(user, filters: Filters, since: datetime | None, only_new: bool, per_page: int = 20,
+                scope: str | None = None):
     """What the user's organisation may read from other organisations, filtered."""
     stmt = apply_filters(published_readable(user).where(Item.owner_id != user.organisation_id), filters)
+    if scope == "named":
+        stmt = stmt.where(_named_condition(user))
+    elif scope == "open":
+        stmt = stmt.where(~_named_condition(user))
     if only_new and since is not None:
         stmt = stmt.where(_new_condition(user, since))
     stmt = stmt.order_by(Item.published_at.desc(), Item.id.desc())
@@ -71,6 +86,14 @@ def new_ids(user, items, since: datetime | None) -> set[int]:
         return set()
     ids = [item.id for item in items]
     return set(db.session.scalars(select(Item.id).where(Item.id.in_(ids), _new_condition(user, since))))
+
+
+def named_ids(user, items) -> set[int]:
+    """Which of `items` are shared with the user's organisation by name."""
+    if not items:
+        return set()
+    ids = [item.id for item in items]
+    return set(db.session.scalars(select(Item.id).where(Item.id.in_(ids), _named_condition(user))))
 
 
 def count_new(user, since: datetime | None) -> int:

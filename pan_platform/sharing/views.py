@@ -28,6 +28,14 @@ from pan_platform.web.ids import parse_id
 bp = Blueprint("sharing", __name__)
 
 
+def file_type(version) -> str:
+    """A file's format as people name it: its extension ("PDF"), else the media type."""
+    stem, dot, extension = version.original_name.rpartition(".")
+    if dot and stem and 0 < len(extension) <= 5 and extension.isalnum():
+        return extension.upper()
+    return version.mime_type
+
+
 @bp.app_context_processor
 def _helpers() -> dict:
     def unread() -> int:
@@ -37,7 +45,13 @@ def _helpers() -> dict:
         prefix, _sep, number = label.partition(":")
         return db.session.get(Organisation, int(number)) if prefix == "org" and number.isdigit() else None
 
+    def my_pending_request(item) -> AccessRequest | None:
+        if not current_user.is_authenticated or current_user.organisation_id is None:
+            return None
+        return operations.pending_request(item, current_user.organisation_id)
+
     return {
+        "my_pending_request": my_pending_request, "file_type": file_type,
         "MARKINGS": MARKINGS, "marking_of": marking_of, "unread_notifications": unread,
         "org_by_label": org_by_label, "REQUEST_STATES": REQUEST_STATES,
         "SHARING_ACTIONS": SHARING_ACTIONS, "now": utcnow,
@@ -69,11 +83,13 @@ def _managed_org(slug: str, action: str = "manage_sharing") -> Organisation:
 def shared_with_us():
     filters = read_filters(request.args)
     only_new = request.args.get("new") == "1"
+    scope = request.args.get("scope") if request.args.get("scope") in queries.SCOPES else None
     since = queries.record_visit(current_user)
-    page = queries.shared_with(current_user, filters, since, only_new)
+    page = queries.shared_with(current_user, filters, since, only_new, scope=scope)
     return render_template(
-        "sharing/shared.html", page=page, filters=filters, only_new=only_new, since=since,
+        "sharing/shared.html", page=page, filters=filters, only_new=only_new, since=since, scope=scope,
         new_ids=queries.new_ids(current_user, page.items, since),
+        named_ids=queries.named_ids(current_user, page.items),
         new_total=queries.count_new(current_user, since),
         options=queries.shared_options(current_user),
     )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from babel.units import format_unit
 from flask import Flask, current_app
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, format_time, get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 from pan_platform.access import can
 from pan_platform.catalogue import vocabularies as vocab
@@ -33,6 +35,53 @@ def country_name(code: str) -> str:
         return get_locale().territories.get(code, code)
     except (AttributeError, RuntimeError):
         return code
+
+
+def when(value, fmt: str = "medium") -> str:
+    """A moment in the user's time zone; by default the medium date with the short time
+    ("2 Dec 2026, 05:38"), joined as the locale joins them: a month name is never
+    ambiguous and seconds are noise."""
+    if not value:
+        return ""
+    if fmt != "medium":
+        return format_datetime(value, fmt)
+    locale = get_locale()
+    pattern = locale.datetime_formats.get("medium", "{1} {0}") if locale else "{1}, {0}"
+    return str(pattern).replace("{1}", format_date(value, "medium")).replace("{0}", format_time(value, "short"))
+
+
+# Sizes in the units people read, with the locale's digits and unit names ("1,2 МБ").
+_SIZE_UNITS = ("byte", "kilobyte", "megabyte", "gigabyte", "terabyte")
+
+
+def file_size(value: int | None) -> str:
+    if value is None:
+        return ""
+    size, step = float(value), 0
+    while size >= 1000 and step < len(_SIZE_UNITS) - 1:
+        size, step = size / 1000, step + 1
+    locale = get_locale() or "en"
+    return format_unit(round(size, 1), f"digital-{_SIZE_UNITS[step]}", length="short", locale=locale,
+                       format="#,##0.#")
+
+
+def list_separator() -> str:
+    """The comma between listed values: Arabic writes "،" (CLDR's list patterns add "and"
+    or drop the comma in some languages, so plain separators are kept here)."""
+    return "، " if str(get_locale() or "en") == "ar" else ", "
+
+
+def join_list(values) -> str:
+    """A list joined as the language does: "a, b, c" in English, "a، b، c" in Arabic."""
+    return Markup(list_separator()).join(values)
+
+
+def bdi(value) -> Markup:
+    """`value` isolated from the sentence around it: a Latin code, file name or organisation
+    name inside an Arabic sentence (or the other way round) keeps its own direction."""
+    if value is None or value == "":
+        return Markup("")
+    return Markup("<bdi>%s</bdi>") % value
 
 
 def content_dir(code: str | None) -> str:
@@ -65,6 +114,7 @@ def register(app: Flask) -> None:
             "lang": lang,
             "text_dir": "rtl" if lang in RTL_LANGUAGES else "ltr",
             "content_dir": content_dir,
+            "list_separator": list_separator,
             "languages": app.config["PAN_LANGUAGES"],
             "language_names": LANGUAGE_NAMES,
             "language_name": language_name,
@@ -79,9 +129,11 @@ def register(app: Flask) -> None:
         }
 
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
-    app.jinja_env.filters["datetime"] = (
-        lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
-    )
+    app.jinja_env.filters["datetime"] = when
+    # Jinja's own filesizeformat speaks English only; every template gets the localised one.
+    app.jinja_env.filters["filesizeformat"] = file_size
+    app.jinja_env.filters["join_list"] = join_list
+    app.jinja_env.filters["bdi"] = bdi
     app.jinja_env.filters["language_name"] = language_name
     app.jinja_env.filters["country_name"] = country_name
     app.jinja_env.filters["number"] = lambda value: format_decimal(value) if value is not None else ""

@@ -115,7 +115,7 @@ def test_request_approve_then_adapt(app, client, world, reserved):
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "adapt")).one()
     assert event.details["permission"] == request.id
     page = client.get(f"/items/{copy_id}").get_data(as_text=True)
-    assert f"Adapted with the permission of {world['austria'].name}" in page
+    assert f"Adapted with the permission of <bdi>{world['austria'].name}</bdi>" in page
     assert _actions() == ["sharing.adaptation_requested", "sharing.adaptation_approved"]
     # Deciding again changes nothing.
     _switch(client, world["editor"])

@@ -1,0 +1,24 @@
+"""Organisation names in other languages
+
+Revision ID: b7d2e4f6a813
+Revises: a8c3e5f71b24
+Create Date: 2026-12-02 14:05:00
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "b7d2e4f6a813"
+down_revision = "a8c3e5f71b24"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("organisations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("name_translations", sa.JSON(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table("organisations", schema=None) as batch_op:
+        batch_op.drop_column("name_translations")
