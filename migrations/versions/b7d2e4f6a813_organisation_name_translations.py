@@ -7,6 +7,7 @@ Create Date: 2026-12-02 14:05:00
 """
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision = "b7d2e4f6a813"
 down_revision = "a8c3e5f71b24"
@@ -16,7 +17,7 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table("organisations", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("name_translations", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("name_translations", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=True))
 
 
 def downgrade():

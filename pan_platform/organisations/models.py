@@ -7,6 +7,7 @@ from datetime import datetime
 from babel import Locale
 from flask_babel import get_locale
 from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pan_platform.extensions import db
@@ -49,7 +50,8 @@ class Organisation(db.Model):
     kind: Mapped[str] = mapped_column(String(20), index=True)
     name: Mapped[str] = mapped_column(String(200))
     # The name in other languages, {"ru": "...", "ar": "..."}; `name` is the official one.
-    name_translations: Mapped[dict | None] = mapped_column(JSON)
+    # JSONB on PostgreSQL: lists select organisations with DISTINCT, which plain json cannot compare.
+    name_translations: Mapped[dict | None] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
     acronym: Mapped[str | None] = mapped_column(String(40))
     country_code: Mapped[str | None] = mapped_column(ForeignKey("countries.code"), index=True)
     website: Mapped[str | None] = mapped_column(String(300))
