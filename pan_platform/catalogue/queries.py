@@ -16,6 +16,7 @@ from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
 from pan_platform.extensions import db
 from pan_platform.organisations.models import Organisation
 from pan_platform.paging import Page, paginate
+from pan_platform.storage.models import FileVersion, MaterialFile
 
 SORTS = {  # the first is the default (filters.CATALOGUE_SORTS)
     "newest": (Item.published_at.desc(), Item.id.desc()),
@@ -28,13 +29,15 @@ COLUMN_FILTERS = {"kind": Item.kind, "type": Item.resource_type, "audience": Ite
 
 def card_loads() -> tuple:
     """Eager loads of what a list of items shows (owner and country, marking, areas,
-    languages, translations): a fixed number of queries whatever the page's length."""
+    languages, translations, the thumbnail of a material's first file): a fixed number of
+    queries whatever the page's length."""
     return (
         joinedload(Item.owner).joinedload(Organisation.country),
         joinedload(Item.policy),
         selectinload(Item.area_rows),
         selectinload(Item.language_rows),
         selectinload(Item.translations),
+        selectinload(Item.files).joinedload(MaterialFile.versions).joinedload(FileVersion.preview),
     )
 
 
