@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.exceptions import Forbidden
 
@@ -70,6 +70,8 @@ def index():
         counts=workspace.state_counts(organisation),
         state=state,
         kind=kind,
+        waiting=workspace.waiting(current_user, organisation),
+        manages_sharing=can(current_user, "manage_sharing", organisation),
     )
 
 
@@ -429,7 +431,16 @@ def import_archive():
                     items=report.created, files=report.files), "success")
             return redirect(url_for("editor.index"))
     status = 400 if errors or form.errors else 200
-    return render_template("workspace/import.html", form=form, errors=errors), status
+    return render_template("workspace/import.html", form=form, errors=errors,
+                           guide=importer.field_guide()), status
+
+
+@bp.route("/import/manifest-template.csv")
+@login_required
+def import_template():
+    _my_academy()
+    return Response(importer.csv_template(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=manifest.csv"})
 
 
 @bp.app_template_global()
