@@ -42,17 +42,17 @@ def state_counts(organisation: Organisation) -> dict[str, int]:
 
 
 def waiting(user, organisation: Organisation) -> dict[str, int]:
-    """What waits for the editor on the start page: requests to decide and unread notifications."""
-    def pending(model) -> int:
-        return db.session.scalar(
-            select(func.count(model.id)).join(Item, Item.id == model.item_id)
-            .where(Item.owner_id == organisation.id, model.status == "pending")
-        ) or 0
+    """What waits for the editor on the start page: requests to decide and unread notifications
+    (one statement: the workspace is opened after every sign-in)."""
+    def pending(model):
+        return (select(func.count(model.id)).join(Item, Item.id == model.item_id)
+                .where(Item.owner_id == organisation.id, model.status == "pending").scalar_subquery())
 
-    unread = db.session.scalar(
-        select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    ) or 0
-    return {"access": pending(AccessRequest), "adaptation": pending(AdaptationRequest), "unread": unread}
+    unread = (select(func.count(Notification.id))
+              .where(Notification.user_id == user.id, Notification.read_at.is_(None)).scalar_subquery())
+    access, adaptation, unread_count = db.session.execute(
+        select(pending(AccessRequest), pending(AdaptationRequest), unread)).one()
+    return {"access": access or 0, "adaptation": adaptation or 0, "unread": unread_count or 0}
 
 
 def attachable_modules(curriculum: Item) -> list[Item]:
