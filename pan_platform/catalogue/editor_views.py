@@ -22,10 +22,11 @@ from pan_platform.catalogue.models import ALLOWED_PARENT, Item
 from pan_platform.catalogue.vocabularies import ITEM_KINDS, STATES
 from pan_platform.extensions import db
 from pan_platform.i18n import _, ngettext
-from pan_platform.operations import flash_error
+from pan_platform.operations import OperationError, flash_error
 from pan_platform.organisations.models import Organisation
 from pan_platform.paging import page_number
 from pan_platform.sharing import operations as sharing_operations
+from pan_platform.sharing.markings import MARKINGS, marking_of
 from pan_platform.storage.validate import UploadRejected
 from pan_platform.web import confirm
 from pan_platform.web.ids import parse_id
@@ -134,11 +135,13 @@ def edit(item_id: int):
 
 def _sharing_form(item: Item, formdata=None) -> SharingForm:
     form = SharingForm(formdata=formdata)
-    form.fill_choices(item, workspace.partner_organisations())
+    form.fill_choices(item, workspace.partner_organisations(), MARKINGS)
     if formdata is None:
         form.visibility.data = item.visibility
         form.partner_scope.data = item.partner_scope
         form.shares.data = [s.organisation_id for s in item.shares]
+        form.marking.data = marking_of(item) or ""
+        form.files_access.data = item.policy.files_access if item.policy else "same"
     return form
 
 
@@ -182,8 +185,15 @@ def sharing(item_id: int):
         try:
             operations.set_sharing(current_user, item, form.visibility.data, form.partner_scope.data,
                                    form.shares.data or [])
+            # Marking and files-on-request sit on the same panel (their own operation); a post
+            # without them (an older page) leaves them as they are.
+            if "marking" in request.form or "files_access" in request.form:
+                sharing_operations.set_item_policy(current_user, item, form.marking.data or None,
+                                                   form.files_access.data)
         except operations.InvalidInput as error:
             _apply_errors(form, error.errors)
+        except OperationError as error:
+            flash_error(error)
         else:
             flash(_("Sharing saved."), "success")
             return redirect(url_for("editor.manage", item_id=item.id))

@@ -104,8 +104,10 @@ class SharingForm(FlaskForm):
     visibility = RadioField(_l("Who may see it"))
     partner_scope = RadioField(_l("Partner organisations"), default="named")
     shares = MultiCheckboxField(_l("Share with these partner organisations"), coerce=int)
+    marking = SelectField(_l("Handling marking"), default="")
+    files_access = RadioField(_l("Files"), default="same")
 
-    def fill_choices(self, item, partners: list) -> None:
+    def fill_choices(self, item, partners: list, markings: dict) -> None:
         choices = [
             ("private", _("My academy only")),
             ("network", _("All academies of the network")),
@@ -119,6 +121,11 @@ class SharingForm(FlaskForm):
             ("named", _("Only the partners ticked below")), ("all", _("All partner organisations")),
         ]
         self.shares.choices = [(o.id, o.display_name) for o in partners]
+        self.marking.choices = [("", _("No marking"))] + [(code, str(name)) for code, name in markings.items()]
+        self.files_access.choices = [
+            ("same", _("Whoever can read the description can download the files")),
+            ("request", _("Description visible, files on request")),
+        ]
 
 
 class UploadForm(FlaskForm):
