@@ -91,6 +91,8 @@ DELIVERY_MODES = {
     "webinar": _l("Webinar"),
 }
 
+# The duration of an item, in hours: from a quarter of an hour to a long curriculum.
+MIN_HOURS, MAX_HOURS = 0.25, 10_000
 
 
 @dataclass(frozen=True)

@@ -50,8 +50,8 @@ BUDGETS: dict[str, tuple[int | None, int | None]] = {
     # the material files (their versions come with them); signed in: also the academy's own
     # adaptation of the item, if any
     "item": (19, 23),
-    # count + page + the counts by state
-    "workspace": (None, 6),
+    # count + page + the counts by state + what waits (requests, unread: one statement)
+    "workspace": (None, 7),
     # the visit (read, write, and the user reloaded after its commit) + count + page (4)
     # + new items + generation (filter values cached)
     "shared": (None, 16),
