@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
@@ -11,9 +12,11 @@ from pan_platform.catalogue.filters import read_filters
 from pan_platform.catalogue.models import ItemDownloads, count_download
 from pan_platform.extensions import db
 from pan_platform.paging import Page
+from pan_platform.storage.files import add_version
 from pan_platform.util import utcnow
 from tests.conftest import sign_in
 from tests.factories import make_item, make_org, make_user
+from tests.storage import samples
 
 
 def _body(client, url: str) -> str:
@@ -181,3 +184,19 @@ def test_kind_filter_speaks_of_curricula_modules_and_materials(app, client):
         assert plural in kinds
     assert _count_of(body, "kind", "curriculum") == 1
     assert "Curricula" in _body(client, "/en/catalogue?kind=curriculum")
+
+
+def test_the_download_route_counts_and_a_refused_one_does_not(app, client):
+    owner = make_org("academy", slug="owner-r")
+    public = make_item(owner, title="Public handbook")
+    private = make_item(owner, title="Private handbook", visibility="private")
+    shown = add_version(public, io.BytesIO(samples.pdf_with_text(["Hello"])), "a.pdf", "application/pdf")
+    hidden = add_version(private, io.BytesIO(samples.pdf_with_text(["Hello"])), "b.pdf", "application/pdf")
+    db.session.commit()
+
+    assert client.get(f"/files/{shown.id}/download").status_code == 200
+    assert client.get(f"/files/{shown.id}/download").status_code == 200
+    assert client.get(f"/files/{hidden.id}/download").status_code == 404
+    db.session.expire_all()
+    assert db.session.get(ItemDownloads, public.id).count == 2
+    assert db.session.get(ItemDownloads, private.id) is None
