@@ -83,3 +83,5 @@ _.qclass
 # Read by the offline package status template; WeasyPrint calls its URL fetcher's fetch().
 _.percent
 _.fetch
+# Read by the filter templates (macros/facets.html, macros/forms.html).
+_.ITEM_KIND_PLURALS

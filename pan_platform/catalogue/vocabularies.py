@@ -41,6 +41,12 @@ ITEM_KINDS = {
     "module": _l("Module"),
     "material": _l("Material"),
 }
+# The kinds as a filter offers them: "show me Curricula".
+ITEM_KIND_PLURALS = {
+    "curriculum": _l("Curricula"),
+    "module": _l("Modules"),
+    "material": _l("Materials"),
+}
 
 RESOURCE_TYPES = {
     "handbook": _l("Handbook"),
