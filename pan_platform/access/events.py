@@ -9,14 +9,16 @@ from sqlalchemy import and_, exists, false, or_, select
 from pan_platform.access.principals import NETWORK, PARTNERS, PUBLIC, org, user_principals
 from pan_platform.events.models import Event, EventShare
 
-# (visibility, partner scope) -> labels that may read; None: any scope. Shares (named
-# partners) count only for a known visibility; an unknown one leaves the owner alone.
+# (visibility, partner scope) -> labels that may read; None: any scope. An unknown
+# visibility or scope leaves the owner alone (fail closed). Named partners (shares) count
+# only while the event is shown to "the network and the named partners".
 VISIBILITY_LABELS: dict[tuple[str, str | None], tuple[str, ...]] = {
     ("network", None): (NETWORK,),
     ("partners", "named"): (NETWORK,),
     ("partners", "all"): (NETWORK, PARTNERS),
     ("public", None): (PUBLIC,),
 }
+NAMED = ("partners", "named")
 EVENT_VISIBILITIES = ("network", "partners", "public")
 
 
@@ -29,6 +31,7 @@ def event_read_principals(event) -> frozenset[str]:
     visibility = _visibility_labels(event.visibility, event.partner_scope)
     if visibility is not None:
         labels.update(visibility)
+    if (event.visibility, event.partner_scope) == NAMED:
         labels.update(org(organisation_id) for organisation_id in event.shared_with)
     return frozenset(labels)
 
@@ -50,11 +53,10 @@ def events_readable_by(user):
     organisation_id = next((int(label[4:]) for label in labels if label.startswith("org:")), None)
     if organisation_id is not None:
         conditions.append(Event.owner_id == organisation_id)
-        known = or_(*(Event.visibility == v for v, _scope in VISIBILITY_LABELS))
         shared = exists(
             select(EventShare.event_id).where(
                 EventShare.event_id == Event.id, EventShare.organisation_id == organisation_id
             )
         )
-        conditions.append(and_(known, shared))
+        conditions.append(and_(Event.visibility == NAMED[0], Event.partner_scope == NAMED[1], shared))
     return or_(*conditions) if conditions else false()
