@@ -71,7 +71,7 @@ def _check(values: dict) -> dict:
     if set(values.get("areas") or []) - set(PRIORITY_AREAS):
         errors["areas"] = _("Please choose priority areas from the list.")
     if values.get("audience") and values["audience"] not in AUDIENCES:
-        errors["audience"] = _("Please choose priority areas from the list.")
+        errors["audience"] = _("Please choose a target audience from the list.")
     starts, ends = values.get("starts_at"), values.get("ends_at")
     if not isinstance(starts, datetime) or not isinstance(ends, datetime) or ends < starts:
         errors["ends_at"] = _("The event must end after it starts.")
