@@ -5,9 +5,8 @@ Revises: a8c3e5f71b24
 Create Date: 2026-12-02 14:03:00.677747
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'e7b2c4a9d153'

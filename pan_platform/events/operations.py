@@ -13,7 +13,6 @@ from pan_platform.accounts.models import User
 from pan_platform.audit.models import record
 from pan_platform.catalogue.vocabularies import AUDIENCES, PRIORITY_AREAS
 from pan_platform.events.models import (
-    APPLICATION_STATES,
     EVENT_KINDS,
     CalendarToken,
     Event,
