@@ -55,6 +55,11 @@ def listing(user, filters: EventFilters, past: bool = False, limit: int = 500) -
     return _matching(list(db.session.scalars(query.limit(limit))), filters)
 
 
+def newest(user, limit: int = 50) -> list[Event]:
+    """The most recently announced events the viewer may read."""
+    return list(db.session.scalars(_readable(user).order_by(Event.created_at.desc(), Event.id.desc()).limit(limit)))
+
+
 def month(user, year: int, month_number: int, filters: EventFilters) -> list[Event]:
     """Events overlapping the month (in UTC)."""
     first = datetime(year, month_number, 1)

@@ -7,12 +7,12 @@ import calendar as month_grid
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import AnonymousUserMixin, current_user, login_required
 from sqlalchemy import select
 
 from pan_platform.access import can
 from pan_platform.accounts.models import User
-from pan_platform.events import calendar, operations, queries
+from pan_platform.events import atom, calendar, operations, queries
 from pan_platform.events.forms import EventForm
 from pan_platform.events.models import APPLICATION_STATES, EVENT_KINDS, Event, EventApplication
 from pan_platform.extensions import db
@@ -93,6 +93,16 @@ def index_ics():
     filters = queries.EventFilters.read(request.args)
     events = queries.listing(current_user, filters)
     return _ics(calendar.calendar(events, _event_url, request.host, _("Events")), "events.ics")
+
+
+@bp.route("/feeds/events.atom")
+def public_atom():
+    """New public events: the same for everyone, so it may be cached."""
+    events = queries.newest(AnonymousUserMixin())
+    body = atom.atom(events, _("Events"), request.base_url, url_for("events.index", _external=True), _event_url)
+    response = Response(body, mimetype="application/atom+xml")
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 @bp.route("/events/feed/<token>.ics")

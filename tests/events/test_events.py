@@ -238,3 +238,24 @@ def test_personal_feed_token_is_revocable(app, orgs):
     page = client.post("/events/my-calendar", data={"action": "issue"}).get_data(as_text=True)
     newer = re.search(r"(/events/feed/[^<\s]+\.ics)", page).group(1)
     assert newer != feed and outsider.get(newer).status_code == 200 and outsider.get(feed).status_code == 404
+
+
+def test_month_view_answers_bad_addresses_without_an_error(app, orgs):
+    client = app.test_client()
+    assert client.get("/events/month/2026/13").status_code == 404
+    assert client.get("/events/month/2026/12?year=1&month=x&kind=nope").status_code == 200
+    assert client.get("/events?when=past&area=%00&language=zz").status_code == 200
+
+
+def test_atom_feed_lists_new_public_events_only(app, orgs):
+    from lxml import etree
+
+    owner, *_ = orgs
+    make_event(owner, "public", title="Open webinar")
+    make_event(owner, "network", title="Network course")
+    db.session.commit()
+    response = app.test_client().get("/feeds/events.atom")
+    assert response.mimetype == "application/atom+xml"
+    root = etree.fromstring(response.data)
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert [t.text for t in root.findall("a:entry/a:title", ns)] == ["Open webinar"]

@@ -1,4 +1,4 @@
-"""Events in every channel (page, list, month view, .ics, list .ics, personal feed) for every
+"""Events in every channel (page, list, month view, .ics, list .ics, Atom, personal feed) for every
 viewer and visibility: an event shows exactly where access.can(viewer, "read") says."""
 
 from __future__ import annotations
@@ -62,13 +62,15 @@ def test_every_channel_shows_exactly_what_the_viewer_may_read(app, world, viewer
         "list": client.get("/events").get_data(as_text=True),
         "month": client.get(f"/events/month/{start.year}/{start.month}").get_data(as_text=True),
         "list_ics": client.get("/events.ics").get_data(as_text=True),
+        "atom": client.get("/feeds/events.atom").get_data(as_text=True),  # public events only, whoever asks
     }
     if viewers[viewer] is not None:
         listings["personal_feed"] = app.test_client().get(_feed(client)).get_data(as_text=True)
     for visibility, event in events.items():
         allowed = visibility in EXPECTED[viewer]
         for channel, body in listings.items():
-            assert (event.title in body) == allowed, (viewer, visibility, channel)
+            shown = allowed and (channel != "atom" or visibility == ("public", "named"))
+            assert (event.title in body) == shown, (viewer, visibility, channel)
         for url in (f"/events/{event.id}", f"/events/{event.id}.ics"):
             response = client.get(url)
             assert response.status_code == (200 if allowed else 404), (viewer, visibility, url)
