@@ -19,6 +19,7 @@ from pan_platform.extensions import db
 from pan_platform.i18n import _
 from pan_platform.operations import OperationError, flash_error
 from pan_platform.organisations.models import Organisation
+from pan_platform.web import confirm
 from pan_platform.web.templating import language_name
 
 bp = Blueprint("events", __name__)
@@ -205,6 +206,14 @@ def cancel(event_id: int):
     event = queries.get_readable(current_user, event_id)
     if not can(current_user, "cancel", event):
         abort(403)
+    if not confirm.confirmed():
+        return confirm.confirmation_page(
+            _("Cancel “%(title)s”?", title=event.title),
+            _("The event is shown as cancelled on its page and in every calendar that subscribed to it; "
+              "applications can no longer be sent."),
+            _("Cancel the event"),
+            fallback=url_for("events.detail", event_id=event.id),
+        )
     operations.cancel_event(current_user, event)
     flash(_("The event is cancelled."), "success")
     return redirect(url_for("events.detail", event_id=event.id))

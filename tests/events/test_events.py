@@ -81,7 +81,7 @@ def test_edit_and_cancel_are_refused_to_others(app, orgs, who):
     db.session.commit()
     client = _client(app, people[who]) if who else app.test_client()
     edit = client.post(f"/events/{event.id}/edit", data={**FORM, "title": "Changed"})
-    cancel = client.post(f"/events/{event.id}/cancel")
+    cancel = client.post(f"/events/{event.id}/cancel", data={"confirm": "1"})
     expected = 403 if who else 302  # anonymous: to the sign-in page
     assert edit.status_code == expected and cancel.status_code == expected
     db.session.expire_all()
@@ -95,7 +95,9 @@ def test_the_organiser_edits_and_cancels(app, orgs):
     db.session.commit()
     client = _client(app, people["owner_editor"])
     assert client.post(f"/events/{event.id}/edit", data={**FORM, "title": "New title"}).status_code == 302
-    assert client.post(f"/events/{event.id}/cancel").status_code == 302
+    asked = client.post(f"/events/{event.id}/cancel")  # first the confirmation page: nothing changes
+    assert asked.status_code == 200 and db.session.get(Event, event.id).cancelled_at is None
+    assert client.post(f"/events/{event.id}/cancel", data={"confirm": "1"}).status_code == 302
     db.session.expire_all()
     event = db.session.get(Event, event.id)
     assert event.title == "New title" and event.cancelled_at is not None
