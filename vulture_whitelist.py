@@ -85,3 +85,6 @@ _.percent
 _.fetch
 # Read by the filter templates (macros/facets.html, macros/forms.html).
 _.ITEM_KIND_PLURALS
+# Events: seats_left is read by the event page; nominated_by_id records who nominated.
+_.seats_left
+_.nominated_by_id
