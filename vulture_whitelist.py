@@ -83,3 +83,8 @@ _.qclass
 # Read by the offline package status template; WeasyPrint calls its URL fetcher's fetch().
 _.percent
 _.fetch
+# Read by the filter templates (macros/facets.html, macros/forms.html).
+_.ITEM_KIND_PLURALS
+# Events: seats_left is read by the event page; nominated_by_id records who nominated.
+_.seats_left
+_.nominated_by_id

@@ -58,6 +58,18 @@ class Paged:
         return self.page + 1 if self.has_next else None
 
     @property
+    def numbers(self) -> list[int | None]:
+        """Page numbers to link: the first, the last, and two either side of this one;
+        None where numbers are left out ("1 … 4 5 6 7 8 … 20")."""
+        shown = sorted({1, self.pages, *range(max(1, self.page - 2), min(self.pages, self.page + 2) + 1)})
+        out: list[int | None] = []
+        for number in shown:
+            if out and number - out[-1] > 1:
+                out.append(None)
+            out.append(number)
+        return out
+
+    @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -12,10 +12,13 @@ from sqlalchemy import select
 from pan_platform.accounts.models import User
 from pan_platform.catalogue.models import Item, ItemTranslation, PriorityArea
 from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
+from pan_platform.events.models import Event, EventShare
+from pan_platform.events.operations import to_utc, zone_of
 from pan_platform.extensions import db
 from pan_platform.organisations.models import Country, Organisation
 from pan_platform.sharing.models import ItemShare
 from pan_platform.storage.files import add_version_from_path
+from pan_platform.util import utcnow
 
 
 def ensure_priority_areas() -> None:
@@ -138,6 +141,41 @@ def load_catalogue(seed_dir: Path) -> int:
     return added
 
 
+def _event(row: dict, orgs: dict) -> Event:
+    """Demo events are dated relative to today, so the calendar always has past and upcoming ones."""
+    zone = zone_of(row["time_zone"])
+    day = utcnow().date() + timedelta(days=row["start_in_days"])
+    starts = datetime.combine(day, time.fromisoformat(row["start_time"]))
+    ends = datetime.combine(day + timedelta(days=row.get("days", 0)), time.fromisoformat(row["end_time"]))
+    item_ids = {i.source_key: i.id for i in db.session.scalars(select(Item).where(Item.source_key.in_(row.get("related", []))))}
+    visibility, _sep, scope = row.get("visibility", "network").partition("-")
+    return Event(
+        source_key=row["key"], owner=orgs[row["owner"]], title=row["title"], description=row.get("description"),
+        kind=row["kind"], time_zone=zone.key, starts_at=to_utc(starts, zone), ends_at=to_utc(ends, zone),
+        application_deadline=to_utc(starts - timedelta(days=7), zone) if row["start_in_days"] > 7 else None,
+        place=row.get("place"), online_url=row.get("online_url"), languages=row.get("languages", []),
+        areas=row.get("areas", []), audience=row.get("audience"), seats=row.get("seats"),
+        related_item_ids=sorted(item_ids.values()), contact=row.get("contact"),
+        visibility=visibility, partner_scope=scope or "named",
+        cancelled_at=utcnow() if row.get("cancelled") else None,
+        shares=[EventShare(organisation_id=orgs[slug].id) for slug in row.get("shares", [])],
+    )
+
+
+def load_events(seed_dir: Path) -> int:
+    path = seed_dir / "events.json"
+    if not path.exists():
+        return 0
+    orgs = _org_by_slug()
+    have = set(db.session.scalars(select(Event.source_key)))
+    added = 0
+    for row in json.loads(path.read_text(encoding="utf-8")):
+        if row["key"] not in have:
+            db.session.add(_event(row, orgs))
+            added += 1
+    return added
+
+
 def seed_all(seed_dir: Path) -> dict[str, int]:
     """Reference data, organisations, demo users and catalogue, in one transaction."""
     ensure_priority_areas()
@@ -148,5 +186,7 @@ def seed_all(seed_dir: Path) -> dict[str, int]:
     counts["users"] = load_users(seed_dir)
     db.session.flush()
     counts["items"] = load_catalogue(seed_dir)
+    db.session.flush()
+    counts["events"] = load_events(seed_dir)
     db.session.commit()
     return counts

@@ -1,7 +1,7 @@
 """Organisation names in other languages
 
 Revision ID: b7d2e4f6a813
-Revises: a8c3e5f71b24
+Revises: e7b2c4a9d153
 Create Date: 2026-12-02 14:05:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "b7d2e4f6a813"
-down_revision = "a8c3e5f71b24"
+down_revision = "e7b2c4a9d153"
 branch_labels = None
 depends_on = None
 

@@ -1,5 +1,6 @@
 """The one permission module. Every view, search, API call, feed and harvest asks here."""
 
+from pan_platform.access.events import EVENT_VISIBILITIES, event_read_principals, events_readable_by
 from pan_platform.access.expiry import expire_due
 from pan_platform.access.principals import (
     FILES_ACCESS,
@@ -23,6 +24,7 @@ from pan_platform.access.readers import next_expiry, readable_by, reader_key, re
 from pan_platform.access.rules import can
 
 __all__ = [
+    "EVENT_VISIBILITIES", "event_read_principals", "events_readable_by",
     "FILES_ACCESS", "INHERIT", "NETWORK", "PARTNERS", "PUBLIC", "VISIBILITIES", "Grant",
     "can", "download_grants", "download_principals", "expire_due", "files_follow_description", "load_agreements", "next_expiry", "org",
     "read_grants", "read_loads", "read_principals", "readable_by", "reader_key", "refresh_readers", "user_principals",

@@ -7,10 +7,12 @@ Any action this file does not know is refused.
 
 from __future__ import annotations
 
+from pan_platform.access.events import event_read_principals
 from pan_platform.access.principals import download_principals, read_principals, user_principals
 from pan_platform.accounts.models import User
 from pan_platform.catalogue.models import Item
 from pan_platform.catalogue.vocabularies import licence_terms
+from pan_platform.events.models import Event
 from pan_platform.organisations.models import Organisation
 
 EDITING_ROLES = ("editor", "org_admin")
@@ -148,6 +150,44 @@ def can_manage_user(user, target) -> bool:
     )
 
 
+def can_read_event(user, event) -> bool:
+    return bool(user_principals(user) & event_read_principals(event))
+
+
+def can_edit_event(user, event) -> bool:
+    """Edit, cancel and decide on applications: editors and admins of the organiser."""
+    return _signed_in(user) and user.role in EDITING_ROLES and _is_member(user, event.owner_id)
+
+
+def can_apply_to_event(user, event) -> bool:
+    """A signed-in reader of another organisation (an organiser does not apply to its own event)."""
+    return _signed_in(user) and not _is_member(user, event.owner_id) and can_read_event(user, event)
+
+
+def can_nominate_to_event(user, event) -> bool:
+    """Admins and editors of another organisation nominate users of their organisation."""
+    return can_apply_to_event(user, event) and user.role in EDITING_ROLES
+
+
+def can_create_event_in(user, organisation) -> bool:
+    """Academies and partners announce events; their editors and admins write them."""
+    return (
+        _signed_in(user)
+        and organisation.kind in ("academy", "partner")
+        and user.role in EDITING_ROLES
+        and _is_member(user, organisation.id)
+    )
+
+
+_EVENT_RULES = {
+    "read": can_read_event,
+    "edit": can_edit_event,
+    "cancel": can_edit_event,
+    "decide": can_edit_event,
+    "apply": can_apply_to_event,
+    "nominate": can_nominate_to_event,
+}
+
 _ITEM_RULES = {
     "read": can_read,
     "download": can_download,
@@ -167,6 +207,7 @@ _ITEM_RULES = {
 
 _ORG_RULES = {
     "create_item": can_create_in,
+    "create_event": can_create_event_in,
     "manage_users": can_manage_organisation,
     "manage_sharing": can_manage_organisation,
     "view_audit": can_manage_organisation,
@@ -182,6 +223,8 @@ _USER_RULES = {
 def _rule_for(action: str, obj):
     if isinstance(obj, Item):
         return _ITEM_RULES.get(action)
+    if isinstance(obj, Event):
+        return _EVENT_RULES.get(action)
     if isinstance(obj, Organisation):
         return _ORG_RULES.get(action)
     if isinstance(obj, User):

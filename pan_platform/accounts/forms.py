@@ -1,23 +1,23 @@
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
+from wtforms.validators import DataRequired, Email, EqualTo, Optional
 
 from pan_platform.accounts.models import TOKEN_DEFAULT_DAYS
 from pan_platform.accounts.passwords import MAX_LENGTH, MIN_LENGTH
-from pan_platform.forms import FlaskForm
+from pan_platform.forms import FlaskForm, at_most
 from pan_platform.i18n import _l
 
 _EMAIL = [
     DataRequired(_l("Please enter your e-mail address.")),
     Email(_l("Please enter a valid e-mail address.")),
-    Length(max=254),
+    at_most(254),
 ]
 
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=_EMAIL)
     password = PasswordField(
-        _l("Password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=1000)]
+        _l("Password"), validators=[DataRequired(_l("Please enter your password.")), at_most(1000)]
     )
     remember = BooleanField(_l("Keep me signed in"))
 
@@ -25,7 +25,7 @@ class LoginForm(FlaskForm):
 class SecondFactorForm(FlaskForm):
     code = StringField(
         _l("Six-digit code from your authenticator app"),
-        validators=[DataRequired(_l("Please enter the code.")), Length(max=10)],
+        validators=[DataRequired(_l("Please enter the code.")), at_most(10)],
     )
 
 
@@ -33,7 +33,7 @@ def _new_password_field(label):
     return PasswordField(
         label,
         description=_l("At least %(n)d characters. A few unrelated words make a good password.", n=MIN_LENGTH),
-        validators=[DataRequired(_l("Please choose a password.")), Length(max=MAX_LENGTH + 1)],
+        validators=[DataRequired(_l("Please choose a password.")), at_most(MAX_LENGTH + 1)],
     )
 
 
@@ -47,12 +47,12 @@ class NewPasswordForm(FlaskForm):
 
 
 class AcceptInvitationForm(NewPasswordForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(_l("Please enter your name.")), Length(max=200)])
+    name = StringField(_l("Your name"), validators=[DataRequired(_l("Please enter your name.")), at_most(200)])
 
 
 class ChangePasswordForm(NewPasswordForm):
     current = PasswordField(
-        _l("Current password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=1000)]
+        _l("Current password"), validators=[DataRequired(_l("Please enter your password.")), at_most(1000)]
     )
 
 
@@ -62,7 +62,7 @@ class ResetRequestForm(FlaskForm):
 
 class InviteForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=_EMAIL)
-    name = StringField(_l("Name (optional)"), validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Name (optional)"), validators=[Optional(), at_most(200)])
     role = SelectField(_l("Role"), choices=[])
     locale = SelectField(_l("Language of the invitation"), choices=[])
 
@@ -72,7 +72,7 @@ class RoleForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter your name.")), Length(max=200)])
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Please enter your name.")), at_most(200)])
     locale = SelectField(_l("Language"), choices=[])
     time_zone = SelectField(_l("Time zone"), choices=[])
 
@@ -83,7 +83,7 @@ def _days_or_none(value: str | int | None) -> int | None:
 
 class TokenForm(FlaskForm):
     name = StringField(
-        _l("Token name"), validators=[DataRequired(_l("Please give the token a name.")), Length(max=100)],
+        _l("Token name"), validators=[DataRequired(_l("Please give the token a name.")), at_most(100)],
         id="token-name",  # the profile form on the same page has a "name" field too
     )
     scope = SelectField(
@@ -102,27 +102,27 @@ class TokenForm(FlaskForm):
 class EnableTotpForm(FlaskForm):
     code = StringField(
         _l("Six-digit code from your authenticator app"),
-        validators=[DataRequired(_l("Please enter the code.")), Length(max=10)],
+        validators=[DataRequired(_l("Please enter the code.")), at_most(10)],
     )
 
 
 class RecoveryCodeForm(FlaskForm):
     code = StringField(
         _l("Recovery code"),
-        validators=[DataRequired(_l("Please enter one of your recovery codes.")), Length(max=40)],
+        validators=[DataRequired(_l("Please enter one of your recovery codes.")), at_most(40)],
     )
 
 
 class RegenerateCodesForm(FlaskForm):
     password_or_code = PasswordField(
         _l("Your password or a current code from your app"),
-        validators=[DataRequired(_l("Please enter your password or a current code.")), Length(max=1000)],
+        validators=[DataRequired(_l("Please enter your password or a current code.")), at_most(1000)],
     )
 
 
 class PasswordConfirmForm(FlaskForm):
     password = PasswordField(
-        _l("Current password"), validators=[DataRequired(_l("Please enter your password.")), Length(max=1000)]
+        _l("Current password"), validators=[DataRequired(_l("Please enter your password.")), at_most(1000)]
     )
 
 

@@ -70,11 +70,23 @@ def _use_the_users_time_zone(state) -> None:
 
 # --- sign-in -----------------------------------------------------------------------------
 
+def start_page(user: User) -> str:
+    """Where a person lands after signing in: the page of their own work, not the public home.
+    The console for the secretariat, the workspace (drafts, requests) for those who edit, the
+    notifications for everyone else."""
+    if user.is_platform_admin:
+        return url_for("admin.index")
+    if user.organisation is not None and can(user, "create_item", user.organisation):
+        return url_for("editor.index")
+    return url_for("sharing.notifications")
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 def login():
-    target = safe_next(request.args.get("next"), url_for("main.home"))
+    # "" when no (safe) next page was asked for: the start page is chosen once the user is known.
+    target = safe_next(request.args.get("next"), "")
     if current_user.is_authenticated:
-        return redirect(target)
+        return redirect(target or start_page(current_user))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
@@ -102,7 +114,7 @@ def _complete_sign_in(user: User, remember: bool, target: str):
     if user.is_platform_admin and not user.has_totp:
         flash(_("Platform administrators must set up two-factor authentication before using the console."), "info")
         return redirect(url_for("accounts.two_factor"))
-    return redirect(target)
+    return redirect(target or start_page(user))
 
 
 def _pending_sign_in():
@@ -134,7 +146,7 @@ def _second_factor_step(template: str, form, check, wrong_message):
             flash(_("Too many failed attempts. Please wait %(minutes)d minutes and try again.", minutes=wait), "error")
             status = 429
         elif check(user, form.code.data):
-            return _complete_sign_in(user, pending.get("remember", False), safe_next(pending.get("next"), url_for("main.home")))
+            return _complete_sign_in(user, pending.get("remember", False), safe_next(pending.get("next"), ""))
         else:
             status = 400
             flash(wrong_message(throttle.failures(throttle.SECOND_FACTOR, user.email)), "error")

@@ -6,8 +6,10 @@ import logging
 import threading
 
 from flask import current_app
+from flask_babel import format_decimal
 
 from pan_platform import search
+from pan_platform.i18n import _, _l
 
 log = logging.getLogger(__name__)
 
@@ -71,18 +73,56 @@ def reachable() -> str:
         return "error"
 
 
+# Up to this many items the console checks the index as its page opens (a check reads every
+# item's document: well under a second for these); beyond it, only on the button.
+INLINE_CHECK_ITEMS = 2_000
+
+
+def check_on_open():
+    """The check's report when it is cheap enough to run on opening the page, else None."""
+    if rebuild_running() or search.item_count() > INLINE_CHECK_ITEMS:
+        return None
+    return check(repair=False)
+
+
+# The check report's fields, in the order a reader wants them.
+REPORT_LABELS = {
+    "in_database": _l("Items in the database"),
+    "in_index": _l("Items in the search index"),
+    "missing": _l("Missing from the index"),
+    "stale": _l("Out of date in the index"),
+    "extra": _l("In the index but no longer in the database"),
+    "pending": _l("Waiting to be indexed"),
+    "deleted": _l("Removed documents not yet compacted"),
+    "schema_outdated": _l("Built with an older schema"),
+    "damaged": _l("Damaged index files"),
+    "unsealed": _l("Index parts without checksums"),
+    "repaired": _l("Repaired"),
+    "seconds": _l("Time taken (seconds)"),
+}
+
+
 def report_rows(report) -> list[tuple[str, str]]:
-    """Any report shape (mapping, object, text) as rows for a table."""
+    """Any report shape (mapping, object, text) as rows for a table, with readable names."""
     if report is None:
         return []
     if isinstance(report, dict):
-        return [(str(k), _short(v)) for k, v in report.items()]
-    if hasattr(report, "__dict__"):
-        return [(k, _short(v)) for k, v in vars(report).items() if not k.startswith("_")]
-    return [("", str(report))]
+        values = report
+    elif hasattr(report, "__dict__"):
+        values = {k: v for k, v in vars(report).items() if not k.startswith("_")}
+    else:
+        return [(str(_("Items indexed")), _short(report))]
+    known = [(str(label), _short(values[key])) for key, label in REPORT_LABELS.items() if key in values]
+    return known + [(str(k), _short(v)) for k, v in values.items() if k not in REPORT_LABELS]
 
 
 def _short(value) -> str:
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, float):
+        return format_decimal(round(value, 2))
+    if isinstance(value, int):
+        return format_decimal(value)
     if isinstance(value, (set, frozenset, list, tuple)):
         items = sorted(value, key=str) if isinstance(value, (set, frozenset)) else list(value)
         text = ", ".join(str(v) for v in items[:20])

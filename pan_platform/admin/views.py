@@ -10,7 +10,8 @@ from pan_platform.access import can
 from pan_platform.accounts import operations as account_ops
 from pan_platform.accounts.forms import EmptyForm
 from pan_platform.accounts.models import ROLES, User
-from pan_platform.admin import index_health, labels
+from pan_platform.admin import index_health, labels, trends
+from pan_platform.audit.labels import action_label, event_summary
 from pan_platform.audit.models import AuditEvent
 from pan_platform.catalogue.vocabularies import PRIORITY_AREAS, area_label, catalogue_label
 from pan_platform.extensions import db
@@ -69,7 +70,11 @@ def index():
         "organisations": db.session.scalar(select(func.count(Organisation.id))),
         "users": db.session.scalar(select(func.count(User.id))),
     }
-    return render_template("admin/index.html", counts=counts)
+    titles = {"items": _("New items per month"), "users": _("New users per month"),
+              "downloads": _("Downloads per month")}
+    charts = [(titles[what], sum(values), trends.bar_chart(months, values, titles[what]))
+              for what, months, values in trends.overview()]
+    return render_template("admin/index.html", counts=counts, charts=charts)
 
 
 # --- applications -----------------------------------------------------------------------
@@ -293,6 +298,9 @@ def index_status():
         else:
             action = "check"
             report = index_health.check(repair=False)
+    elif request.method == "GET":
+        report = index_health.check_on_open()
+        action = "check" if report is not None else None
     return render_template("admin/index_status.html", form=form, action=action,
                            rows=index_health.report_rows(report), running=index_health.rebuild_running())
 
@@ -323,7 +331,8 @@ def audit():
         stmt = stmt.where(AuditEvent.action == action)
     return render_template(
         "admin/audit.html", page=_paginate(stmt), person=person, organisation_id=organisation_id,
-        item_id=item_id, action=action, actions=actions, sort=sort,
+        item_id=item_id, action=action, actions=actions, sort=sort, action_label=action_label,
+        event_summary=event_summary,
         organisations=db.session.scalars(select(Organisation).order_by(Organisation.name)).all(),
         pager_args=_pager_args(),
     )

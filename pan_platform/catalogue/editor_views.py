@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.exceptions import Forbidden
 
@@ -22,10 +22,11 @@ from pan_platform.catalogue.models import ALLOWED_PARENT, Item
 from pan_platform.catalogue.vocabularies import ITEM_KINDS, STATES
 from pan_platform.extensions import db
 from pan_platform.i18n import _, ngettext
-from pan_platform.operations import flash_error
+from pan_platform.operations import OperationError, flash_error
 from pan_platform.organisations.models import Organisation
 from pan_platform.paging import page_number
 from pan_platform.sharing import operations as sharing_operations
+from pan_platform.sharing.markings import MARKINGS, marking_of
 from pan_platform.storage.validate import UploadRejected
 from pan_platform.web import confirm
 from pan_platform.web.ids import parse_id
@@ -70,6 +71,8 @@ def index():
         counts=workspace.state_counts(organisation),
         state=state,
         kind=kind,
+        waiting=workspace.waiting(current_user, organisation),
+        manages_sharing=can(current_user, "manage_sharing", organisation),
     )
 
 
@@ -132,11 +135,13 @@ def edit(item_id: int):
 
 def _sharing_form(item: Item, formdata=None) -> SharingForm:
     form = SharingForm(formdata=formdata)
-    form.fill_choices(item, workspace.partner_organisations())
+    form.fill_choices(item, workspace.partner_organisations(), MARKINGS)
     if formdata is None:
         form.visibility.data = item.visibility
         form.partner_scope.data = item.partner_scope
         form.shares.data = [s.organisation_id for s in item.shares]
+        form.marking.data = marking_of(item) or ""
+        form.files_access.data = item.policy.files_access if item.policy else "same"
     return form
 
 
@@ -180,8 +185,15 @@ def sharing(item_id: int):
         try:
             operations.set_sharing(current_user, item, form.visibility.data, form.partner_scope.data,
                                    form.shares.data or [])
+            # Marking and files-on-request sit on the same panel (their own operation); a post
+            # without them (an older page) leaves them as they are.
+            if "marking" in request.form or "files_access" in request.form:
+                sharing_operations.set_item_policy(current_user, item, form.marking.data or None,
+                                                   form.files_access.data)
         except operations.InvalidInput as error:
             _apply_errors(form, error.errors)
+        except OperationError as error:
+            flash_error(error)
         else:
             flash(_("Sharing saved."), "success")
             return redirect(url_for("editor.manage", item_id=item.id))
@@ -429,7 +441,16 @@ def import_archive():
                     items=report.created, files=report.files), "success")
             return redirect(url_for("editor.index"))
     status = 400 if errors or form.errors else 200
-    return render_template("workspace/import.html", form=form, errors=errors), status
+    return render_template("workspace/import.html", form=form, errors=errors,
+                           guide=importer.field_guide()), status
+
+
+@bp.route("/import/manifest-template.csv")
+@login_required
+def import_template():
+    _my_academy()
+    return Response(importer.csv_template(), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=manifest.csv"})
 
 
 @bp.app_template_global()

@@ -22,7 +22,8 @@ VOCABULARY_FILTERS = {
     "area": PRIORITY_AREAS, "type": RESOURCE_TYPES, "kind": ITEM_KINDS, "audience": AUDIENCES, "level": LEVELS,
 }
 FILTER_NAMES = ("area", "language", "country", "academy", "kind", "type", "audience", "level")
-CATALOGUE_SORTS = ("newest", "title")
+CATALOGUE_SORTS = ("newest", "updated", "title", "downloads")
+MAX_VALUES = 20  # values of one filter read from a query string (multi-select), the rest ignored
 
 
 def short_code(value: object, upper: bool = False) -> str | None:
@@ -56,22 +57,39 @@ def clean_filter(name: str, value: object) -> str | None:
     raise KeyError(name)
 
 
+def clean_values(name: str, values: Iterable) -> tuple[str, ...] | None:
+    """The valid, distinct values of a multi-select filter in their order, or None for none."""
+    cleaned = (clean_filter(name, value) for value in list(values)[:MAX_VALUES])
+    kept = tuple(dict.fromkeys(value for value in cleaned if value))
+    return kept or None
+
+
+def values_of(value: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    """A filter's values as a tuple, whether it was read as one value or several."""
+    if not value:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+Value = str | tuple[str, ...] | None  # one value, or several (OR) when read with multi=True
+
+
 @dataclass
 class Filters:
     """Checked filters of a list, its order and page number."""
 
-    area: str | None = None
-    language: str | None = None
-    country: str | None = None
-    academy: str | None = None
-    kind: str | None = None
-    type: str | None = None
-    audience: str | None = None
-    level: str | None = None
+    area: Value = None
+    language: Value = None
+    country: Value = None
+    academy: Value = None
+    kind: Value = None
+    type: Value = None
+    audience: Value = None
+    level: Value = None
     sort: str = "newest"
     page: int = 1
 
-    def criteria(self) -> dict[str, str]:
+    def criteria(self) -> dict[str, Value]:
         """The filters that are set, by name (without order and page)."""
         return {name: getattr(self, name) for name in FILTER_NAMES if getattr(self, name)}
 
@@ -82,11 +100,15 @@ class Filters:
 
 
 def read_filters(args: Mapping, sorts: Iterable[str] = CATALOGUE_SORTS,
-                 names: Iterable[str] = FILTER_NAMES) -> Filters:
+                 names: Iterable[str] = FILTER_NAMES, multi: bool = False) -> Filters:
     """Filters from a query string (any mapping with .get); only `names` are read, the first
-    of `sorts` is the default order, and every bad value is ignored."""
+    of `sorts` is the default order, and every bad value is ignored. With `multi`, a filter
+    given several times keeps every valid value (a tuple: any of them matches)."""
     sorts = tuple(sorts)
-    values = {name: clean_filter(name, args.get(name)) for name in names}
+    if multi and hasattr(args, "getlist"):
+        values = {name: clean_values(name, args.getlist(name)) for name in names}
+    else:
+        values = {name: clean_filter(name, args.get(name)) for name in names}
     sort = args.get("sort")
     return Filters(
         **values,

@@ -12,11 +12,11 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from pan_platform.catalogue import vocabularies as vocab
-from pan_platform.forms import FlaskForm
+from pan_platform.forms import FlaskForm, at_most
 from pan_platform.i18n import _, _l
 
 
@@ -43,25 +43,29 @@ def _choices(vocabulary: dict) -> list[tuple[str, str]]:
 
 class ItemForm(FlaskForm):
     parent_id = SelectField(_l("Part of"), coerce=int, validators=[Optional()])
-    title = StringField(_l("Title"), validators=[DataRequired(_l("Please enter a title.")), Length(max=300)])
-    summary = TextAreaField(_l("Summary"), validators=[Length(max=20_000)])
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Please enter a title.")), at_most(300)])
+    summary = TextAreaField(_l("Summary"), validators=[at_most(20_000)])
     learning_outcomes = TextAreaField(
-        _l("Learning outcomes"), validators=[Length(max=20_000)], description=_l("One outcome per line.")
+        _l("Learning outcomes"), validators=[at_most(20_000)], description=_l("One outcome per line.")
     )
     language = SelectField(_l("Original language"), default="en")
     area_codes = MultiCheckboxField(_l("Priority areas"))
-    keywords = StringField(_l("Keywords"), validators=[Length(max=2000)], description=_l("Separated by commas."))
+    keywords = StringField(_l("Keywords"), validators=[at_most(2000)], description=_l("Separated by commas."))
     resource_type = CodeSelectField(_l("Type of material"), default="")
     audience = CodeSelectField(_l("Target audience"), default="")
     level = CodeSelectField(_l("Level"), default="")
     delivery_mode = CodeSelectField(_l("Delivery mode"), default="")
     duration_hours = DecimalField(
         _l("Duration (hours)"),
-        validators=[Optional(), NumberRange(min=0.25, max=10_000, message=_l("Please enter a number of hours between 0 and 10,000."))],
+        validators=[
+            Optional(),
+            NumberRange(min=vocab.MIN_HOURS, message=_l("Please enter at least a quarter of an hour (0.25).")),
+            NumberRange(max=vocab.MAX_HOURS, message=_l("Please enter at most 10,000 hours.")),
+        ],
     )
     licence = CodeSelectField(_l("Licence"), default="")
     external_url = URLField(
-        _l("Link to an external resource (e.g. a video)"), validators=[Optional(), Length(max=500), _https_only]
+        _l("Link to an external resource (e.g. a video)"), validators=[Optional(), at_most(500), _https_only]
     )
     # Materials only (the views delete it elsewhere): files added with the new material.
     files = MultipleFileField(_l("Files"), description=_l("You can choose several files at once."))
@@ -100,8 +104,10 @@ class SharingForm(FlaskForm):
     visibility = RadioField(_l("Who may see it"))
     partner_scope = RadioField(_l("Partner organisations"), default="named")
     shares = MultiCheckboxField(_l("Share with these partner organisations"), coerce=int)
+    marking = SelectField(_l("Handling marking"), default="")
+    files_access = RadioField(_l("Files"), default="same")
 
-    def fill_choices(self, item, partners: list) -> None:
+    def fill_choices(self, item, partners: list, markings: dict) -> None:
         choices = [
             ("private", _("My academy only")),
             ("network", _("All academies of the network")),
@@ -115,11 +121,16 @@ class SharingForm(FlaskForm):
             ("named", _("Only the partners ticked below")), ("all", _("All partner organisations")),
         ]
         self.shares.choices = [(o.id, o.display_name) for o in partners]
+        self.marking.choices = [("", _("No marking"))] + [(code, str(name)) for code, name in markings.items()]
+        self.files_access.choices = [
+            ("same", _("Whoever can read the description can download the files")),
+            ("request", _("Description visible, files on request")),
+        ]
 
 
 class UploadForm(FlaskForm):
     file = FileField(_l("File"), validators=[FileRequired(_l("Please choose a file."))])
-    note = StringField(_l("What changed (for a new version)"), validators=[Length(max=1000)])
+    note = StringField(_l("What changed (for a new version)"), validators=[at_most(1000)])
 
 
 class ImportForm(FlaskForm):
@@ -151,7 +162,7 @@ class FileDetailsForm(FlaskForm):
 
     role = SelectField(_l("Role"))
     language = SelectField(_l("Language"))
-    title = StringField(_l("Title (optional)"), validators=[Length(max=300)])
+    title = StringField(_l("Title (optional)"), validators=[at_most(300)])
 
     def fill_choices(self, language_name) -> None:
         self.role.choices = [(code, str(label)) for code, label in vocab.FILE_ROLES.items()]

@@ -26,7 +26,7 @@ from pan_platform.access.principals import INHERIT, PARTNER_SCOPES
 from pan_platform.audit.models import record
 from pan_platform.catalogue import operations
 from pan_platform.catalogue.models import ALLOWED_PARENT, Item
-from pan_platform.catalogue.vocabularies import CONTENT_LANGUAGES
+from pan_platform.catalogue.vocabularies import CONTENT_LANGUAGES, PRIORITY_AREAS
 from pan_platform.extensions import db
 from pan_platform.i18n import _
 from pan_platform.operations import transaction
@@ -141,6 +141,53 @@ def _csv_file(part: str) -> dict:
     return {key: value for key, value in zip(("file", "role", "language"), pieces, strict=False) if value}
 
 
+# ------------------------------------------------------------------ field guide
+
+def valid_values(name: str) -> list[str]:
+    """The codes a manifest field accepts ([] for free text), read from the vocabularies
+    themselves, so the guide and the error messages never drift from what is checked."""
+    fixed = {
+        "kind": list(ALLOWED_PARENT),
+        "language": list(dict.fromkeys(CONTENT_LANGUAGES)),
+        "priority_areas": list(PRIORITY_AREAS),
+        "visibility": [*VISIBILITIES, INHERIT],
+        "partner_scope": list(PARTNER_SCOPES),
+        "state": ["draft", "published"],
+        "role": list(FILE_ROLE_CODES),
+    }
+    if name in operations.CODE_FIELDS:
+        return list(operations.CODE_FIELDS[name])
+    return fixed.get(name, [])
+
+
+REQUIRED = ("key", "kind", "title")
+
+
+def field_guide() -> list[tuple[str, bool, list[str]]]:
+    """(column, required, valid values) for each manifest column, for the import page."""
+    return [(name, name in REQUIRED, valid_values(name)) for name in COLUMNS]
+
+
+def csv_template() -> str:
+    """A manifest.csv to fill in: every column, and one example row of each kind."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerow({"key": "cur-1", "kind": "curriculum", "title": "Example curriculum", "language": "en",
+                     "priority_areas": "cybercrime|police-reform", "level": "introductory"})
+    writer.writerow({"key": "mod-1", "kind": "module", "parent": "cur-1", "title": "Example module"})
+    writer.writerow({"key": "mat-1", "kind": "material", "parent": "mod-1", "title": "Example handbook",
+                     "resource_type": "handbook", "file": "files/handbook.pdf"})
+    return out.getvalue()
+
+
+def _with_valid(problem: str, name: str) -> str:
+    values = valid_values(name)
+    if not values:
+        return problem
+    return _("%(problem)s (valid: %(values)s)", problem=problem.rstrip("."), values=", ".join(values))
+
+
 # ------------------------------------------------------------------ checking
 
 def _fields(data: dict) -> dict:
@@ -190,7 +237,9 @@ def _check_entry(entry: Entry, keys: dict[str, Entry], partners: dict[str, Organ
         if "area_codes" not in fields and not parent_key:
             problems.append(_("priority_areas: at least one priority area is needed"))
     except operations.InvalidInput as error:
-        problems += [f"{'priority_areas' if k == 'area_codes' else k}: {v}" for k, v in error.errors.items()]
+        for name, message in error.errors.items():
+            name = "priority_areas" if name == "area_codes" else name
+            problems.append(_with_valid(f"{name}: {message}", name))
     problems += _check_sharing(data, parent_key, partners)
     if data.get("state", "draft") not in ("draft", "published"):
         problems.append(_("state: must be draft or published"))
@@ -220,10 +269,11 @@ def _check_files(entry: Entry, archive: zipfile.ZipFile, kind, item_language: st
             problems.append(_("files: %(name)s: every value must be text", name=spec["file"]))
             continue
         if spec.get("role", "other") not in FILE_ROLE_CODES:
-            problems.append(_("files: %(name)s: unknown role %(role)s", name=spec["file"], role=spec.get("role")))
+            problems.append(_with_valid(_("files: %(name)s: unknown role %(role)s", name=spec["file"],
+                                          role=spec.get("role")), "role"))
         if spec.get("language", item_language) not in CONTENT_LANGUAGES:
-            problems.append(_("files: %(name)s: unknown language %(language)s", name=spec["file"],
-                              language=spec.get("language")))
+            problems.append(_with_valid(_("files: %(name)s: unknown language %(language)s", name=spec["file"],
+                                          language=spec.get("language")), "language"))
         problems += _check_file(entry, archive, kind, spec)
     return problems
 
@@ -232,7 +282,7 @@ def _check_sharing(data: dict, parent_key, partners: dict[str, Organisation]) ->
     problems = []
     visibility = data.get("visibility") or (INHERIT if parent_key else "private")
     if visibility not in (*VISIBILITIES, INHERIT):
-        problems.append(_("visibility: unknown value %(value)s", value=visibility))
+        problems.append(_with_valid(_("visibility: unknown value %(value)s", value=visibility), "visibility"))
     elif visibility == INHERIT and not parent_key:
         problems.append(_("visibility: only an item with a parent can inherit"))
     if (data.get("partner_scope") or "named") not in PARTNER_SCOPES:

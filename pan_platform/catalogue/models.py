@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pan_platform.extensions import db
@@ -57,6 +58,29 @@ class ItemLanguage(db.Model):
 
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
     language: Mapped[str] = mapped_column(String(8), primary_key=True, index=True)
+
+
+class ItemDownloads(db.Model):
+    """How many times the files of an item were downloaded (the catalogue's "most
+    downloaded" order). Each download is also an audit event; this counter is kept beside
+    it so that the order is one indexed column, not a count over the audit log per page."""
+
+    __tablename__ = "item_downloads"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0, index=True)
+
+
+def count_download(item_id: int) -> None:
+    """Add one download of the item to the session; the caller's commit stores it with the
+    download's audit event. One atomic upsert: parallel downloads are all counted, and no
+    Item row is written (its updated_at and the counts cache stay as they are)."""
+    table = ItemDownloads.__table__
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(table).values(item_id=item_id, count=1).on_conflict_do_update(
+        index_elements=[table.c.item_id], set_={"count": table.c.count + 1}
+    )
+    db.session.execute(stmt)
 
 
 class ItemTranslation(db.Model):

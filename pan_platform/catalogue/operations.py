@@ -127,8 +127,11 @@ def clean_fields(fields: dict) -> dict:
         except (TypeError, ValueError):
             errors["duration_hours"] = _("Please enter a number of hours.")
         else:
-            if out["duration_hours"] is not None and not 0 < out["duration_hours"] <= 10_000:
-                errors["duration_hours"] = _("Please enter a number of hours between 0 and 10,000.")
+            hours = out["duration_hours"]
+            if hours is not None and hours < vocab.MIN_HOURS:
+                errors["duration_hours"] = _("Please enter at least a quarter of an hour (0.25).")
+            elif hours is not None and hours > vocab.MAX_HOURS:
+                errors["duration_hours"] = _("Please enter at most 10,000 hours.")
     if "area_codes" in fields:
         codes = list(dict.fromkeys(fields["area_codes"] or []))
         bad = [c for c in codes if c not in vocab.PRIORITY_AREAS]

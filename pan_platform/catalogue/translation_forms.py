@@ -6,7 +6,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from pan_platform.catalogue.translation_ops import TEXT_MAX, TITLE_MAX
-from pan_platform.forms import FlaskForm
+from pan_platform.forms import FlaskForm, at_most
 from pan_platform.i18n import _l
 
 
@@ -33,5 +33,5 @@ class LinkVersionForm(FlaskForm):
     other = StringField(
         _l("Item number or address of the other language version"),
         description=_l("For example 42, or the address of its page such as https://pan.example/ru/items/42."),
-        validators=[DataRequired(_l("Please enter the number or address of an item.")), Length(max=500)],
+        validators=[DataRequired(_l("Please enter the number or address of an item.")), at_most(500)],
     )

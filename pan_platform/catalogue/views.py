@@ -15,13 +15,16 @@ bp = Blueprint("catalogue", __name__, template_folder="templates")
 
 @bp.route("/catalogue")
 def browse():
-    filters = read_filters(request.args)
+    filters = read_filters(request.args, multi=True)
     page = queries.browse(current_user, filters)
+    facets = queries.facet_counts(current_user)
     return render_template(
         "catalogue/browse.html",
         page=page,
         filters=filters,
-        options=queries.facet_options(current_user),
+        selected=filters.criteria(),
+        facets=facets.values,
+        academy_names=facets.academy_names,
     )
 
 

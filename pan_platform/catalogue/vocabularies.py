@@ -41,6 +41,12 @@ ITEM_KINDS = {
     "module": _l("Module"),
     "material": _l("Material"),
 }
+# The kinds as a filter offers them: "show me Curricula".
+ITEM_KIND_PLURALS = {
+    "curriculum": _l("Curricula"),
+    "module": _l("Modules"),
+    "material": _l("Materials"),
+}
 
 RESOURCE_TYPES = {
     "handbook": _l("Handbook"),
@@ -91,6 +97,8 @@ DELIVERY_MODES = {
     "webinar": _l("Webinar"),
 }
 
+# The duration of an item, in hours: from a quarter of an hour to a long curriculum.
+MIN_HOURS, MAX_HOURS = 0.25, 10_000
 
 
 @dataclass(frozen=True)

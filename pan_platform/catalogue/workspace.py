@@ -18,7 +18,7 @@ from pan_platform.extensions import db
 from pan_platform.i18n import _
 from pan_platform.organisations.models import Organisation
 from pan_platform.paging import paginate
-from pan_platform.sharing.models import AdaptationRequest
+from pan_platform.sharing.models import AccessRequest, AdaptationRequest, Notification
 
 
 def academy_items(organisation: Organisation, state: str | None = None, kind: str | None = None,
@@ -39,6 +39,20 @@ def state_counts(organisation: Organisation) -> dict[str, int]:
     ).all()
     counts = dict(rows)
     return {state: counts.get(state, 0) for state in STATES}
+
+
+def waiting(user, organisation: Organisation) -> dict[str, int]:
+    """What waits for the editor on the start page: requests to decide and unread notifications
+    (one statement: the workspace is opened after every sign-in)."""
+    def pending(model):
+        return (select(func.count(model.id)).join(Item, Item.id == model.item_id)
+                .where(Item.owner_id == organisation.id, model.status == "pending").scalar_subquery())
+
+    unread = (select(func.count(Notification.id))
+              .where(Notification.user_id == user.id, Notification.read_at.is_(None)).scalar_subquery())
+    access, adaptation, unread_count = db.session.execute(
+        select(pending(AccessRequest), pending(AdaptationRequest), unread)).one()
+    return {"access": access or 0, "adaptation": adaptation or 0, "unread": unread_count or 0}
 
 
 def attachable_modules(curriculum: Item) -> list[Item]:

@@ -143,7 +143,7 @@ def clean_text(text: str | None) -> tuple[str, list[str]]:
     return " ".join(words), notices
 
 
-def query_languages(ui_lang: str | None, filter_lang: str | None, text: str) -> list[str]:
+def query_languages(ui_lang: str | None, filter_lang: str | tuple[str, ...] | None, text: str) -> list[str]:
     """Language groups whose summary and body fields a query searches: interface and filter
     languages, the language of the query's script when the interface language is written
     in another one (Russian for Cyrillic; English for Latin under a Cyrillic or unstemmed
@@ -153,7 +153,8 @@ def query_languages(ui_lang: str | None, filter_lang: str | None, text: str) -> 
     long bodies), so a Latin query under a French interface does not also search English
     bodies; titles are searched in every language anyway."""
     ui_group = field_language(ui_lang)
-    groups = [ui_group, field_language(filter_lang) if filter_lang else None]
+    filter_langs = (filter_lang,) if isinstance(filter_lang, str) else tuple(filter_lang or ())
+    groups = [ui_group, *(field_language(code) for code in filter_langs)]
     if _CYRILLIC.search(text):
         groups.append("ru")
     if _ARABIC.search(text):
@@ -334,10 +335,21 @@ def access_filter(principals: frozenset[str] | None) -> Query | None:
     return Or([Term("principals", p) for p in sorted(principals)])
 
 
-def restriction(principals: frozenset[str] | None, filters: dict[str, str | None]) -> Query | None:
-    """Access filter AND facet filters, or None when nothing restricts the search."""
+def _facet_filter(field: str, value: str | tuple[str, ...]) -> Query:
+    """One facet filter: its value, or any of its values (a multi-select)."""
+    if isinstance(value, str):
+        return Term(field, value)
+    terms = [Term(field, v) for v in value]
+    return terms[0] if len(terms) == 1 else Or(terms)
+
+
+def restriction(principals: frozenset[str] | None,
+                filters: dict[str, str | tuple[str, ...] | None]) -> Query | None:
+    """Access filter AND facet filters (several values of one facet: any of them), or None
+    when nothing restricts the search."""
     parts = [access_filter(principals)]
-    parts += [Term(FILTER_FIELDS[name], value) for name, value in filters.items() if value and name in FILTER_FIELDS]
+    parts += [_facet_filter(FILTER_FIELDS[name], value) for name, value in filters.items()
+              if value and name in FILTER_FIELDS]
     present = [p for p in parts if p is not None]
     if not present:
         return None

@@ -26,9 +26,9 @@ NOTICES = {
 }
 
 
-def _facet_labels(facets: dict) -> dict[str, str]:
-    """Academy slug -> name for the academies in the facet counts."""
-    slugs = [value for value, _count in facets.get("academy", [])]
+def _facet_labels(facets: dict, chosen: tuple[str, ...]) -> dict[str, str]:
+    """Academy slug -> name for the academies in the facet counts and those chosen."""
+    slugs = [value for value, _count in facets.get("academy", [])] + list(chosen)
     if not slugs:
         return {}
     orgs = db.session.scalars(select(Organisation).where(Organisation.slug.in_(slugs)))
@@ -39,7 +39,7 @@ def _facet_labels(facets: dict) -> dict[str, str]:
 def search_page():
     lang = str(get_locale() or "en")
     query = request.args.get("q", "")
-    parsed = read_filters(request.args, sorts=search_service.SORTS)
+    parsed = read_filters(request.args, sorts=search_service.SORTS, multi=True)
     filters = parsed.criteria()
     literal = request.args.get("literal") == "1"  # no near spellings, no related terms
     found = search_service.search(
@@ -56,7 +56,7 @@ def search_page():
         filters=filters,
         raw_query=query,
         literal=literal,
-        academy_names=_facet_labels(hits.result.facets),
+        academy_names=_facet_labels(hits.result.facets, filters.get("academy") or ()),
         notices=[NOTICES[code]() for code in dict.fromkeys(hits.result.notices) if code in NOTICES],
         vocabularies=VOCABULARY_FILTERS,
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 from flask_babel import force_locale
 
 from pan_platform.audit.models import record
+from pan_platform.catalogue.models import count_download
 from pan_platform.extensions import db
 from pan_platform.i18n import _l
 from pan_platform.storage.mark import marked_pdf
@@ -66,4 +67,5 @@ def record_download(user, version) -> None:
         version=version.number,
         country=organisation.country_code if organisation is not None else None,
     )
+    count_download(version.item_id)
     db.session.commit()

@@ -173,7 +173,7 @@ def test_index_page_with_the_real_search_package(app, client, console):
     rebuilt = as_client(client).post("/admin/index", data={"action": "rebuild"})
     assert rebuilt.status_code == 200 and "The search index has been rebuilt." in rebuilt.get_data(as_text=True)
     checked = as_client(client).post("/admin/index", data={"action": "check"}).get_data(as_text=True)
-    assert "missing" in checked and "in_database" in checked
+    assert "Missing from the index" in checked and "Items in the database" in checked
     repaired = as_client(client).post("/admin/index", data={"action": "repair"}).get_data(as_text=True)
     assert "The search index has been checked and repaired." in repaired
 

@@ -59,9 +59,9 @@ def browser_page(browser):
 
 
 def sign_in(page, base: str, email: str, password: str = PASSWORD) -> None:
-    """Sign in through the form and wait for the home page."""
+    """Sign in through the form and wait for the start page (the workspace, console or notifications)."""
     page.goto(f"{base}/sign-in")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/")
+    page.wait_for_url(lambda url: "/sign-in" not in url)

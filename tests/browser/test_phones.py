@@ -108,7 +108,7 @@ def test_phone_menu_results_first_and_nothing_too_wide(site, browser, language):
             filters = page.locator("#filters")
             assert not filters.is_visible()
             page.locator("button[data-toggle=filters]").first.click()
-            assert filters.is_visible() and page.locator("#filters select, #filters a").first.is_visible()
+            assert filters.is_visible() and page.locator("#filters select, #filters input[type=checkbox], #filters a").first.is_visible()
             page.locator("#filters button[data-toggle=filters]").click()
             assert not filters.is_visible()
 

@@ -26,6 +26,8 @@ def _pages(content) -> dict[str, dict]:
         "search with results": {"path": "/search", "query": {"q": "Sicherheitsakademie"}},
         "search without results": {"path": "/search", "query": {"q": "zzqqxx"}},
         "not found": {"path": "/items/999999", "status": 404},
+        "events": {"path": "/events"},
+        "events, month view": {"path": "/events/month"},
     }
 
 

@@ -544,6 +544,40 @@ def _home_count(p: Probe, item: Item) -> bool:
     return _count_minus_others(p, item, p.cache["home_count"])
 
 
+def _facet_count(body: str, name: str, value: str) -> int:
+    """The count beside a facet's checkbox on the catalogue (0 when the value is not offered)."""
+    match = re.search(rf'name="{name}" value="{re.escape(value)}"[^>]*>\s*[^<]*</label>\s*'
+                      r'<span class="count">([\d,.\s]+)</span>', body)
+    return int(re.sub(r"\D", "", match.group(1))) if match else 0
+
+
+@channel("catalogue_facet_count", applies=_published)
+def _catalogue_facet_count(p: Probe, item: Item) -> bool:
+    """The academy facet of the catalogue counts the owner's items the caller may read:
+    the shown count minus the owner's other readable published items must be 0 or 1."""
+    if "catalogue_body" not in p.cache:
+        p.cache["catalogue_body"] = p.get("/catalogue").get_data(as_text=True)
+    shown = _facet_count(p.cache["catalogue_body"], "academy", item.owner.slug)
+    from sqlalchemy import select
+
+    siblings = db.session.scalars(
+        select(Item).where(Item.state == "published", Item.owner_id == item.owner_id, Item.id != item.id)
+    ).all()
+    rest = sum(1 for other in siblings if can(p.user, "read", other))
+    assert shown - rest in (0, 1), f"academy count {shown} vs {rest} other readable items of the owner"
+    return shown - rest == 1
+
+
+@channel("catalogue_multi_select", applies=_published)
+def _catalogue_multi_select(p: Probe, item: Item) -> bool:
+    """Two values of two facets (OR within, AND between), the item's among them."""
+    areas = "&".join(f"area={code}" for code in (item.area_codes or [])[:1] + ["cybercrime"])
+    url = f"/catalogue?academy={item.owner.slug}&academy=other-academy&{areas}&sort=downloads"
+    if not item.area_codes:
+        url = f"/catalogue?academy={item.owner.slug}&academy=other-academy&sort=updated"
+    return _with_token(p.get(url), p.token(item))
+
+
 @channel("shared_with_us", applies=_signed_in_outsider, needs="sharing.shared_with_us")
 def _shared(p: Probe, item: Item) -> bool:
     return _with_token(p.get(f"/shared-with-us?academy={item.owner.slug}"), p.token(item))

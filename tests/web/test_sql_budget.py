@@ -35,28 +35,30 @@ LANGUAGES = ("en", "de", "fr", "ru")
 # reads the label overrides (1). Lists load with their page: the items, then areas,
 # languages and translations (3; owner, country and marking are joined).
 BUDGETS: dict[str, tuple[int | None, int | None]] = {
+    # Every page that shows items also reads the materials' files, with their versions and
+    # previews, in one query (the thumbnail of each card; the item page's file list).
     # counts' generation (figures cached) + recent items (4)
-    "home": (6, 9),
+    "home": (7, 10),
     # count + page (4) + generation (filter values cached)
-    "catalogue": (7, 10),
-    "catalogue_area": (7, 10),
+    "catalogue": (8, 11),
+    "catalogue_area": (8, 11),
     # thesaurus revision + hits (4) + what can() reads: shares of the hits, of their
     # module and curriculum, agreements (4) + language versions + the academy facet's names
-    "search": (12, 15),
+    "search": (13, 16),
     # the item with files, shares, areas, languages, translations, its ancestors' shares;
     # agreements; children (4 + shares); ancestors; language versions; adaptations;
     # the material files (their versions come with them); signed in: also the academy's own
     # adaptation of the item, if any
-    "item": (18, 22),
-    # count + page + the counts by state
-    "workspace": (None, 6),
+    "item": (19, 23),
+    # count + page + the counts by state + what waits (requests, unread: one statement)
+    "workspace": (None, 7),
     # the visit (read, write, and the user reloaded after its commit) + count + page (4)
     # + new items + generation (filter values cached)
-    "shared": (None, 15),
+    "shared": (None, 16),
     # rate counter + count + page (4)
-    "api_list": (6, 8),
+    "api_list": (7, 9),
     # rate counter + thesaurus + hits (4) + what can() reads (4)
-    "api_search": (10, 12),
+    "api_search": (11, 13),
 }
 
 
