@@ -68,6 +68,12 @@ ACTION_LABELS = {
     "sharing.adaptation_requested": _l("Adaptation requested"),
     "sharing.adaptation_approved": _l("Adaptation request approved"),
     "sharing.adaptation_refused": _l("Adaptation request refused"),
+    # Events
+    "events.created": _l("Event announced"),
+    "events.updated": _l("Event changed"),
+    "events.cancelled": _l("Event cancelled"),
+    "events.applied": _l("Application to an event"),
+    "events.decided": _l("Event application decided"),
 }
 
 

@@ -53,8 +53,8 @@ BUDGETS: dict[str, tuple[int | None, int | None]] = {
     # count + page + the counts by state + what waits (requests, unread: one statement)
     "workspace": (None, 7),
     # the visit (read, write, and the user reloaded after its commit) + count + page (4)
-    # + new items + generation (filter values cached)
-    "shared": (None, 16),
+    # + new items + generation (filter values cached) + which items are shared by name (badges)
+    "shared": (None, 17),
     # rate counter + count + page (4)
     "api_list": (7, 9),
     # rate counter + thesaurus + hits (4) + what can() reads (4)
