@@ -28,14 +28,6 @@ from pan_platform.web.ids import parse_id
 bp = Blueprint("sharing", __name__)
 
 
-def file_type(version) -> str:
-    """A file's format as people name it: its extension ("PDF"), else the media type."""
-    stem, dot, extension = version.original_name.rpartition(".")
-    if dot and stem and 0 < len(extension) <= 5 and extension.isalnum():
-        return extension.upper()
-    return version.mime_type
-
-
 @bp.app_context_processor
 def _helpers() -> dict:
     def unread() -> int:
@@ -51,7 +43,7 @@ def _helpers() -> dict:
         return operations.pending_request(item, current_user.organisation_id)
 
     return {
-        "my_pending_request": my_pending_request, "file_type": file_type,
+        "my_pending_request": my_pending_request,
         "MARKINGS": MARKINGS, "marking_of": marking_of, "unread_notifications": unread,
         "org_by_label": org_by_label, "REQUEST_STATES": REQUEST_STATES,
         "SHARING_ACTIONS": SHARING_ACTIONS, "now": utcnow,
