@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import Flask
 from sqlalchemy import func, select
 
 from pan_platform.catalogue.models import Item
 from pan_platform.extensions import db
 from pan_platform.sharing.models import SharingAgreement
+from pan_platform.web.ids import IdConverter
 from tests.conftest import sign_in
 from tests.factories import make_item, make_org, make_user
 
@@ -92,3 +94,18 @@ def test_huge_ids_look_like_missing_ones(app, client, world, url):
     # the page names its own address (language links): the id aside, the answers are equal
     assert response.get_data(as_text=True).replace(huge, "<ID>") == missing.get_data(as_text=True).replace(
         "987654", "<ID>")
+
+
+def test_a_path_served_by_one_rule_per_method_is_not_found_for_huge_ids():
+    """The range lives in the converter's pattern: Werkzeug checks a rule's method before it
+    converts, so a range checked only in the conversion would make such a path answer 405."""
+    app = Flask(__name__)
+    app.url_map.converters["int"] = IdConverter
+    app.add_url_rule("/things/<int:thing_id>", "show", lambda thing_id: "shown", methods=["GET"])
+    app.add_url_rule("/things/<int:thing_id>", "change", lambda thing_id: "changed", methods=["POST"])
+    client = app.test_client()
+    assert client.get("/things/2147483647").status_code == 200
+    assert client.post("/things/2147483647").status_code == 200
+    for value in HUGE + ("0", "007"):
+        assert client.get(f"/things/{value}").status_code == 404, value
+        assert client.post(f"/things/{value}").status_code == 404, value
