@@ -88,3 +88,5 @@ _.ITEM_KIND_PLURALS
 # Events: seats_left is read by the event page; nominated_by_id records who nominated.
 _.seats_left
 _.nominated_by_id
+# Read by Werkzeug when it compiles a route with the id converter.
+_.regex
