@@ -463,3 +463,86 @@ def test_deleting_a_material_while_its_module_changes(world):
     db.session.commit()
     assert _labels(kept) == {"network", f"org:{own.id}"}
     assert db.session.scalar(select(func.count()).select_from(ItemReader).where(ItemReader.item_id == gone_id)) == 0
+
+
+def test_view_history_is_for_the_owner_academys_editors(world):
+    for case in ("public", "network", "private"):
+        assert _allowed(world, "view_history", _case(world, case)) == EDITORS, case
+
+
+def test_reader_key_is_the_viewers_labels_and_one_key_for_platform_admins(world):
+    from pan_platform.access.readers import ADMIN_KEY, reader_key
+
+    users = world["users"]
+    assert reader_key(users["platform_admin"]) == ADMIN_KEY
+    for name, user in users.items():
+        if name != "platform_admin":
+            assert reader_key(user) == user_principals(user) != ADMIN_KEY, name
+    assert reader_key(users["own_trainer"]) != reader_key(users["other_trainer"])
+
+
+def _rounded(moment):
+    return moment.replace(microsecond=0)
+
+
+def test_next_expiry_is_the_soonest_end_after_now_of_the_viewers_own_rows(world):
+    from pan_platform.access.readers import next_expiry
+
+    now = _rounded(utcnow())
+    soon, later, interpol_end = now + timedelta(days=2), now + timedelta(days=5), now + timedelta(days=1)
+    make_item(world["own"], visibility="network")
+    make_item(world["other"], visibility="network")
+    db.session.add_all([
+        SharingAgreement(owner=world["own"], partner=world["cepol"], areas=[], valid_until=later),
+        SharingAgreement(owner=world["other"], partner=world["cepol"], areas=[], valid_until=soon),
+        SharingAgreement(owner=world["own"], partner=world["interpol"], areas=[], valid_until=interpol_end),
+    ])
+    db.session.commit()
+    cepol_user = world["users"]["cepol_user"]
+    assert next_expiry(cepol_user, now) == soon  # not interpol's earlier end, not the later one
+    assert next_expiry(cepol_user, soon) == later  # strictly after `now`
+    assert next_expiry(cepol_user, later) is None
+    assert next_expiry(world["users"]["interpol_user"], now) == interpol_end
+    assert next_expiry(world["users"]["own_trainer"], now) is None  # nothing of theirs lapses
+    assert next_expiry(world["users"]["platform_admin"], now) is None
+
+
+def test_load_agreements_fills_the_cache_of_several_owners_with_one_query(world):
+    from sqlalchemy import event
+
+    from pan_platform.access.principals import load_agreements, owner_agreements
+
+    own, other, cepol, interpol = world["own"], world["other"], world["cepol"], world["interpol"]
+    first = SharingAgreement(owner=own, partner=cepol, areas=[])
+    second = SharingAgreement(owner=own, partner=None, areas=[])
+    revoked = SharingAgreement(owner=own, partner=interpol, areas=[], revoked_at=utcnow())
+    db.session.add_all([second, revoked])
+    db.session.flush()
+    db.session.add(first)  # a higher id than `second`: the cache keeps the ids' order
+    db.session.commit()
+    third_owner = make_org("academy", slug="third-academy")
+    db.session.commit()
+    own_id, other_id, third_id = own.id, other.id, third_owner.id  # loaded before counting
+    expected = {own_id: [second, first], other_id: []}
+    session = db.session()
+    session.info.pop("pan_agreements", None)
+    statements = []
+
+    def note(*args):
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        kept = [object()]
+        session.info["pan_agreements"] = {third_id: kept}
+        load_agreements(session, [own_id, other_id, None, third_id])
+        assert len(statements) == 1
+        cache = session.info["pan_agreements"]
+        assert cache == {**expected, third_id: kept}
+        assert cache[third_id] is kept  # what was cached is not asked again
+        assert owner_agreements(session, own_id) == [second, first]
+        load_agreements(session, [own_id, other_id])
+        load_agreements(session, [None])
+        assert len(statements) == 1
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
