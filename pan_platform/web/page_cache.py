@@ -40,7 +40,7 @@ from pan_platform.web import caching
 PAGES = frozenset({"main.home", "catalogue.browse", "search.search_page"})
 INDEXED = frozenset({"search.search_page"})  # pages that also follow the index
 OWN_HEADERS = frozenset({"Content-Type", "Content-Length", "Set-Cookie"})
-MAX_ENTRIES = 2000  # ~2000 x 60 KB at most per process
+MAX_ENTRIES = 500  # pages of ~60 KB: at most ~30 MB per worker
 
 
 @dataclass(frozen=True)
