@@ -576,3 +576,31 @@ def test_academies_and_partners_announce_events_through_their_editors(world):
     secretariat_editor = make_user(secretariat, "editor")
     db.session.commit()
     assert not can(secretariat_editor, "create_event", secretariat)  # the secretariat announces none
+
+
+EVENT_READERS = {
+    ("network", "named", ()): NETWORK,
+    ("partners", "named", ("cepol",)): NETWORK | {"cepol_user"},
+    ("partners", "all", ()): EVERYONE_SIGNED_IN,
+    ("public", "named", ()): EVERYONE,
+    ("secret", "named", ()): OWN,  # an unknown visibility: the organiser alone (fail closed)
+    ("partners", "unknown", ("cepol",)): OWN,
+}
+
+
+@pytest.mark.parametrize("case", list(EVENT_READERS), ids=lambda c: "-".join((c[0], c[1], *c[2])))
+def test_event_readers_in_rules_and_in_listings(world, case):
+    """can(read) and the SQL filter of the calendar agree, for every kind of viewer."""
+    from pan_platform.access import events_readable_by
+    from pan_platform.events.models import Event
+    from tests.events.helpers import make_event
+
+    visibility, scope, shared = case
+    event = make_event(world["own"], visibility=visibility, scope=scope, shares=[world[name] for name in shared])
+    make_event(world["other"], visibility="network", scope="named")  # listed for others only
+    db.session.commit()
+    expected = EVENT_READERS[case]
+    assert _allowed(world, "read", event) == expected
+    for role, user in world["users"].items():
+        listed = set(db.session.scalars(select(Event.id).where(events_readable_by(user), Event.id == event.id)))
+        assert (listed == {event.id}) == (role in expected), role
