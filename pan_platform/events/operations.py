@@ -226,11 +226,17 @@ def _decision_letters(event: Event, application: EventApplication, decision: str
     person who nominated them (when someone else did and is still active). Read before the
     commit, so nothing is loaded after it."""
     participant = application.user
+    if participant is None:  # pragma: no cover - an application goes with its user
+        return []
     nominator = db.session.get(User, application.nominated_by_id) if application.nominated_by_id else None
-    recipients = [(participant, False)] if participant is not None and participant.active else []
+    recipients = [(participant, False)] if participant.active else []
     if nominator is not None and nominator.active and nominator.id != application.user_id:
         recipients.append((nominator, True))
-    local_start = event.starts_at.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone_of(event.time_zone))
+    try:
+        zone = ZoneInfo(event.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):  # pragma: no cover - zones are checked when saved
+        zone = ZoneInfo("UTC")
+    local_start = event.starts_at.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
     return [
         (person.email, person.locale, {
             "name": person.name, "participant": participant.name, "nominated": nominated,

@@ -104,23 +104,26 @@ _FIELD_PREFIX = re.compile(r"^[a-z_]+:")
 _WORD_EDGES = "()*?~^\"'+"
 
 
-def search_words(query: str) -> list[str]:
-    """The words of a search-page query that an event must hold: excluded words (-word),
-    OR/AND/NOT and one-letter words left out, field prefixes (title:word) dropped."""
-    words = []
+def search_words(query: str) -> tuple[list[str], list[str]]:
+    """(words an event must hold, words it must not) of a search-page query: OR/AND/NOT
+    and one-letter words left out, field prefixes (title:word) dropped, -word excluded."""
+    words: list[str] = []
+    excluded: list[str] = []
     for token in query[:500].replace('"', " ").split():
-        if token.startswith("-") or token in ("OR", "AND", "NOT"):
+        if token in ("OR", "AND", "NOT"):
             continue
-        word = _FIELD_PREFIX.sub("", token).strip(_WORD_EDGES).casefold()
-        if len(word) > 1 and word not in words:
-            words.append(word)
-    return words[:10]
+        target = excluded if token.startswith("-") else words
+        word = _FIELD_PREFIX.sub("", token.lstrip("-")).strip(_WORD_EDGES).casefold()
+        if len(word) > 1 and word not in target:
+            target.append(word)
+    return words[:10], excluded[:10]
 
 
 def search(user, query: str, areas=(), languages=(), limit: int = 5) -> list[Event]:
     """Upcoming events the viewer may read whose title, description or place hold every word
-    of the query (folded in Python, so Cyrillic or Arabic match alike on SQLite and PostgreSQL)."""
-    words = search_words(query)
+    of the query and no excluded one (folded in Python, so Cyrillic or Arabic match alike on
+    SQLite and PostgreSQL)."""
+    words, excluded = search_words(query)
     if not words:
         return []
     found = []
@@ -130,7 +133,7 @@ def search(user, query: str, areas=(), languages=(), limit: int = 5) -> list[Eve
         if languages and not set(languages) & set(event.languages or []):
             continue
         text = " ".join(part for part in (event.title, event.description, event.place) if part).casefold()
-        if all(word in text for word in words):
+        if all(word in text for word in words) and not any(word in text for word in excluded):
             found.append(event)
             if len(found) == limit:
                 break
