@@ -3,13 +3,16 @@ Each public function is one unit of work (`@operation`)."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import delete, select, update
 
+from pan_platform import mail
 from pan_platform.access import EVENT_VISIBILITIES, can
 from pan_platform.accounts.models import User
+from pan_platform.accounts.operations import link_for
 from pan_platform.audit.models import record
 from pan_platform.catalogue.vocabularies import AUDIENCES, PRIORITY_AREAS
 from pan_platform.events.models import (
@@ -21,11 +24,12 @@ from pan_platform.events.models import (
 )
 from pan_platform.extensions import db
 from pan_platform.i18n import _
-from pan_platform.operations import OperationError, operation
+from pan_platform.operations import OperationError, after_commit, operation
 from pan_platform.organisations.models import Organisation
 from pan_platform.util import utcnow
 
 DECISIONS = ("accepted", "waitlisted", "declined")
+log = logging.getLogger(__name__)
 
 
 class EventError(OperationError):
@@ -210,9 +214,47 @@ def decide(user, application: EventApplication, decision: str) -> None:
     )
     if changed.rowcount != 1:
         raise EventError(_("Someone else decided on this application at the same time. Please try again."))
+    letters = _decision_letters(event, application, decision)
     db.session.expire(event)
     db.session.expire(application)
     record("events.decided", user, event_id=event.id, application_id=application.id, decision=decision)
+    after_commit(lambda: _send_letters(letters))
+
+
+def _decision_letters(event: Event, application: EventApplication, decision: str) -> list[tuple[str, str | None, dict]]:
+    """(address, language, context) of the decision e-mails: to the participant, and to the
+    person who nominated them (when someone else did and is still active). Read before the
+    commit, so nothing is loaded after it."""
+    participant = application.user
+    if participant is None:  # pragma: no cover - an application goes with its user
+        return []
+    nominator = db.session.get(User, application.nominated_by_id) if application.nominated_by_id else None
+    recipients = [(participant, False)] if participant.active else []
+    if nominator is not None and nominator.active and nominator.id != application.user_id:
+        recipients.append((nominator, True))
+    try:
+        zone = ZoneInfo(event.time_zone)
+    except (ZoneInfoNotFoundError, ValueError):  # pragma: no cover - zones are checked when saved
+        zone = ZoneInfo("UTC")
+    local_start = event.starts_at.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
+    return [
+        (person.email, person.locale, {
+            "name": person.name, "participant": participant.name, "nominated": nominated,
+            "decision": decision, "title": event.title, "day": local_start.date(),
+            "organiser": event.owner.display_name,
+            "link": link_for("events.detail", person.locale, event_id=event.id),
+        })
+        for person, nominated in recipients
+    ]
+
+
+def _send_letters(letters) -> None:
+    """After the commit; a mail failure never undoes the decision (it is logged)."""
+    for address, locale, context in letters:
+        try:
+            mail.send_template(address, "event_decision", locale, **context)
+        except Exception:
+            log.exception("could not send an event decision e-mail")
 
 
 

@@ -19,6 +19,7 @@ from pan_platform.extensions import db
 from pan_platform.i18n import _
 from pan_platform.operations import OperationError, flash_error
 from pan_platform.organisations.models import Organisation
+from pan_platform.util import utcnow
 from pan_platform.web import confirm
 from pan_platform.web.templating import language_name
 
@@ -80,7 +81,7 @@ def detail(event_id: int):
         ))
     return render_template("events/detail.html", event=event, related=queries.related_items(current_user, event),
                            applications=applications, colleagues=colleagues,
-                           open=operations.open_for_applications(event))
+                           open=operations.open_for_applications(event), past=event.ends_at < utcnow())
 
 
 @bp.route("/events/<int:event_id>.ics")

@@ -8,8 +8,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from pan_platform import search as search_service
-from pan_platform.catalogue.filters import VOCABULARY_FILTERS, read_filters
+from pan_platform.catalogue.filters import VOCABULARY_FILTERS, read_filters, values_of
 from pan_platform.catalogue.language_versions import prefer_language
+from pan_platform.events import queries as event_queries
 from pan_platform.extensions import db
 from pan_platform.i18n import _
 from pan_platform.organisations.models import Organisation
@@ -51,6 +52,7 @@ def search_page():
     items = prefer_language(hits.items, lang)
     return render_template(
         "search/search.html",
+        events=_events(query, filters, parsed.page),
         result=hits.result,
         items=items,
         filters=filters,
@@ -60,6 +62,19 @@ def search_page():
         notices=[NOTICES[code]() for code in dict.fromkeys(hits.result.notices) if code in NOTICES],
         vocabularies=VOCABULARY_FILTERS,
     )
+
+
+# Filters that also mean something for events; any other filter (kind, type, level ...)
+# asks for catalogue items only, and the events block is left out.
+EVENT_FILTERS = ("area", "language")
+
+
+def _events(query: str, filters: dict, page: int) -> list:
+    """Upcoming events the viewer may read that hold the words, on the first page only."""
+    if page != 1 or not query.strip() or set(filters) - set(EVENT_FILTERS):
+        return []
+    return event_queries.search(current_user, query, areas=values_of(filters.get("area")),
+                                languages=values_of(filters.get("language")))
 
 
 @bp.route("/search/suggest")

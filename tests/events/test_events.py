@@ -261,3 +261,34 @@ def test_atom_feed_lists_new_public_events_only(app, orgs):
     root = etree.fromstring(response.data)
     ns = {"a": "http://www.w3.org/2005/Atom"}
     assert [t.text for t in root.findall("a:entry/a:title", ns)] == ["Open webinar"]
+
+
+def test_a_past_event_shows_what_was_taught_to_those_who_may_read_it(app, orgs):
+    owner, other, _partner, people = orgs
+    public = make_item(owner, visibility="public", title="Open lesson plan")
+    network = make_item(other, visibility="network", title="Network exercise")
+    past = make_event(owner, "public", days=-10, related_item_ids=[public.id, network.id], title="Spring course")
+    coming = make_event(owner, "public", days=10, related_item_ids=[public.id], title="Autumn course")
+    db.session.commit()
+    anonymous = app.test_client().get(f"/events/{past.id}").get_data(as_text=True)
+    assert "What was taught" in anonymous and "Open lesson plan" in anonymous
+    assert "Network exercise" not in anonymous
+    member = _client(app, people["owner_trainer"]).get(f"/events/{past.id}").get_data(as_text=True)
+    assert "What was taught" in member and "Network exercise" in member
+    upcoming = app.test_client().get(f"/events/{coming.id}").get_data(as_text=True)
+    assert "Related curricula and materials" in upcoming and "What was taught" not in upcoming
+
+
+def test_filters_online_or_in_person(app, orgs):
+    owner, *_ = orgs
+    make_event(owner, "public", title="Remote webinar", online_url="https://meet.example/r")
+    make_event(owner, "public", title="Classroom course")
+    db.session.commit()
+    client = app.test_client()
+    online = client.get("/events?online=1").get_data(as_text=True)
+    in_person = client.get("/events?online=0").get_data(as_text=True)
+    both = client.get("/events?online=maybe").get_data(as_text=True)
+    assert "Remote webinar" in online and "Classroom course" not in online
+    assert "Classroom course" in in_person and "Remote webinar" not in in_person
+    assert "Remote webinar" in both and "Classroom course" in both
+    assert "online=1" in client.get("/events/month?online=1").get_data(as_text=True)  # month links keep it

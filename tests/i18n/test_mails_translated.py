@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime
+from datetime import date, datetime
 from email import message_from_bytes
 from types import SimpleNamespace
 
@@ -42,6 +42,8 @@ CONTEXTS = {
     "sharing_request_approved": {"request": REQUEST, "user": PERSON, "link": LINK},
     "sharing_request_new": {"request": REQUEST, "user": PERSON, "link": LINK},
     "sharing_request_refused": {"request": REQUEST, "user": PERSON, "link": LINK},
+    "event_decision": {"name": "Anna Huber", "participant": "Ivan Petrov", "nominated": True, "decision": "waitlisted",
+                       "title": "Cyberstreife", "day": date(2027, 3, 10), "organiser": "SIAK", "link": LINK},
 }
 
 
