@@ -90,3 +90,7 @@ _.seats_left
 _.nominated_by_id
 # Read by Werkzeug when it compiles a route with the id converter.
 _.regex
+# Country profiles: read by the profile, history and version templates.
+_.review_comment
+_.submitted_by
+_.contact_lines

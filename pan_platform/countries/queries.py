@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, func, literal_column, or_, select
 from sqlalchemy.orm import aliased
 from werkzeug.exceptions import NotFound
 
@@ -150,7 +150,7 @@ class Reuse:
 def _lineage(code: str):
     """(id, origin_id, depth) of every item of the country and every copy descending from one."""
     origin = (
-        select(Item.id.label("id"), Item.id.label("origin_id"), literal(0).label("depth"))
+        select(Item.id.label("id"), Item.id.label("origin_id"), literal_column("0").label("depth"))
         .join(Organisation, Organisation.id == Item.owner_id)
         .where(Organisation.country_code == code)
         .cte("lineage", recursive=True)
@@ -180,7 +180,7 @@ def reuse(user, country: Country) -> Reuse:
     nearest: dict[int, tuple[Item, str | None, int]] = {}
     for item, where, origin_id, _depth in rows:  # ordered by depth: the nearest origin first
         nearest.setdefault(item.id, (item, where, origin_id))
-    origins = {o.id: o for o in db.session.scalars(select(Item).where(Item.id.in_({o for _i, _w, o in nearest.values()})))}
+    origins = {o.id: o for o in db.session.scalars(select(Item).where(Item.id.in_(sorted({o for _i, _w, o in nearest.values()}))))}
     result = Reuse(total=len(nearest))
     for item, where, origin_id in nearest.values():
         original = origins.get(origin_id)

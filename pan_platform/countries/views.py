@@ -49,11 +49,12 @@ def profile(code: str):
     country = queries.get_country(code)
     published = operations.published_version(country)
     pending = operations.open_version(country) if can(current_user, "view_profile_history", country) else None
+    counts = queries.country_counts(current_user)
     return render_template(
         "countries/profile.html", country=country, published=published, pending=pending,
         description=published.description_in(_lang()) if published else None,
-        organisations=queries.organisations(country), area_counts=queries.country_counts(current_user).of(country.code),
-        total=queries.country_counts(current_user).totals.get(country.code, 0),
+        organisations=queries.organisations(country), area_counts=counts.of(country.code),
+        total=counts.totals.get(country.code, 0),
         events=queries.events(current_user, country), reuse=queries.reuse(current_user, country),
     )
 

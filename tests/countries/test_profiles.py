@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 
 import pytest
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from config import BASE_DIR
@@ -196,9 +197,9 @@ def test_the_description_is_shown_in_the_viewers_language_or_in_its_original(app
     english = client.get("/en/countries/AT").get_data(as_text=True)
     assert "English description." in english and "Deutsche Beschreibung." not in english
     arabic = client.get("/ar/countries/AT").get_data(as_text=True)
-    assert 'dir="rtl"' in arabic and "وصف باللغة العربية." in arabic
+    assert '<div class="description" lang="ar" dir="rtl">' in arabic and "وصف باللغة العربية." in arabic
     french = client.get("/fr/countries/AT").get_data(as_text=True)
-    assert "Deutsche Beschreibung." in french and 'lang="de"' in french  # the original, marked as German
+    assert "Deutsche Beschreibung." in french and '<div class="description" lang="de" dir="ltr">' in french
     assert "allemand" in french  # the note names the language it is shown in
 
 
@@ -235,3 +236,9 @@ def test_every_page_answers_in_every_language(app, world):
             response = client.get(f"/{lang}{url}")
             assert response.status_code == 200, (lang, url)
             assert f'lang="{lang}"' in response.get_data(as_text=True)
+        with app.test_request_context(), force_locale(lang):
+            heading, state = gettext("Partners for Co-operation"), gettext("Submitted for review")
+        assert heading in app.test_client().get(f"/{lang}/countries").get_data(as_text=True)
+        assert state in reviewer.get(f"/{lang}/countries/AT").get_data(as_text=True)
+        assert (heading == "Partners for Co-operation") == (lang == "en")
+        assert ('dir="rtl"' in app.test_client().get(f"/{lang}/countries").get_data(as_text=True)) == (lang == "ar")
