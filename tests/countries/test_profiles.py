@@ -5,6 +5,7 @@ description; the history of versions; the seed's countries."""
 from __future__ import annotations
 
 import csv
+import re
 
 import pytest
 from flask_babel import force_locale, gettext
@@ -235,10 +236,23 @@ def test_every_page_answers_in_every_language(app, world):
                             (writer, "/countries/AT/history/2"), (_client(app, people["writer"]), "/countries/DE")):
             response = client.get(f"/{lang}{url}")
             assert response.status_code == 200, (lang, url)
-            assert f'lang="{lang}"' in response.get_data(as_text=True)
+            body = response.get_data(as_text=True)
+            assert f'lang="{lang}"' in body
+            ids = re.findall(r'\sid="([^"]+)"', body)
+            assert len(ids) == len(set(ids)), (lang, url)
         with app.test_request_context(), force_locale(lang):
             heading, state = gettext("Partners for Co-operation"), gettext("Submitted for review")
         assert heading in app.test_client().get(f"/{lang}/countries").get_data(as_text=True)
         assert state in reviewer.get(f"/{lang}/countries/AT").get_data(as_text=True)
         assert (heading == "Partners for Co-operation") == (lang == "en")
         assert ('dir="rtl"' in app.test_client().get(f"/{lang}/countries").get_data(as_text=True)) == (lang == "ar")
+
+
+def test_the_organisation_page_and_the_index_lead_to_the_profile(app, world):
+    academy = make_org("academy", slug="academy-of-austria", country="AT")
+    db.session.commit()
+    page = app.test_client().get(f"/en/organisations/{academy.slug}").get_data(as_text=True)
+    assert 'href="/en/countries/AT"' in page
+    index = app.test_client().get("/en/countries").get_data(as_text=True)
+    assert 'href="/en/countries/AT"' in index and 'href="/en/countries/DE"' in index
+    assert index.index('id="group-participating"') < index.index('id="country-AT"') < index.index('id="group-partner"')
