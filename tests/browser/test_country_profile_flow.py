@@ -31,7 +31,7 @@ def test_academy_admin_submits_and_secretariat_publishes(live_app, live_server, 
 
     sign_in(page, base, admin.email)
     page.goto(f"{base}/countries")
-    page.get_by_role("link", name="Austria").click()
+    page.get_by_role("link", name="Austria", exact=True).click()
     page.get_by_role("link", name="Edit the profile").click()
     page.get_by_label("Original language of the description").select_option("en")
     page.get_by_label("Description in English").fill("The academy trains border police and shares its cyber-crime modules.")
@@ -48,7 +48,7 @@ def test_academy_admin_submits_and_secretariat_publishes(live_app, live_server, 
 
     sign_in(page, base, reviewer.email)
     page.goto(f"{base}/countries")
-    page.get_by_role("link", name="Austria").first.click()
+    page.get_by_role("link", name="Austria", exact=True).first.click()
     page.get_by_role("link", name="Read the version to review").click()
     expect(page.locator("main")).to_contain_text("The academy trains border police")
     page.go_back()
