@@ -93,3 +93,7 @@ _.regex
 # Page cache: set on flask.g before the view, read back by name after it (g.pop, g.get).
 _.page_cache_key
 _.page_cache_until
+# Country profiles: read by the profile, history and version templates.
+_.review_comment
+_.submitted_by
+_.contact_lines

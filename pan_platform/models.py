@@ -12,6 +12,7 @@ from pan_platform.catalogue.models import (
     PriorityArea,
 )
 from pan_platform.catalogue.overrides import LabelOverride
+from pan_platform.countries.models import CountryProfileVersion
 from pan_platform.events.models import CalendarToken, Event, EventApplication, EventShare
 from pan_platform.history.models import ItemChange
 from pan_platform.organisations.models import Country, Organisation, OrganisationApplication
@@ -29,7 +30,7 @@ from pan_platform.syllabus.models import OfflinePackage
 from pan_platform.thesaurus.models import ThesaurusRevision, ThesaurusTerm
 
 __all__ = [
-    "CalendarToken", "Event", "EventApplication", "EventShare",
+    "CalendarToken", "CountryProfileVersion", "Event", "EventApplication", "EventShare",
     "Invitation", "LabelOverride", "LoginAttempt", "OrganisationApplication", "PasswordReset",
     "AccessRequest", "ItemPolicy", "Notification", "SharedVisit", "SharingAgreement",
     "ApiToken", "AuditEvent", "CountsGeneration", "Country", "FileVersion", "Item", "ItemArea", "ItemChange",

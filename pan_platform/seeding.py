@@ -12,6 +12,7 @@ from sqlalchemy import select
 from pan_platform.accounts.models import User
 from pan_platform.catalogue.models import Item, ItemTranslation, PriorityArea
 from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
+from pan_platform.countries.seed import load_country_profiles
 from pan_platform.events.models import Event, EventShare
 from pan_platform.events.operations import to_utc, zone_of
 from pan_platform.extensions import db
@@ -188,5 +189,6 @@ def seed_all(seed_dir: Path) -> dict[str, int]:
     counts["items"] = load_catalogue(seed_dir)
     db.session.flush()
     counts["events"] = load_events(seed_dir)
+    counts["country_profiles"] = load_country_profiles(seed_dir)
     db.session.commit()
     return counts

@@ -7,13 +7,14 @@ Any action this file does not know is refused.
 
 from __future__ import annotations
 
+from pan_platform.access.countries import COUNTRY_RULES
 from pan_platform.access.events import event_read_principals
 from pan_platform.access.principals import download_principals, read_principals, user_principals
 from pan_platform.accounts.models import User
 from pan_platform.catalogue.models import Item
 from pan_platform.catalogue.vocabularies import licence_terms
 from pan_platform.events.models import Event
-from pan_platform.organisations.models import Organisation
+from pan_platform.organisations.models import Country, Organisation
 
 EDITING_ROLES = ("editor", "org_admin")
 
@@ -229,6 +230,8 @@ def _rule_for(action: str, obj):
         return _ORG_RULES.get(action)
     if isinstance(obj, User):
         return _USER_RULES.get(action)
+    if isinstance(obj, Country):
+        return COUNTRY_RULES.get(action)
     return None
 
 

@@ -74,6 +74,11 @@ ACTION_LABELS = {
     "events.cancelled": _l("Event cancelled"),
     "events.applied": _l("Application to an event"),
     "events.decided": _l("Event application decided"),
+    # Country profiles
+    "countries.profile_saved": _l("Country profile draft saved"),
+    "countries.profile_submitted": _l("Country profile submitted for review"),
+    "countries.profile_published": _l("Country profile published"),
+    "countries.profile_returned": _l("Country profile sent back"),
 }
 
 
