@@ -90,3 +90,5 @@ _.seats_left
 _.nominated_by_id
 # Read by Werkzeug when it compiles a route with the id converter.
 _.regex
+# Experts: the directory page builds its facet links with ExpertFilters.without().
+_.without

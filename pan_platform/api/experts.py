@@ -11,7 +11,7 @@ from flask import jsonify, url_for
 from pan_platform.api.auth import resolve_caller
 from pan_platform.api.openapi import Param
 from pan_platform.api.serialize import KIND_PATHS, org_ref, timestamp
-from pan_platform.api.spec import INT, LANG_PATTERN, LINKS, META, NSTR, STR, STR_LIST, obj, spec
+from pan_platform.api.spec import INT, LANG_PATTERN, LINKS, META, NSTR, ORG_REF, STR, STR_LIST, obj, spec
 from pan_platform.api.v1 import LANG, PER_PAGE, bp, page_links, requested_language
 from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
 from pan_platform.experts import queries
@@ -22,7 +22,7 @@ _EXPERT_PROPS = {
     "id": INT,
     "name": STR,
     "headline": NSTR,
-    "organisation": {"$ref": "#/components/schemas/OrganisationRef"},
+    "organisation": ORG_REF,
     "country": NSTR,
     "priority_areas": _AREAS,
     "topics": {"type": "array", "items": obj({"code": STR, "label": STR})},

@@ -105,4 +105,3 @@ class ContactMessage(db.Model):
     sender = relationship("User", foreign_keys=[sender_id])
     recipient = relationship("User", foreign_keys=[recipient_id])
     item = relationship("Item")
-    reply_to = relationship("ContactMessage", remote_side="ContactMessage.id")

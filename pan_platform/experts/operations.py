@@ -101,7 +101,7 @@ def sanitise_photo(data: bytes) -> str:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
-                if image.format not in ("JPEG", "PNG", "GIF", "WEBP"):
+                if image.format not in ("JPEG", "MPO", "PNG", "GIF", "WEBP"):  # MPO: JPEG from phone cameras
                     raise refused
                 width, height = image.size
                 if width * height > PHOTO_MAX_PIXELS or not width or not height:
@@ -200,7 +200,13 @@ def export_profile(user, profile: ExpertProfile) -> dict:
         "consent_at": profile.consent_at.isoformat(), "created_at": profile.created_at.isoformat(),
         "updated_at": profile.updated_at.isoformat(),
         "confirmed_at": profile.confirmed_at.isoformat() if profile.confirmed_at else None,
+        "confirmed_by": _name_of(profile.confirmed_by_id),
     }
+
+
+def _name_of(user_id: int | None) -> str | None:
+    user = db.session.get(User, user_id) if user_id else None
+    return user.name if user else None
 
 
 @operation
