@@ -11,7 +11,7 @@ import warnings
 
 from flask import current_app
 from PIL import Image, UnidentifiedImageError
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from pan_platform import mail
 from pan_platform.access import EXPERT_VISIBILITIES, can
@@ -179,6 +179,9 @@ def delete_profile(user, profile: ExpertProfile) -> None:
     """Gone at once from every page, listing, search block and API answer (they read the table)."""
     _require(user, "delete", profile)
     profile_id = profile.id
+    # Messages stay with the people who exchanged them; they no longer point at the profile.
+    db.session.execute(update(ContactMessage).where(ContactMessage.profile_id == profile_id)
+                       .values(profile_id=None).execution_options(synchronize_session=False))
     db.session.delete(profile)
     record("experts.deleted", user, profile_id=profile_id)
 

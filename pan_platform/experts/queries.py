@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
@@ -164,6 +164,7 @@ def get_message(user, message_id: int) -> ContactMessage:
 def unread_messages(user) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
-    return len(list(db.session.scalars(
-        select(ContactMessage.id).where(ContactMessage.recipient_id == user.id, ContactMessage.read_at.is_(None))
-    )))
+    return db.session.scalar(
+        select(func.count(ContactMessage.id))
+        .where(ContactMessage.recipient_id == user.id, ContactMessage.read_at.is_(None))
+    ) or 0
