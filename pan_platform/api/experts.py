@@ -59,13 +59,13 @@ EXPERT_FILTERS = (
 FILTER_NAMES = ("q", "area", "language", "country", "organisation")
 
 
-def _summary(profile: ExpertProfile, language: str) -> dict:
+def _summary(profile: ExpertProfile, language: str, label) -> dict:
     text = profile.text(language)
     return {
         "id": profile.id, "name": profile.name, "headline": text["headline"],
         "organisation": org_ref(profile.organisation), "country": profile.country_code,
         "priority_areas": list(profile.areas or []),
-        "topics": [{"code": code, "label": queries.topic_label(code, language)} for code in profile.topics or []],
+        "topics": [{"code": code, "label": label(code)} for code in profile.topics or []],
         "languages_spoken": list(profile.languages_spoken or []),
         "languages_taught": list(profile.languages_taught or []),
         "availability": list(profile.availability or []),
@@ -90,11 +90,12 @@ def experts_list(query: dict):
     total = len(found.profiles)
     pages = max(math.ceil(total / per_page), 1)
     rows = found.profiles[(page - 1) * per_page: page * per_page]
+    label = queries.topic_labeller(language)
     args = {k: query[k] for k in (*FILTER_NAMES, "lang") if query.get(k)}
     if per_page != PER_PAGE.schema["default"]:
         args["per_page"] = per_page
     return jsonify({
-        "data": [_summary(profile, language) for profile in rows],
+        "data": [_summary(profile, language, label) for profile in rows],
         "meta": {"total": total, "page": page, "per_page": per_page, "pages": pages},
         "links": page_links(page, pages, args),
         "facets": {name: {str(value): int(count) for value, count in values} for name, values in found.facets.items()},
@@ -118,7 +119,7 @@ def experts_detail(query: dict, expert_id: int):
         for item in queries.authored_items(user, profile)
     ]
     return jsonify({
-        **_summary(profile, language), "language": text["language"], "bio": text["bio"], "training": text["training"],
+        **_summary(profile, language, queries.topic_labeller(language)), "language": text["language"], "bio": text["bio"], "training": text["training"],
         "photo_url": url_for("experts.photo", profile_id=profile.id, _external=True) if profile.photo else None,
         "materials": materials,
     })

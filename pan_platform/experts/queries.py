@@ -41,9 +41,8 @@ class ExpertFilters:
         return values
 
 
-def topic_label(concept: str, language: str) -> str:
-    """The thesaurus' preferred term of `concept` in `language`, else in English, else the code."""
-    entries = lookup.current().entries.get(concept, [])
+def _term(thesaurus, concept: str, language: str) -> str:
+    entries = thesaurus.entries.get(concept, [])
     for lang in (language, "en"):
         for entry in entries:
             if entry.lang == lang and entry.preferred:
@@ -51,8 +50,20 @@ def topic_label(concept: str, language: str) -> str:
     return concept
 
 
+def topic_label(concept: str, language: str) -> str:
+    """The thesaurus' preferred term of `concept` in `language`, else in English, else the code."""
+    return _term(lookup.current(), concept, language)
+
+
+def topic_labeller(language: str):
+    """concept -> its label in `language`, from one read of the thesaurus (for lists)."""
+    thesaurus = lookup.current()
+    return lambda concept: _term(thesaurus, concept, language)
+
+
 def topic_choices(language: str) -> list[tuple[str, str]]:
-    return sorted(((c, topic_label(c, language)) for c in lookup.current().entries), key=lambda pair: pair[1].lower())
+    thesaurus = lookup.current()
+    return sorted(((c, _term(thesaurus, c, language)) for c in thesaurus.entries), key=lambda pair: pair[1].lower())
 
 
 def _readable(user):
@@ -60,18 +71,18 @@ def _readable(user):
             .options(selectinload(ExpertProfile.shares), selectinload(ExpertProfile.organisation)))
 
 
-def _haystack(profile: ExpertProfile, language: str) -> str:
+def _haystack(profile: ExpertProfile, language: str, thesaurus) -> str:
     parts = [profile.name, profile.headline, profile.bio, profile.training, profile.organisation.name,
              profile.organisation.acronym, profile.organisation.name_in(language), profile.country_code]
     for text in (profile.translations or {}).values():
         parts.extend(text.values())
     parts.extend(area_label(code, language) for code in profile.areas or [])
-    parts.extend(topic_label(code, language) for code in profile.topics or [])
-    parts.extend(topic_label(code, "en") for code in profile.topics or [])
+    parts.extend(_term(thesaurus, code, language) for code in profile.topics or [])
+    parts.extend(_term(thesaurus, code, "en") for code in profile.topics or [])
     return lookup.fold(" ".join(str(p) for p in parts if p))
 
 
-def _matches(profile: ExpertProfile, filters: ExpertFilters, language: str, skip: str = "") -> bool:
+def _matches(profile: ExpertProfile, filters: ExpertFilters, haystacks: dict, skip: str = "") -> bool:
     # JSON lists: filtered here, the same on SQLite and PostgreSQL.
     if filters.area and skip != "area" and filters.area not in (profile.areas or []):
         return False
@@ -83,8 +94,7 @@ def _matches(profile: ExpertProfile, filters: ExpertFilters, language: str, skip
     if filters.organisation and skip != "organisation" and profile.organisation.slug != filters.organisation:
         return False
     if filters.q:
-        haystack = _haystack(profile, language)
-        return all(word in haystack for word in lookup.words(filters.q))
+        return all(word in haystacks[profile.id] for word in lookup.words(filters.q))
     return True
 
 
@@ -108,12 +118,14 @@ def directory(user, filters: ExpertFilters, language: str) -> Directory:
     """The profiles the viewer may read that match, and facet counts over those same
     readable profiles (each facet counted with the other filters applied)."""
     readable = list(db.session.scalars(_readable(user).order_by(ExpertProfile.name, ExpertProfile.id)))
-    found = [p for p in readable if _matches(p, filters, language)]
+    thesaurus = lookup.current() if filters.q else None
+    haystacks = {p.id: _haystack(p, language, thesaurus) for p in readable} if filters.q else {}
+    found = [p for p in readable if _matches(p, filters, haystacks)]
     facets = {}
     for name in FACETS:
         counts: Counter = Counter()
         for profile in readable:
-            if _matches(profile, filters, language, skip=name):
+            if _matches(profile, filters, haystacks, skip=name):
                 counts.update(_facet_values(profile, name))
         facets[name] = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
     return Directory(found, facets)
