@@ -26,6 +26,11 @@ class ProfileForm(FlaskForm):
     languages_spoken = SelectMultipleField(_l("Languages spoken"), validate_choice=False)
     languages_taught = SelectMultipleField(_l("Languages taught in"), validate_choice=False)
     availability = MultiCheckboxField(_l("Available for"), validate_choice=False)
+    translation_language = SelectField(_l("Add or replace a translation in"), default="", validate_choice=False)
+    translation_headline = StringField(_l("In that language: position and expertise"), validators=[at_most(300)])
+    translation_bio = TextAreaField(_l("In that language: about you"), validators=[at_most(5000)])
+    translation_training = TextAreaField(_l("In that language: training delivered"), validators=[at_most(5000)])
+    remove_translations = MultiCheckboxField(_l("Remove these translations"), validate_choice=False)
     photo = FileField(_l("Photo (optional: JPEG, PNG, GIF or WebP)"))
     remove_photo = BooleanField(_l("Remove the photo"))
     visibility = SelectField(_l("Who may see the profile"), default="network", validate_choice=False)
@@ -36,6 +41,7 @@ class ProfileForm(FlaskForm):
     def fill_choices(self, language_name, country_name, countries, topics, partners) -> None:
         languages = [(code, language_name(code)) for code in dict.fromkeys(vocab.CONTENT_LANGUAGES)]
         self.language.choices = languages
+        self.translation_language.choices = [("", _("— not set —"))] + languages
         self.languages_spoken.choices = languages
         self.languages_taught.choices = languages
         self.country_code.choices = [("", _("— not set —"))] + sorted(
@@ -59,6 +65,9 @@ class ProfileForm(FlaskForm):
             "areas": self.areas.data, "topics": self.topics.data, "languages_spoken": self.languages_spoken.data,
             "languages_taught": self.languages_taught.data, "availability": self.availability.data,
             "visibility": visibility, "partner_scope": scope or "named", "shared_with": self.shared_with.data,
+            "translation": {"language": self.translation_language.data, "headline": self.translation_headline.data,
+                            "bio": self.translation_bio.data, "training": self.translation_training.data},
+            "remove_translations": self.remove_translations.data,
         }
 
 

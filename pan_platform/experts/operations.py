@@ -75,6 +75,13 @@ def _check(values: dict) -> dict:
             errors[key] = _("Please choose from the list.")
     if values.get("visibility") not in EXPERT_VISIBILITIES or values.get("partner_scope", "named") not in ("named", "all"):
         errors["visibility"] = _("Please choose who may see the profile.")
+    translation = values.get("translation") or {}
+    target = translation.get("language") or ""
+    if target and (target not in CONTENT_LANGUAGES or target == language):
+        errors["translation_language"] = _("Please choose a language from the list.")
+    for key, limit in TEXT_LIMITS.items():
+        if len((translation.get(key) or "").strip()) > limit:
+            errors[f"translation_{key}"] = _("Please keep this text under %(max)d characters.", max=limit)
     if errors:
         raise ExpertError(errors=errors)
     return {
@@ -123,6 +130,18 @@ def photo_bytes(profile: ExpertProfile) -> bytes | None:
     return base64.b64decode(profile.photo) if profile.photo else None
 
 
+def _set_translations(profile: ExpertProfile, values: dict) -> None:
+    """Remove the translations asked for, then add or replace the one given (empty texts: none)."""
+    translations = {lang: dict(texts) for lang, texts in (profile.translations or {}).items()
+                    if lang not in set(values.get("remove_translations") or [])}
+    given = values.get("translation") or {}
+    texts = {key: (given.get(key) or "").strip() for key in TEXT_LIMITS}
+    if given.get("language") and any(texts.values()):
+        translations[given["language"]] = {key: text for key, text in texts.items() if text}
+    translations.pop(profile.language, None)
+    profile.translations = translations
+
+
 def _set_shares(profile: ExpertProfile, organisation_ids) -> None:
     wanted = {int(i) for i in organisation_ids or []}
     partners = set(db.session.scalars(
@@ -151,6 +170,7 @@ def create_profile(user, values: dict, consent: bool, photo: bytes | None = None
     profile = ExpertProfile(user_id=user.id, organisation_id=user.organisation_id, consent_at=utcnow(), **checked)
     if photo:
         profile.photo = sanitise_photo(photo)
+    _set_translations(profile, values)
     _set_shares(profile, values.get("shared_with"))
     db.session.add(profile)
     db.session.flush()
@@ -169,6 +189,7 @@ def update_profile(user, profile: ExpertProfile, values: dict, photo: bytes | No
         profile.photo = sanitise_photo(photo)
     elif remove_photo:
         profile.photo = None
+    _set_translations(profile, values)
     _set_shares(profile, values.get("shared_with"))
     record("experts.updated", user, profile_id=profile.id)
     return profile

@@ -84,6 +84,7 @@ def _form(profile: ExpertProfile | None) -> ProfileForm:
     form = ProfileForm(obj=None if request.method == "POST" else _FormData(profile))
     countries = list(db.session.scalars(select(Country.code)))
     form.fill_choices(language_name, country_name, countries, queries.topic_choices(_lang()), _partners())
+    form.remove_translations.choices = [(code, language_name(code)) for code in sorted((profile.translations or {}) if profile else {})]
     return form
 
 

@@ -247,3 +247,21 @@ def test_directory_facets_and_filters(app, people):
     assert [row["name"] for row in data["data"]] == ["Bert Bureau"]
     assert data["facets"]["country"] == {"AT": 1, "DE": 1}  # each facet counted without its own filter
     assert data["facets"]["area"] == {"cybercrime": 1}
+
+
+def test_the_person_adds_and_removes_a_translation(app, people):
+    profile = make_profile(people["trainer"], language="en", headline="Trainer")
+    db.session.commit()
+    client = _client(app, people["trainer"])
+    data = {**FORM, "translation_language": "fr", "translation_headline": "Formateur en cybercriminalité"}
+    assert client.post("/account/expert-profile", data=data).status_code == 302
+    db.session.refresh(profile)
+    assert profile.translations == {"fr": {"headline": "Formateur en cybercriminalité"}}
+    page = app.test_client().get(f"/fr/experts/{profile.id}")
+    assert page.status_code == 404  # network profile: anonymous visitors see nothing
+    reader = _client(app, people["colleague"])
+    assert "Formateur en cybercriminalité" in reader.get(f"/fr/experts/{profile.id}").get_data(as_text=True)
+    assert "Formateur en cybercriminalité" not in reader.get(f"/de/experts/{profile.id}").get_data(as_text=True)
+    assert client.post("/account/expert-profile", data={**FORM, "remove_translations": ["fr"]}).status_code == 302
+    db.session.refresh(profile)
+    assert profile.translations == {}
