@@ -102,7 +102,7 @@ def sanitise_photo(data: bytes) -> str:
     limit = int(current_app.config["PAN_EXPERT_PHOTO_MAX_MB"] * 1024 * 1024)
     if len(data) > limit:
         raise ExpertError(errors={"photo": _("The photo is too large (at most %(mb)s MB).",
-                                             mb=current_app.config["PAN_EXPERT_PHOTO_MAX_MB"])})
+                                             mb=f'{current_app.config["PAN_EXPERT_PHOTO_MAX_MB"]:g}')})
     refused = ExpertError(errors={"photo": _("The photo must be a JPEG, PNG, GIF or WebP image.")})
     try:
         with warnings.catch_warnings():
