@@ -265,3 +265,13 @@ def test_the_person_adds_and_removes_a_translation(app, people):
     assert client.post("/account/expert-profile", data={**FORM, "remove_translations": ["fr"]}).status_code == 302
     db.session.refresh(profile)
     assert profile.translations == {}
+
+
+def test_a_photo_over_the_size_limit_is_refused(app, people):
+    app.config["PAN_EXPERT_PHOTO_MAX_MB"] = 0.001
+    client = _client(app, people["trainer"])
+    data = {**FORM, "consent": "y", "photo": (io.BytesIO(_png() + b"\0" * 2000), "me.png")}
+    response = client.post("/account/expert-profile", data=data, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "The photo is too large (at most 0.001 MB)." in response.get_data(as_text=True)
+    assert _count(ExpertProfile) == 0
