@@ -154,6 +154,11 @@ class Config:
         self.PAN_REDIS_URL = env.get("PAN_REDIS_URL") or None
         self.PAN_REDIS_KEY_PREFIX = env.get("PAN_REDIS_KEY_PREFIX", "pan:")
         self.PAN_RATE_LIMIT_STORE = env.get("PAN_RATE_LIMIT_STORE", "").strip().lower()
+        # Messages sent through the platform (contact an expert or an academy): per sender and
+        # window (seconds), counted in the same store as the API's limits; the photo size limit.
+        self.PAN_CONTACT_RATE_LIMIT = int(env.get("PAN_CONTACT_RATE_LIMIT", "10"))
+        self.PAN_CONTACT_RATE_WINDOW = int(env.get("PAN_CONTACT_RATE_WINDOW", "3600"))
+        self.PAN_EXPERT_PHOTO_MAX_MB = float(env.get("PAN_EXPERT_PHOTO_MAX_MB", "5"))
         self.PAN_INVITATION_DAYS = int(env.get("PAN_INVITATION_DAYS", "14"))
         self.PAN_RESET_MINUTES = int(env.get("PAN_RESET_MINUTES", "60"))
         # Open interfaces: allowed browser origins of the API (comma-separated), OAI-PMH page

@@ -97,3 +97,5 @@ _.page_cache_until
 _.review_comment
 _.submitted_by
 _.contact_lines
+# Experts: the directory page builds its facet links with ExpertFilters.without().
+_.without

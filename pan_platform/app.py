@@ -18,6 +18,7 @@ from pan_platform.catalogue.translation_views import bp as translations_bp
 from pan_platform.catalogue.views import bp as catalogue_bp
 from pan_platform.countries.views import bp as countries_bp
 from pan_platform.events.views import bp as events_bp
+from pan_platform.experts.views import bp as experts_bp
 from pan_platform.extensions import babel, csrf, db, login_manager, migrate
 from pan_platform.history.views import bp as history_bp
 from pan_platform.i18n import select_locale
@@ -36,7 +37,7 @@ from pan_platform.web.language import LanguagePrefixMiddleware
 from pan_platform.web.views import bp as main_bp
 
 BLUEPRINTS = (main_bp, accounts_bp, catalogue_bp, translations_bp, organisations_bp, editor_bp, storage_bp, search_bp,
-              sharing_bp, admin_bp, health_bp, syllabus_bp, history_bp, events_bp, countries_bp)
+              sharing_bp, admin_bp, health_bp, syllabus_bp, history_bp, events_bp, countries_bp, experts_bp)
 
 
 def create_app(overrides: dict | None = None) -> Flask:

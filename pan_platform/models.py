@@ -14,6 +14,7 @@ from pan_platform.catalogue.models import (
 from pan_platform.catalogue.overrides import LabelOverride
 from pan_platform.countries.models import CountryProfileVersion
 from pan_platform.events.models import CalendarToken, Event, EventApplication, EventShare
+from pan_platform.experts.models import ContactMessage, ExpertProfile, ExpertShare
 from pan_platform.history.models import ItemChange
 from pan_platform.organisations.models import Country, Organisation, OrganisationApplication
 from pan_platform.sharing.models import (
@@ -31,6 +32,7 @@ from pan_platform.thesaurus.models import ThesaurusRevision, ThesaurusTerm
 
 __all__ = [
     "CalendarToken", "CountryProfileVersion", "Event", "EventApplication", "EventShare",
+    "ContactMessage", "ExpertProfile", "ExpertShare",
     "Invitation", "LabelOverride", "LoginAttempt", "OrganisationApplication", "PasswordReset",
     "AccessRequest", "ItemPolicy", "Notification", "SharedVisit", "SharingAgreement",
     "ApiToken", "AuditEvent", "CountsGeneration", "Country", "FileVersion", "Item", "ItemArea", "ItemChange",

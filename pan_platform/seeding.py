@@ -15,6 +15,7 @@ from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
 from pan_platform.countries.seed import load_country_profiles
 from pan_platform.events.models import Event, EventShare
 from pan_platform.events.operations import to_utc, zone_of
+from pan_platform.experts.seed import load_experts
 from pan_platform.extensions import db
 from pan_platform.organisations.models import Country, Organisation
 from pan_platform.sharing.models import ItemShare
@@ -190,5 +191,7 @@ def seed_all(seed_dir: Path) -> dict[str, int]:
     db.session.flush()
     counts["events"] = load_events(seed_dir)
     counts["country_profiles"] = load_country_profiles(seed_dir)
+    db.session.flush()
+    counts["experts"] = load_experts(seed_dir)
     db.session.commit()
     return counts

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from pan_platform.access.countries import COUNTRY_RULES
 from pan_platform.access.events import event_read_principals
+from pan_platform.access.experts import expert_read_principals
 from pan_platform.access.principals import download_principals, read_principals, user_principals
 from pan_platform.accounts.models import User
 from pan_platform.catalogue.models import Item
 from pan_platform.catalogue.vocabularies import licence_terms
 from pan_platform.events.models import Event
+from pan_platform.experts.models import ContactMessage, ExpertProfile
 from pan_platform.organisations.models import Country, Organisation
 
 EDITING_ROLES = ("editor", "org_admin")
@@ -180,6 +182,58 @@ def can_create_event_in(user, organisation) -> bool:
     )
 
 
+def can_read_expert(user, profile) -> bool:
+    return bool(user_principals(user) & expert_read_principals(profile))
+
+
+def can_manage_expert(user, profile) -> bool:
+    """Edit, export and delete a profile: only the person it belongs to."""
+    return _signed_in(user) and user.id == profile.user_id
+
+
+def can_confirm_expert(user, profile) -> bool:
+    """Mark a profile as confirmed by the academy: admins of the person's organisation."""
+    return _signed_in(user) and user.role == "org_admin" and _is_member(user, profile.organisation_id)
+
+
+def can_contact_expert(user, profile) -> bool:
+    """A signed-in reader of the profile who is not the person themselves."""
+    return _signed_in(user) and user.id != profile.user_id and can_read_expert(user, profile)
+
+
+def can_contact_owner(user, item) -> bool:
+    """A signed-in reader of an item may write to its owner academy."""
+    return _signed_in(user) and can_read(user, item)
+
+
+def can_create_expert_profile(user, organisation) -> bool:
+    """Anyone signed in makes their own profile, in their own organisation."""
+    return _signed_in(user) and _is_member(user, organisation.id)
+
+
+def can_read_message(user, message) -> bool:
+    return _signed_in(user) and user.id in (message.sender_id, message.recipient_id)
+
+
+def can_reply_message(user, message) -> bool:
+    return _signed_in(user) and user.id == message.recipient_id
+
+
+_EXPERT_RULES = {
+    "read": can_read_expert,
+    "edit": can_manage_expert,
+    "export": can_manage_expert,
+    "delete": can_manage_expert,
+    "confirm": can_confirm_expert,
+    "contact": can_contact_expert,
+}
+
+# Messages are personal: no platform bypass (see can()).
+_MESSAGE_RULES = {
+    "read": can_read_message,
+    "reply": can_reply_message,
+}
+
 _EVENT_RULES = {
     "read": can_read_event,
     "edit": can_edit_event,
@@ -204,11 +258,13 @@ _ITEM_RULES = {
     "copy_part": can_copy_part,
     "request_adaptation": can_request_adaptation,
     "decide_adaptation": can_decide_adaptation,
+    "contact_owner": can_contact_owner,
 }
 
 _ORG_RULES = {
     "create_item": can_create_in,
     "create_event": can_create_event_in,
+    "create_expert_profile": can_create_expert_profile,
     "manage_users": can_manage_organisation,
     "manage_sharing": can_manage_organisation,
     "view_audit": can_manage_organisation,
@@ -226,6 +282,8 @@ def _rule_for(action: str, obj):
         return _ITEM_RULES.get(action)
     if isinstance(obj, Event):
         return _EVENT_RULES.get(action)
+    if isinstance(obj, ExpertProfile):
+        return _EXPERT_RULES.get(action)
     if isinstance(obj, Organisation):
         return _ORG_RULES.get(action)
     if isinstance(obj, User):
@@ -240,6 +298,9 @@ def can(user, action: str, obj=None) -> bool:
     is_admin = _signed_in(user) and user.role == "platform_admin"
     if action == "administer":
         return is_admin
+    if isinstance(obj, ContactMessage):
+        rule = _MESSAGE_RULES.get(action)
+        return bool(rule is not None and rule(user, obj))
     rule = _rule_for(action, obj)
     if rule is None:
         return False

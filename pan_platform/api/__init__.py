@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-# `models`: tables known to create_all and Alembic; `writes` and `events` add routes to v1.
-from pan_platform.api import events, feeds, models, oai, sitemap, v1, writes  # noqa: F401
+# `models`: tables known to create_all and Alembic; `writes`, `events` and `experts` add routes to v1.
+from pan_platform.api import events, experts, feeds, models, oai, sitemap, v1, writes  # noqa: F401
 from pan_platform.api.auth import load_user_from_request
 from pan_platform.api.limits import make_limiter
 from pan_platform.extensions import csrf, login_manager

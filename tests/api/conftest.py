@@ -9,6 +9,7 @@ import pytest
 from pan_platform.accounts.models import ApiToken
 from pan_platform.api.models import FeedToken
 from pan_platform.extensions import db
+from tests.experts.helpers import make_profile
 from tests.factories import make_item, make_org, make_user
 
 
@@ -62,6 +63,7 @@ def world(app) -> World:
     items["module"] = make_item(own, kind="module", parent=items["curriculum"], title="Inherited module MODMARK")
     items["hidden_child"] = make_item(own, kind="material", parent=items["module"], visibility="private",
                                       title="Hidden child HIDDENCHILDMARK")
+    make_profile(w.users["own_trainer"], "public", name="Public expert EXPERTMARK")
     for who in ("owner", "own_trainer", "other_academy", "named_partner", "other_partner"):
         w.tokens[who] = issue_token(w.users[who])
     db.session.commit()

@@ -1,0 +1,1 @@
+"""Experts and trainers directory, and contact through the platform."""
