@@ -1,6 +1,7 @@
 """Import every model once, so metadata (Alembic, create_all) knows all tables."""
 
 from pan_platform.accounts.models import ApiToken, Invitation, LoginAttempt, PasswordReset, User
+from pan_platform.alerts.models import SavedSearch
 from pan_platform.audit.models import AuditEvent
 from pan_platform.catalogue.language_versions import ItemLanguageVersion
 from pan_platform.catalogue.models import (
@@ -12,6 +13,7 @@ from pan_platform.catalogue.models import (
     PriorityArea,
 )
 from pan_platform.catalogue.overrides import LabelOverride
+from pan_platform.collections.models import Collection, CollectionEntry
 from pan_platform.events.models import CalendarToken, Event, EventApplication, EventShare
 from pan_platform.history.models import ItemChange
 from pan_platform.organisations.models import Country, Organisation, OrganisationApplication
@@ -29,6 +31,7 @@ from pan_platform.syllabus.models import OfflinePackage
 from pan_platform.thesaurus.models import ThesaurusRevision, ThesaurusTerm
 
 __all__ = [
+    "Collection", "CollectionEntry", "SavedSearch",
     "CalendarToken", "Event", "EventApplication", "EventShare",
     "Invitation", "LabelOverride", "LoginAttempt", "OrganisationApplication", "PasswordReset",
     "AccessRequest", "ItemPolicy", "Notification", "SharedVisit", "SharingAgreement",
