@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from pan_platform.access import can, collections_readable_by
@@ -91,6 +91,3 @@ def containing(user, item_id: int) -> set[int]:
             .where(Collection.owner_id == user.id, CollectionEntry.item_id == item_id))
     return set(db.session.scalars(stmt))
 
-
-def count_mine(user) -> int:
-    return db.session.scalar(select(func.count(Collection.id)).where(Collection.owner_id == user.id)) or 0
