@@ -136,6 +136,8 @@ def send_digests(now: datetime | None = None) -> DigestReport:
 def _send_one(saved: SavedSearch, since: datetime, until: datetime, now: datetime) -> bool:
     db.session.refresh(saved)
     user = saved.user
+    if not user.is_active:  # deactivated, or their organisation suspended: the period passes unsent
+        return False
     locale = mail.recipient_locale(user.locale)
     items = new_matches(user, saved, since, until, locale)
     if not items:
