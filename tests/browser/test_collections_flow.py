@@ -32,29 +32,35 @@ def test_build_share_and_open_a_collection(live_server, browser, browser_page):
     page.get_by_role("link", name="Add to collection").click()
     page.get_by_label("New collection named").fill("THB course reading")
     page.get_by_label("Note").fill("Hand out on day one")
-    page.get_by_role("button", name="Add").click()
+    page.get_by_role("button", name="Add", exact=True).click()
     page.wait_for_url(f"{live_server}/items/{checklist.id}")
     assert "Added to the collection" in page.content()
 
     page.goto(f"{live_server}/search?q=victim")
     page.locator("li.search-hit", has_text="Victim interview video").get_by_role("link", name="Add to collection").click()
-    page.get_by_role("button", name="Add").click()
+    page.get_by_role("radio", name="THB course reading").check()
+    with page.expect_navigation(url=lambda url: "/search" in url):
+        page.get_by_role("button", name="Add", exact=True).click()
     page.goto(f"{live_server}/items/{internal.id}")
     page.get_by_role("link", name="Add to collection").click()
-    page.get_by_role("button", name="Add").click()
+    with page.expect_navigation(url=f"{live_server}/items/{internal.id}"):
+        page.get_by_role("button", name="Add", exact=True).click()
 
     page.goto(f"{live_server}/collections")
     page.get_by_role("link", name="THB course reading").click()
     entries = page.locator("ol.collection-entries > li h2")
     assert entries.all_inner_texts() == [
         "Checklist for victim identification", "Victim interview video", "Internal debriefing of the pilot course"]
-    page.locator("li", has_text="Victim interview video").get_by_role("button", name="Move up").click()
+    with page.expect_navigation():
+        page.locator("ol.collection-entries > li", has_text="Victim interview video").get_by_role(
+            "button", name="Move up").click()
     assert entries.all_inner_texts() == [
         "Victim interview video", "Checklist for victim identification", "Internal debriefing of the pilot course"]
     assert "Hand out on day one" in page.content()
 
     page.get_by_label("The network (every academy)").check()
-    page.get_by_role("button", name="Save", exact=True).click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).click()
     link = page.get_by_label("Link to share").input_value()
     assert link.startswith(live_server + "/collections/")
 
@@ -70,7 +76,8 @@ def test_build_share_and_open_a_collection(live_server, browser, browser_page):
         assert "Hand out on day one" in other_page.content()
         assert other_page.get_by_role("button", name="Move up").count() == 0
 
-        other_page.get_by_role("button", name="Sign out").click()
+        with other_page.expect_navigation():
+            other_page.get_by_role("button", name="Sign out").click()
         sign_in(other_page, live_server, outsider.email)
         response = other_page.goto(link)
         assert response.status == 404

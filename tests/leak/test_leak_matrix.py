@@ -1095,7 +1095,7 @@ def _saved_search_digest(p: Probe, item: Item) -> bool:
     send_digests(utcnow() + timedelta(days=1))
     mails = [m for m in outbox()[sent_before:] if m.to == p.user.email]
     _forget(saved)
-    return any(f"/items/{item.id}" in m.body or p.token(item) in (m.html or "") for m in mails)
+    return any(re.search(rf"/items/{item.id}\b", m.body) or p.token(item) in (m.html or "") for m in mails)
 
 
 @channel("start_page_new_matches", applies=lambda p, i: p.user is not None and _published(p, i),
