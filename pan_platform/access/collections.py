@@ -1,6 +1,6 @@
 """Who may see a collection and a saved search, decided here once for can()
 (collection_read_principals) and for SQL listings (collections_readable_by). Both read the
-one table VISIBILITY_LABELS, so they cannot drift.
+one table VISIBILITY_READERS, so they cannot drift.
 
 A collection is read by its owner, and, as its visibility says, by the members of the
 organisation it was made in, or by the network (every academy member). Anonymous visitors
@@ -9,12 +9,21 @@ read none. What a reader sees of its items is decided item by item, as everywher
 
 from __future__ import annotations
 
-from sqlalchemy import false, or_
+from sqlalchemy import and_, false, or_
 
 from pan_platform.access.principals import NETWORK, org, user_principals
 from pan_platform.collections.models import Collection
 
-COLLECTION_VISIBILITY_CODES = ("private", "academy", "network")
+# visibility -> who may read besides the owner: ORGANISATION (the members of the organisation
+# it was made in), a label every such reader holds, or None (the owner alone). A visibility
+# missing here leaves the owner alone (fail closed).
+ORGANISATION = "organisation"
+VISIBILITY_READERS: dict[str, str | None] = {
+    "private": None,
+    "academy": ORGANISATION,
+    "network": NETWORK,
+}
+COLLECTION_VISIBILITY_CODES = tuple(VISIBILITY_READERS)
 
 
 def owner_label(user_id: int) -> str:
@@ -32,18 +41,14 @@ def _labels_of(user) -> frozenset[str]:
     return user_principals(user) | {owner_label(user.id)}
 
 
-# visibility -> labels (besides the owner's) that may read; an unknown visibility leaves
-# the owner alone (fail closed).
-def _visibility_labels(collection) -> tuple[str, ...]:
-    if collection.visibility == "academy":
-        return (org(collection.organisation_id),)
-    if collection.visibility == "network":
-        return (NETWORK,)
-    return ()
-
-
 def collection_read_principals(collection) -> frozenset[str]:
-    return frozenset({owner_label(collection.owner_id), *_visibility_labels(collection)})
+    labels = {owner_label(collection.owner_id)}
+    readers = VISIBILITY_READERS.get(collection.visibility)
+    if readers == ORGANISATION:
+        labels.add(org(collection.organisation_id))
+    elif readers is not None:
+        labels.add(readers)
+    return frozenset(labels)
 
 
 def can_read_collection(user, collection) -> bool:
@@ -62,10 +67,12 @@ def collections_readable_by(user):
     if user.role == "platform_admin":
         return True
     labels = _labels_of(user)
-    conditions = [Collection.owner_id == user.id,
-                  (Collection.visibility == "academy") & (Collection.organisation_id == user.organisation_id)]
-    if NETWORK in labels:
-        conditions.append(Collection.visibility == "network")
+    conditions = [Collection.owner_id == user.id]
+    for visibility, readers in VISIBILITY_READERS.items():
+        if readers == ORGANISATION:
+            conditions.append(and_(Collection.visibility == visibility, Collection.organisation_id == user.organisation_id))
+        elif readers is not None and readers in labels:
+            conditions.append(Collection.visibility == visibility)
     return or_(*conditions)
 
 
