@@ -31,6 +31,8 @@ REQUEST = SimpleNamespace(
     organisation=SimpleNamespace(display_name="SIAK"),
     reason="Schulung.", valid_until=datetime(2027, 3, 1), decision_reason="Nein.",
 )
+DIGEST_ITEM = SimpleNamespace(id=1, owner=ORGANISATION,
+                              localized=lambda language: {"title": f"Handbuch ({language})", "language": "de"})
 # Every e-mail and what its callers pass it.
 CONTEXTS = {
     "application_received": {"application": APPLICATION},
@@ -42,6 +44,8 @@ CONTEXTS = {
     "sharing_request_approved": {"request": REQUEST, "user": PERSON, "link": LINK},
     "sharing_request_new": {"request": REQUEST, "user": PERSON, "link": LINK},
     "sharing_request_refused": {"request": REQUEST, "user": PERSON, "link": LINK},
+    "saved_search_digest": {"user": PERSON, "saved": SimpleNamespace(name="Kokain"), "items": [DIGEST_ITEM],
+                            "links": {1: LINK}, "search_link": LINK, "unsubscribe_link": LINK, "manage_link": LINK},
 }
 
 
