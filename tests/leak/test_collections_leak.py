@@ -7,8 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import select
 
-from pan_platform.access import can
+from pan_platform.access import can, collections_readable_by
 from pan_platform.collections.models import Collection, CollectionEntry
 from pan_platform.extensions import db
 from tests.conftest import sign_in
@@ -113,3 +114,11 @@ def test_the_add_form_and_changes_are_refused_to_all_but_the_owner(app, world, v
         db.session.expire_all()
         after = [(e.item_id, e.position) for e in db.session.get(Collection, collection.id).entries]
         assert (after != before) == (expected == 303)
+
+
+@pytest.mark.parametrize("viewer", list(EXPECTED))
+def test_the_sql_listing_agrees_with_can(app, world, viewer):
+    viewers, collections, _items = world
+    user = viewers[viewer]
+    listed = set(db.session.scalars(select(Collection.id).where(collections_readable_by(user))))
+    assert listed == {c.id for c in collections.values() if can(user, "read", c)}
