@@ -134,6 +134,17 @@ def move_item(user, collection: Collection, item_id: int, direction: str) -> Non
     _renumber(entries)
 
 
+@operation
+def reorder(user, collection: Collection, item_ids: list[int]) -> None:
+    """A new order (dragging on the page): the listed items first, in that order, then the
+    others as they were (those the owner can no longer read, too). Unknown ids are ignored."""
+    _require(user, "edit", collection)
+    by_item = {entry.item_id: entry for entry in collection.entries}
+    wanted = [by_item[i] for i in dict.fromkeys(item_ids) if i in by_item]
+    rest = [entry for entry in collection.entries if entry not in wanted]
+    _renumber(wanted + rest)
+
+
 def _renumber(entries: list[CollectionEntry]) -> None:
     for position, entry in enumerate(entries, start=1):
         entry.position = position

@@ -122,6 +122,17 @@ def change_item(collection_id: int, item_id: int, action: str):
     return redirect(url_for("collections.detail", collection_id=collection.id, _anchor=f"entry-{item_id}"), 303)
 
 
+@bp.route("/collections/<int:collection_id>/order", methods=["POST"])
+@login_required
+def reorder(collection_id: int):
+    """A new order from dragging (collection-order.js): item ids separated by commas."""
+    collection = queries.get_editable(current_user, collection_id)
+    parts = request.form.get("order", "").split(",")[: operations.MAX_ENTRIES]
+    item_ids = [int(part) for part in parts if part.strip().isdigit() and len(part.strip()) < 12]
+    operations.reorder(current_user, collection, item_ids)
+    return redirect(url_for("collections.detail", collection_id=collection.id), 303)
+
+
 @bp.route("/collections/add")
 @login_required
 def choose():

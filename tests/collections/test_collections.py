@@ -203,3 +203,24 @@ def test_signed_out_visitors_are_sent_to_sign_in(app, client):
     assert client.get("/collections").status_code == 302
     assert client.post("/collections", data={"title": "x"}).status_code == 302
     assert _count() == 0
+
+
+def test_a_dragged_order_is_kept_and_only_the_owner_may_send_one(app):
+    academy = make_org()
+    owner = make_user(academy, "trainer")
+    first, second, third = make_item(academy), make_item(academy), make_item(academy)
+    db.session.commit()
+    client = _client(app, owner)
+    collection = _make(client, visibility="academy")
+    for item in (first, second, third):
+        _add(client, collection, item)
+    page = client.get(f"/collections/{collection.id}").get_data(as_text=True)
+    assert f'data-order-url="/collections/{collection.id}/order"' in page and "collection-order.js" in page
+    order = f"{third.id},{first.id},987654,junk,{third.id}"  # unknown, bad and repeated ids are ignored
+    assert client.post(f"/collections/{collection.id}/order", data={"order": order}).status_code == 303
+    assert _order(collection.id) == [third.id, first.id, second.id]
+    colleague = _client(app, make_user(academy, "trainer"))
+    assert "collection-order.js" not in colleague.get(f"/collections/{collection.id}").get_data(as_text=True)
+    refused = colleague.post(f"/collections/{collection.id}/order", data={"order": f"{second.id},{first.id}"})
+    assert refused.status_code == 404
+    assert _order(collection.id) == [third.id, first.id, second.id]
