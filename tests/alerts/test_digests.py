@@ -177,7 +177,7 @@ def test_the_digest_is_in_the_recipients_language(app):
     _saved(reader)
     digests.send_digests(_tomorrow())
     [message] = _mails_to(reader)
-    assert "Ihre Suche" in message.subject and "Search cocaine" in message.subject
+    assert "Ihrer Suche" in message.subject and "Search cocaine" in message.subject
     assert "Hallo" in message.body
     assert re.search(r"http://127\.0\.0\.1:5000/de/items/\d+", message.body)
     assert "/de/unsubscribe/" in message.body
