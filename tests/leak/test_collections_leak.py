@@ -60,6 +60,7 @@ def _client(app, user):
     client = app.test_client()
     if user is not None:
         assert sign_in(client, user).status_code == 302
+        client.get("/")  # shows (and so clears) the welcome message
     return client
 
 
