@@ -216,8 +216,10 @@ def load_saved_searches(seed_dir: Path) -> int:
         if user is None or db.session.scalar(select(SavedSearch.id).where(
                 SavedSearch.user_id == user.id, SavedSearch.name == row["name"])) is not None:
             continue
-        # Seen and sent a week ago: the start page and the first digest have new matches to show.
-        before = utcnow() - timedelta(days=7)
+        # Seen and sent at the row's "since" (default: a week ago), so that the start page and
+        # the first digest have new matches to show.
+        since = row.get("since")
+        before = datetime.fromisoformat(since) if since else utcnow() - timedelta(days=7)
         db.session.add(SavedSearch(user_id=user.id, name=row["name"], query=row.get("query", ""),
                                    filters=row.get("filters", {}), frequency=row.get("frequency", "none"),
                                    sent_until=before, seen_until=before))

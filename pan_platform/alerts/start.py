@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -25,7 +24,6 @@ from pan_platform.collections.models import Collection, CollectionEntry
 from pan_platform.extensions import db
 from pan_platform.util import utcnow
 
-NEW_DAYS = 30  # "new in my areas": published in the last 30 days
 MAX_AREAS = 3
 MAX_NEW = 8
 MAX_DRAFTS = 10
@@ -87,13 +85,12 @@ def my_areas(user, saved: list[SavedSearch]) -> list[str]:
 
 
 def new_in_areas(user, areas: list[str]) -> list[Item]:
-    """Published items the person may read, in those areas, of other organisations, recent first."""
+    """The latest published items the person may read in those areas, of other organisations."""
     if not areas:
         return []
-    since = utcnow() - timedelta(days=NEW_DAYS)
     in_areas = select(ItemArea.item_id).where(ItemArea.area_code.in_(areas))
     stmt = (published_readable(user)
-            .where(Item.id.in_(in_areas), Item.published_at >= since, Item.owner_id != user.organisation_id)
+            .where(Item.id.in_(in_areas), Item.owner_id != user.organisation_id)
             .order_by(Item.published_at.desc(), Item.id.desc()).limit(MAX_NEW).options(*card_loads()))
     return list(db.session.scalars(stmt))
 
