@@ -16,6 +16,7 @@ from pan_platform.collections.models import COLLECTION_VISIBILITIES, Collection
 from pan_platform.i18n import _
 from pan_platform.operations import OperationError, flash_error, transaction
 from pan_platform.web import confirm
+from pan_platform.web.ids import parse_id
 
 bp = Blueprint("collections", __name__)
 
@@ -34,8 +35,7 @@ def _detail(collection: Collection):
 
 
 def _item_id() -> int | None:
-    raw = request.form.get("item_id", "")
-    return int(raw) if raw.isdigit() and len(raw) < 12 else None
+    return parse_id(request.form.get("item_id"))
 
 
 @bp.route("/collections")
@@ -128,7 +128,7 @@ def reorder(collection_id: int):
     """A new order from dragging (collection-order.js): item ids separated by commas."""
     collection = queries.get_editable(current_user, collection_id)
     parts = request.form.get("order", "").split(",")[: operations.MAX_ENTRIES]
-    item_ids = [int(part) for part in parts if part.strip().isdigit() and len(part.strip()) < 12]
+    item_ids = [number for number in map(parse_id, parts) if number is not None]
     operations.reorder(current_user, collection, item_ids)
     return redirect(url_for("collections.detail", collection_id=collection.id), 303)
 
@@ -137,10 +137,10 @@ def reorder(collection_id: int):
 @login_required
 def choose():
     """Which collection: one of mine, or a new one (the item's page and search results link here)."""
-    raw = request.args.get("item_id", "")
-    if not raw.isdigit() or len(raw) >= 12:
+    item_id = parse_id(request.args.get("item_id"))
+    if item_id is None:
         abort(404)
-    item = get_readable_item(current_user, int(raw))
+    item = get_readable_item(current_user, item_id)
     back = safe_next(request.args.get("next"), url_for("catalogue.detail", item_id=item.id))
     return render_template("collections/choose.html", item=item, mine=queries.mine(current_user),
                            holding=queries.containing(current_user, item.id), back=back)
@@ -162,8 +162,8 @@ def add():
         with transaction():
             if new_title:
                 collection = operations.create_collection(current_user, {"title": new_title, "visibility": "private"})
-            elif chosen.isdigit() and len(chosen) < 12:
-                collection = queries.get_editable(current_user, int(chosen))
+            elif parse_id(chosen) is not None:
+                collection = queries.get_editable(current_user, parse_id(chosen))
             else:
                 flash(_("Please choose a collection or name a new one."), "error")
                 return redirect(back, 303)

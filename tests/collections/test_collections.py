@@ -224,3 +224,22 @@ def test_a_dragged_order_is_kept_and_only_the_owner_may_send_one(app):
     refused = colleague.post(f"/collections/{collection.id}/order", data={"order": f"{second.id},{first.id}"})
     assert refused.status_code == 404
     assert _order(collection.id) == [third.id, first.id, second.id]
+
+
+def test_huge_or_bad_ids_typed_into_the_forms_are_refused_without_an_error(app):
+    academy = make_org()
+    trainer = make_user(academy, "trainer")
+    item = make_item(academy)
+    db.session.commit()
+    client = _client(app, trainer)
+    collection = _make(client)
+    for bad in ("2147483648", "99999999999", "-1", "x"):
+        assert client.get(f"/collections/add?item_id={bad}").status_code == 404
+        response = client.post("/collections/add", data={"item_id": bad, "collection_id": collection.id},
+                               follow_redirects=True)
+        assert response.status_code == 200 and "Please choose an item." in response.get_data(as_text=True)
+        response = client.post("/collections/add", data={"item_id": item.id, "collection_id": bad},
+                               follow_redirects=True)
+        assert response.status_code == 200 and "Please choose a collection" in response.get_data(as_text=True)
+        assert client.post(f"/collections/{collection.id}/order", data={"order": bad}).status_code == 303
+    assert _order(collection.id) == []
