@@ -188,6 +188,8 @@ class Config:
         self.PAN_PACKAGE_INLINE_MB = int(env.get("PAN_PACKAGE_INLINE_MB", "20"))
         self.PAN_PACKAGE_BUILD_SECONDS = float(env.get("PAN_PACKAGE_BUILD_SECONDS", "5"))
         self.PAN_PACKAGE_CLEAN_SECONDS = float(env.get("PAN_PACKAGE_CLEAN_SECONDS", "3600"))
+        # How often the worker looks for digests of saved searches that are due (alerts/digests.py).
+        self.PAN_DIGEST_SECONDS = float(env.get("PAN_DIGEST_SECONDS", "900"))
         # Index a save before the reply (1) or in a background thread (0).
         self.PAN_SEARCH_SYNC = env.get("PAN_SEARCH_SYNC", "1") == "1"
         # The language of command-line messages (see i18n.select_locale).

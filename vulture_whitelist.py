@@ -49,6 +49,14 @@ corrected
 _.current_file  # a material's first file (item pages, older callers)
 _.earlier_versions  # a file's earlier versions (item page)
 _.corrected
+added_at  # when an item went into a collection (collections/models.py)
+last_sent_at  # when a saved search's last digest left (alerts/digests.py)
+drafts  # the personal start page (templates/alerts/start.html)
+_.drafts
+collection_counts
+_.collection_counts
+new_items
+_.new_items
 # Read by the benchmark (bench/) and the tests.
 seconds
 _.seconds

@@ -12,10 +12,13 @@ from pan_platform.accounts.auth import load_user
 from pan_platform.accounts.views import bp as accounts_bp
 from pan_platform.admin import cli as admin_cli  # noqa: F401  (feature commands join the `pan` group)
 from pan_platform.admin.views import bp as admin_bp
+from pan_platform.alerts import cli as alerts_cli  # noqa: F401
+from pan_platform.alerts.views import bp as alerts_bp
 from pan_platform.catalogue import cli as catalogue_cli  # noqa: F401
 from pan_platform.catalogue.editor_views import bp as editor_bp
 from pan_platform.catalogue.translation_views import bp as translations_bp
 from pan_platform.catalogue.views import bp as catalogue_bp
+from pan_platform.collections.views import bp as collections_bp
 from pan_platform.countries.views import bp as countries_bp
 from pan_platform.events.views import bp as events_bp
 from pan_platform.experts.views import bp as experts_bp
@@ -37,7 +40,8 @@ from pan_platform.web.language import LanguagePrefixMiddleware
 from pan_platform.web.views import bp as main_bp
 
 BLUEPRINTS = (main_bp, accounts_bp, catalogue_bp, translations_bp, organisations_bp, editor_bp, storage_bp, search_bp,
-              sharing_bp, admin_bp, health_bp, syllabus_bp, history_bp, events_bp, countries_bp, experts_bp)
+              sharing_bp, admin_bp, health_bp, syllabus_bp, history_bp, events_bp, countries_bp, experts_bp,
+              collections_bp, alerts_bp)
 
 
 def create_app(overrides: dict | None = None) -> Flask:

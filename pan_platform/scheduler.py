@@ -10,6 +10,8 @@ Jobs (each at its interval, a setting in config.py):
 - `build-packages` (PAN_PACKAGE_BUILD_SECONDS, 5): build queued offline packages
   (syllabus/packages.py), writing their progress for the status page.
 - `clean-packages` (PAN_PACKAGE_CLEAN_SECONDS, 3600): remove old and superseded packages.
+- `send-digests` (PAN_DIGEST_SECONDS, 900): e-mail the daily and weekly digests of saved
+  searches that are due (alerts/digests.py; a period already sent is never sent again).
 
 Two ways to run them, never both for one database:
 
@@ -36,6 +38,7 @@ from flask import Flask
 
 from pan_platform import search
 from pan_platform.access import expire_due
+from pan_platform.alerts import digests
 from pan_platform.extensions import db
 from pan_platform.syllabus import packages
 
@@ -55,6 +58,7 @@ JOBS: list[Job] = [
     Job("merge-index", "PAN_INDEX_MERGE_SECONDS", search.merge_segments),
     Job("build-packages", "PAN_PACKAGE_BUILD_SECONDS", packages.build_queued),
     Job("clean-packages", "PAN_PACKAGE_CLEAN_SECONDS", packages.remove_old_packages),
+    Job("send-digests", "PAN_DIGEST_SECONDS", digests.run_scheduled),
 ]
 
 

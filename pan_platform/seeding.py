@@ -9,9 +9,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from pan_platform.access import can
 from pan_platform.accounts.models import User
+from pan_platform.alerts.models import SavedSearch
 from pan_platform.catalogue.models import Item, ItemTranslation, PriorityArea
 from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
+from pan_platform.collections.models import Collection, CollectionEntry
 from pan_platform.countries.seed import load_country_profiles
 from pan_platform.events.models import Event, EventShare
 from pan_platform.events.operations import to_utc, zone_of
@@ -178,6 +181,54 @@ def load_events(seed_dir: Path) -> int:
     return added
 
 
+def _collections_data(seed_dir: Path) -> tuple[dict, dict[str, User]]:
+    path = seed_dir / "collections.json"
+    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return data, {u.email: u for u in db.session.scalars(select(User))}
+
+
+def load_collections(seed_dir: Path) -> int:
+    """Demo collections of demo users (each once: by owner and title). An item goes into a
+    collection only when its owner may read it."""
+    data, users = _collections_data(seed_dir)
+    added = 0
+    for row in data.get("collections", []):
+        owner = users.get(row["owner"])
+        if owner is None or db.session.scalar(select(Collection.id).where(
+                Collection.owner_id == owner.id, Collection.title == row["title"])) is not None:
+            continue
+        collection = Collection(owner_id=owner.id, organisation_id=owner.organisation_id, title=row["title"],
+                                description=row.get("description"), visibility=row.get("visibility", "private"))
+        for key, note in row.get("items", []):
+            item = db.session.scalar(select(Item).where(Item.source_key == key))
+            if item is not None and can(owner, "read", item):
+                collection.entries.append(CollectionEntry(item_id=item.id, position=len(collection.entries) + 1,
+                                                          note=note or None))
+        db.session.add(collection)
+        added += 1
+    return added
+
+
+def load_saved_searches(seed_dir: Path) -> int:
+    """Demo saved searches of demo users (each once: by user and name)."""
+    data, users = _collections_data(seed_dir)
+    added = 0
+    for row in data.get("saved_searches", []):
+        user = users.get(row["user"])
+        if user is None or db.session.scalar(select(SavedSearch.id).where(
+                SavedSearch.user_id == user.id, SavedSearch.name == row["name"])) is not None:
+            continue
+        # Seen and sent at the row's "since" (default: a week ago), so that the start page and
+        # the first digest have new matches to show.
+        since = row.get("since")
+        before = datetime.fromisoformat(since) if since else utcnow() - timedelta(days=7)
+        db.session.add(SavedSearch(user_id=user.id, name=row["name"], query=row.get("query", ""),
+                                   filters=row.get("filters", {}), frequency=row.get("frequency", "none"),
+                                   sent_until=before, seen_until=before))
+        added += 1
+    return added
+
+
 def seed_all(seed_dir: Path) -> dict[str, int]:
     """Reference data, organisations, demo users and catalogue, in one transaction."""
     ensure_priority_areas()
@@ -193,5 +244,8 @@ def seed_all(seed_dir: Path) -> dict[str, int]:
     counts["country_profiles"] = load_country_profiles(seed_dir)
     db.session.flush()
     counts["experts"] = load_experts(seed_dir)
+    db.session.flush()
+    counts["collections"] = load_collections(seed_dir)
+    counts["saved_searches"] = load_saved_searches(seed_dir)
     db.session.commit()
     return counts

@@ -7,13 +7,16 @@ Any action this file does not know is refused.
 
 from __future__ import annotations
 
+from pan_platform.access.collections import can_edit_collection, can_edit_saved_search, can_read_collection
 from pan_platform.access.countries import COUNTRY_RULES
 from pan_platform.access.events import event_read_principals
 from pan_platform.access.experts import expert_read_principals
 from pan_platform.access.principals import download_principals, read_principals, user_principals
 from pan_platform.accounts.models import User
+from pan_platform.alerts.models import SavedSearch
 from pan_platform.catalogue.models import Item
 from pan_platform.catalogue.vocabularies import licence_terms
+from pan_platform.collections.models import Collection
 from pan_platform.events.models import Event
 from pan_platform.experts.models import ContactMessage, ExpertProfile
 from pan_platform.organisations.models import Country, Organisation
@@ -276,6 +279,16 @@ _USER_RULES = {
     "manage_user": can_manage_user,
 }
 
+_COLLECTION_RULES = {
+    "read": can_read_collection,
+    "edit": can_edit_collection,
+}
+
+_SAVED_SEARCH_RULES = {
+    "read": can_edit_saved_search,
+    "edit": can_edit_saved_search,
+}
+
 
 def _rule_for(action: str, obj):
     if isinstance(obj, Item):
@@ -290,6 +303,10 @@ def _rule_for(action: str, obj):
         return _USER_RULES.get(action)
     if isinstance(obj, Country):
         return COUNTRY_RULES.get(action)
+    if isinstance(obj, Collection):
+        return _COLLECTION_RULES.get(action)
+    if isinstance(obj, SavedSearch):
+        return _SAVED_SEARCH_RULES.get(action)
     return None
 
 

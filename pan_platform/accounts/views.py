@@ -72,13 +72,12 @@ def _use_the_users_time_zone(state) -> None:
 
 def start_page(user: User) -> str:
     """Where a person lands after signing in: the page of their own work, not the public home.
-    The console for the secretariat, the workspace (drafts, requests) for those who edit, the
-    notifications for everyone else."""
+    The console for the secretariat; for everyone else their start page (alerts/start.py):
+    their drafts and what waits for them (the workspace's summary, for those who edit),
+    their collections, saved searches and what is new in their areas."""
     if user.is_platform_admin:
         return url_for("admin.index")
-    if user.organisation is not None and can(user, "create_item", user.organisation):
-        return url_for("editor.index")
-    return url_for("sharing.notifications")
+    return url_for("alerts.start_page")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])

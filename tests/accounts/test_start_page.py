@@ -15,7 +15,7 @@ def _location(response) -> str:
     return response.headers["Location"]
 
 
-def test_an_editor_lands_on_the_workspace_with_what_waits(app, client):
+def test_an_editor_lands_on_the_start_page_with_what_waits(app, client):
     academy = make_org()
     editor = make_user(academy, "editor")
     item = make_item(academy, title="Handbook")
@@ -25,16 +25,25 @@ def test_an_editor_lands_on_the_workspace_with_what_waits(app, client):
         Notification(user=editor, kind="access_new", item=item),
     ])
     db.session.commit()
-    assert _location(sign_in(client, editor)).endswith("/workspace/")
-    page = client.get("/workspace/").get_data(as_text=True)
-    assert "Waiting for you" in page and "1 request for access to decide" in page
-    assert "1 unread notification" in page
+    assert _location(sign_in(client, editor)).endswith("/start")
+    for url in ("/start", "/workspace/"):  # the same summary on both
+        page = client.get(url).get_data(as_text=True)
+        assert "Waiting for you" in page and "1 request for access to decide" in page, url
+        assert "1 unread notification" in page, url
 
 
-def test_a_trainer_lands_on_the_notifications(app, client):
-    trainer = make_user(make_org(), "trainer")
+def test_a_trainer_lands_on_the_start_page_without_requests_to_decide(app, client):
+    academy = make_org()
+    trainer = make_user(academy, "trainer")
+    item = make_item(academy, title="Handbook")
+    db.session.add_all([AccessRequest(item=item, organisation=make_org("partner"), reason="Training"),
+                        Notification(user=trainer, kind="access_new", item=item)])
     db.session.commit()
-    assert _location(sign_in(client, trainer)).endswith("/notifications")
+    assert _location(sign_in(client, trainer)).endswith("/start")
+    page = client.get("/start").get_data(as_text=True)
+    assert "1 unread notification" in page
+    assert "request for access" not in page and "My drafts" not in page
+
 
 
 def test_next_is_respected(app, client):
@@ -50,11 +59,11 @@ def test_no_open_redirect(app, client, target):
     db.session.commit()
     response = client.post("/sign-in", query_string={"next": target}, data={"email": editor.email, "password": PASSWORD})
     location = _location(response)
-    assert "evil" not in location and "javascript" not in location and location.endswith("/workspace/")
+    assert "evil" not in location and "javascript" not in location and location.endswith("/start")
 
 
 def test_signed_in_visit_to_the_sign_in_page_goes_to_the_start_page(app, client):
     editor = make_user(make_org(), "editor")
     db.session.commit()
     sign_in(client, editor)
-    assert _location(client.get("/sign-in")).endswith("/workspace/")
+    assert _location(client.get("/sign-in")).endswith("/start")

@@ -59,7 +59,7 @@ def browser_page(browser):
 
 
 def sign_in(page, base: str, email: str, password: str = PASSWORD) -> None:
-    """Sign in through the form and wait for the start page (the workspace, console or notifications)."""
+    """Sign in through the form and wait for the start page (the personal start page or the console)."""
     page.goto(f"{base}/sign-in")
     page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(password)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from pan_platform.alerts.models import SavedSearch
+from pan_platform.collections.models import Collection, CollectionEntry
 from pan_platform.extensions import db
 from tests.browser.test_phones import sign_in
 from tests.factories import make_item, make_org, make_user
@@ -29,8 +31,13 @@ def site(live_server):
     curriculum = make_item(academy, kind="curriculum", title="Border checks")
     module = make_item(academy, kind="module", parent=curriculum, title="Documents")
     material = make_item(academy, parent=module, title="Forged passports", areas=("human-trafficking",))
+    collection = Collection(owner_id=admin.id, organisation_id=academy.id, title="Reading list", visibility="network")
+    collection.entries = [CollectionEntry(item_id=material.id, position=1, note="Start here")]
+    db.session.add_all([collection, SavedSearch(user_id=admin.id, name="Passports", query="passports", filters={},
+                                                frequency="weekly")])
     db.session.commit()
-    return {"base": live_server, "admin": admin, "curriculum": curriculum, "material": material}
+    return {"base": live_server, "admin": admin, "curriculum": curriculum, "material": material,
+            "collection": collection}
 
 
 def _violations(page, url: str) -> list[str]:
@@ -67,6 +74,8 @@ def test_main_pages_have_no_serious_violation(site, axe_page, lang):
     for path in public:
         found += _violations(browser_page, f"{base}/{lang}{path}")
     sign_in(browser_page, base, site["admin"].email)
-    for path in ["/workspace", "/account", f"/workspace/items/{site['material'].id}", "/shared"]:
+    for path in ["/workspace", "/account", f"/workspace/items/{site['material'].id}", "/shared",
+                 "/start", "/collections", f"/collections/add?item_id={site['material'].id}",
+                 f"/collections/{site['collection'].id}", "/saved-searches"]:
         found += _violations(browser_page, f"{base}/{lang}{path}")
     assert not found, "\n".join(found)

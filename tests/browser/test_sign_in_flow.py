@@ -22,7 +22,7 @@ def test_private_material_disappears_after_sign_out(live_server, browser_page):
     page.get_by_label("E-mail address").fill(editor.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server}/workspace/")  # an editor's start page
+    page.wait_for_url(f"{live_server}/start")  # the personal start page
     assert "Welcome" in page.content()
 
     response = page.goto(f"{live_server}/items/{material.id}")

@@ -45,7 +45,7 @@ def test_enable_two_factor_then_sign_in_with_a_recovery_code(live_server, browse
     page.wait_for_url(f"{live_server}/sign-in/recovery-code")
     page.get_by_label("Recovery code").fill(codes[3])
     page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(f"{live_server}/notifications")  # a trainer's start page
+    page.wait_for_url(f"{live_server}/start")  # the personal start page
     assert "Welcome" in page.content()
     page.goto(f"{live_server}/account")
     assert "9 unused recovery codes left." in page.locator("main").inner_text()

@@ -31,6 +31,8 @@ REQUEST = SimpleNamespace(
     organisation=SimpleNamespace(display_name="SIAK"),
     reason="Schulung.", valid_until=datetime(2027, 3, 1), decision_reason="Nein.",
 )
+DIGEST_ITEM = SimpleNamespace(id=1, owner=ORGANISATION,
+                              localized=lambda language: {"title": f"Handbuch ({language})", "language": "de"})
 # Every e-mail and what its callers pass it.
 CONTEXTS = {
     "application_received": {"application": APPLICATION},
@@ -44,6 +46,8 @@ CONTEXTS = {
     "sharing_request_refused": {"request": REQUEST, "user": PERSON, "link": LINK},
     "event_decision": {"name": "Anna Huber", "participant": "Ivan Petrov", "nominated": True, "decision": "waitlisted",
                        "title": "Cyberstreife", "day": date(2027, 3, 10), "organiser": "SIAK", "link": LINK},
+    "saved_search_digest": {"user": PERSON, "saved": SimpleNamespace(name="Kokain"), "items": [DIGEST_ITEM],
+                            "links": {1: LINK}, "search_link": LINK, "unsubscribe_link": LINK, "manage_link": LINK},
 }
 
 

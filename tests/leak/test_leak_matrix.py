@@ -38,9 +38,13 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from pan_platform.access import can, files_follow_description
+from pan_platform.alerts.digests import send_digests
+from pan_platform.alerts.models import SavedSearch
 from pan_platform.catalogue.models import Item
+from pan_platform.collections.models import Collection, CollectionEntry
 from pan_platform.extensions import db
 from pan_platform.history.models import ItemChange
+from pan_platform.mail import outbox
 from pan_platform.sharing import operations
 from pan_platform.storage import store
 from pan_platform.storage.files import add_version, new_file
@@ -1028,6 +1032,84 @@ def _revalidated_oai(p: Probe, item: Item) -> bool:
 
     url = f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier={identifier_for(item.id)}"
     return p.token(item) in _revalidated(p, url).get_data(as_text=True)
+
+
+# -- collections and saved searches: they hold items, and show each viewer only the readable --
+
+def _collection_of(p: Probe, owner, visibility: str) -> Collection:
+    """A collection holding every case's item, each with a note naming its token. Rows are
+    written directly: an owner may keep items they can no longer read (access taken away)."""
+    key = ("collection", owner.id, visibility)
+    if key not in p.world:
+        collection = Collection(owner_id=owner.id, organisation_id=owner.organisation_id,
+                                title=f"Probe collection {visibility}", visibility=visibility)
+        for position, (name, case_item) in enumerate(sorted(p.world["items"].items()), start=1):
+            collection.entries.append(CollectionEntry(item_id=case_item.id, position=position,
+                                                      note=f"Note on {p.world['tokens'][name]}"))
+        db.session.add(collection)
+        db.session.commit()
+        p.world[key] = collection.id
+    return db.session.get(Collection, p.world[key])
+
+
+def _collection_page(p: Probe, item: Item, collection: Collection) -> bool:
+    response = p.get(f"/collections/{collection.id}")
+    assert response.status_code == 200, (p.role, response.status_code)
+    return _with_token(response, p.token(item))
+
+
+@channel("collection_own", applies=lambda p, i: p.user is not None, needs="collections.detail")
+def _collection_own(p: Probe, item: Item) -> bool:
+    return _collection_page(p, item, _collection_of(p, p.user, "private"))
+
+
+def _network_collection(p: Probe) -> Collection:
+    return _collection_of(p, p.world["users"]["platform_admin"], "network")
+
+
+@channel("collection_shared", applies=lambda p, i: can(p.user, "read", _network_collection(p)),
+         needs="collections.detail")
+def _collection_shared(p: Probe, item: Item) -> bool:
+    return _collection_page(p, item, _network_collection(p))
+
+
+def _probe_search(p: Probe, item: Item, **values) -> SavedSearch:
+    long_ago = utcnow() - timedelta(days=3650)
+    saved = SavedSearch(user_id=p.user.id, name=f"Probe {item.id}", query=p.token(item), filters={},
+                        sent_until=long_ago, seen_until=long_ago, **values)
+    db.session.add(saved)
+    db.session.commit()
+    return saved
+
+
+def _forget(saved: SavedSearch) -> None:
+    db.session.delete(saved)
+    db.session.commit()
+
+
+@channel("saved_search_digest", applies=lambda p, i: p.user is not None and _published(p, i),
+         needs="alerts.unsubscribe")
+def _saved_search_digest(p: Probe, item: Item) -> bool:
+    """The e-mail of new matches, computed as the recipient at send time."""
+    saved = _probe_search(p, item, frequency="daily")
+    sent_before = len(outbox())
+    send_digests(utcnow() + timedelta(days=1))
+    mails = [m for m in outbox()[sent_before:] if m.to == p.user.email]
+    _forget(saved)
+    return any(re.search(rf"/items/{item.id}\b", m.body) or p.token(item) in (m.html or "") for m in mails)
+
+
+@channel("start_page_new_matches", applies=lambda p, i: p.user is not None and _published(p, i),
+         needs="alerts.start_page")
+def _start_page_new_matches(p: Probe, item: Item) -> bool:
+    """The count of new matches of a saved search on the start page."""
+    saved = _probe_search(p, item, frequency="none")
+    body = p.get("/start").get_data(as_text=True)
+    _forget(saved)
+    shown = re.search(rf"Probe {item.id}</a>\s*(<span class=\"badge badge-count\">(\d+) new)?", body)
+    assert shown is not None, p.role
+    return shown.group(2) == "1"
+
 
 
 # -- the tests ------------------------------------------------------------------------------

@@ -75,7 +75,7 @@ PUBLIC_PAGES = [
 ACADEMY_PAGES = [
     "/", "/catalogue", "/search?q=passports", "/account", "/workspace/", "/notifications",
     "/organisations/north-academy/people", "/organisations/north-academy/sharing",
-    "/organisations/north-academy/downloads", "/workspace/new/material",
+    "/organisations/north-academy/downloads", "/workspace/new/material", "/start", "/collections", "/saved-searches",
 ]
 ADMIN_PAGES = ["/admin/", "/admin/users", "/admin/organisations", "/admin/applications", "/admin/audit",
                "/admin/labels", "/admin/thesaurus", "/admin/index", "/account"]
