@@ -90,3 +90,8 @@ _.seats_left
 _.nominated_by_id
 # Read by Werkzeug when it compiles a route with the id converter.
 _.regex
+# The dashboard's figures read by its template (overview/templates/overview/dashboard.html).
+usage_countries
+adoption
+_.usage_countries
+_.adoption
