@@ -19,6 +19,7 @@ from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from pan_platform.admin.trends import last_months, monthly_counts
 from pan_platform.catalogue import counts
@@ -74,7 +75,7 @@ class Dashboard:
 def _network_countries() -> list[str]:
     """Countries with an active academy: the coverage matrix shows them even when empty
     (organisations and their countries are public)."""
-    stmt = (select(distinct(Organisation.country_code))
+    stmt = (select(Organisation.country_code).distinct()
             .where(Organisation.kind == "academy", Organisation.active.is_(True),
                    Organisation.country_code.is_not(None)))
     return sorted(db.session.scalars(stmt))
@@ -111,10 +112,11 @@ def compute(user, member: bool, today: date | None = None) -> Dashboard:
     ):
         out.coverage[(country, area)] = n
     out.languages = sorted(
-        db.session.execute(select(ItemLanguage.language, func.count()).join(base, base.c.id == ItemLanguage.item_id)
-                           .group_by(ItemLanguage.language)).tuples(),
+        ((code, n) for code, n in db.session.execute(
+            select(ItemLanguage.language, func.count()).join(base, base.c.id == ItemLanguage.item_id)
+            .group_by(ItemLanguage.language))),
         key=lambda pair: (-pair[1], pair[0]))
-    levels = dict(db.session.execute(select(base.c.level, func.count()).group_by(base.c.level)).tuples())
+    levels = dict(db.session.execute(select(base.c.level, func.count()).group_by(base.c.level)).all())
     out.levels = [(code, levels.get(code, 0)) for code in LEVELS]
     out.levels.append((NO_LEVEL, sum(n for code, n in levels.items() if code not in LEVELS)))
     out.months = last_months(today, GROWTH_MONTHS)
@@ -130,10 +132,10 @@ def compute(user, member: bool, today: date | None = None) -> Dashboard:
 
 def _gaps(base, areas: list[str]) -> list[tuple[str, str, str]]:
     """Priority area x interface language x level with nothing readable."""
-    present = set(db.session.execute(
+    present = {tuple(row) for row in db.session.execute(
         select(ItemArea.area_code, ItemLanguage.language, base.c.level).distinct()
         .join(base, base.c.id == ItemArea.item_id).join(ItemLanguage, ItemLanguage.item_id == base.c.id)
-    ).tuples())
+    )}
     return [(area, language, level) for area in areas for language in _gap_languages() for level in LEVELS
             if (area, language, level) not in present]
 
@@ -170,12 +172,13 @@ def _adoption(out: Dashboard, user) -> None:
         copy.where(Item.adapted_from_id.is_not(None)))}
     if not copies:
         return
+    copied = aliased(Item)  # an alias: the subquery must not correlate with the outer items
     readable_sources = set(db.session.scalars(
         published_readable(user).with_only_columns(Item.id)
-        .where(Item.id.in_(select(Item.adapted_from_id).where(Item.adapted_from_id.is_not(None))))))
-    owners = dict(db.session.execute(select(Item.id, Item.owner_id).where(Item.id.in_(readable_sources))).tuples())
+        .where(Item.id.in_(select(copied.adapted_from_id).where(copied.adapted_from_id.is_not(None))))))
+    owners = dict(db.session.execute(select(Item.id, Item.owner_id).where(Item.id.in_(readable_sources))).all())
     countries = dict(db.session.execute(select(Organisation.id, Organisation.country_code)
-                                        .where(Organisation.kind == "academy")).tuples())
+                                        .where(Organisation.kind == "academy")).all())
     credited: dict[int, dict] = defaultdict(lambda: {"copies": 0, "academies": set()})
     for item_id, (source, owner) in copies.items():
         seen = {item_id}
@@ -206,7 +209,8 @@ def items_by_id(ids: list[int]) -> dict[int, Item]:
     """The listed items, to show their titles (ids from a dashboard of this viewer)."""
     if not ids:
         return {}
-    return {item.id: item for item in db.session.scalars(select(Item).where(Item.id.in_(ids)))}
+    stmt = select(Item).where(Item.id.in_(ids)).options(joinedload(Item.owner), selectinload(Item.translations))
+    return {item.id: item for item in db.session.scalars(stmt).unique()}
 
 
 def item_usage(item_id: int) -> tuple[int, int, int]:
