@@ -74,6 +74,15 @@ def column_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[int
     parts = [f'<text class="value" x="{WIDTH - 4 if rtl else 4}" y="11" '
              f'text-anchor="{"end" if rtl else "start"}">{escape(number(top))}</text>',
              f'<line class="axis" x1="0" x2="{WIDTH}" y1="{height - axis}" y2="{height - axis}"/>']
+    if len(series) > 1:  # a legend: the colour of each series, after the top value
+        offset = 60.0
+        for name, _values, css in series:
+            box = _x(offset, 10, rtl)
+            text_x = box - 4 if rtl else box + 14
+            parts.append(f'<rect class="bar {css} legend" x="{box}" y="2" width="10" height="10"/>'
+                         f'<text class="label" x="{round(text_x, 1)}" y="11" text-anchor="{"end" if rtl else "start"}">'
+                         f"{escape(name)}</text>")
+            offset += 30 + len(name) * CHAR_WIDTH
     for index, label in enumerate(labels):
         start = 46 + index * slot
         for position, (name, values, css) in enumerate(series):
