@@ -34,6 +34,7 @@ from pan_platform.util import utcnow
 GROWTH_MONTHS = 24
 USAGE_MONTHS = 12
 TOP = 10  # entries of the "most downloaded" and "most adapted" lists on the page
+TOP_PAGE = 50  # in the page's tables
 TOP_CSV = 200  # and in their CSV files
 NO_LEVEL = ""
 

@@ -59,7 +59,8 @@ def _title(item) -> str:
     return item.localized(str(get_locale()))["title"] if item is not None else ""
 
 
-def _tables(d: queries.Dashboard) -> dict[str, Table]:
+def _tables(d: queries.Dashboard, listed: int = queries.TOP_CSV) -> dict[str, Table]:
+    """Every dataset as a table; the "most" lists cut at `listed` entries."""
     areas = [label(PRIORITY_AREAS, code) for code in d.areas]
     tables = {
         "coverage": Table("coverage", _("Coverage: priority areas by country"), [_("Country"), *areas],
@@ -76,18 +77,19 @@ def _tables(d: queries.Dashboard) -> dict[str, Table]:
                       [[label(PRIORITY_AREAS, a), language_name(lc), _level(lv)] for a, lc, lv in d.gaps]),
     }
     if d.member:
-        items = queries.items_by_id([i for i, *_r in d.top_downloaded] + [i for i, *_r in d.adapted])
+        top_downloaded, adapted = d.top_downloaded[:listed], d.adapted[:listed]
+        items = queries.items_by_id([i for i, *_r in top_downloaded] + [i for i, *_r in adapted])
         tables["usage"] = Table("usage", _("Views and downloads per month"), [_("Month"), _("Views"), _("Downloads")],
                                 [[_month(m), v, n] for m, v, n in zip(d.usage_months, d.views, d.downloads, strict=True)])
         tables["downloads"] = Table(
             "downloads", _("Most downloaded"), [_("Resource"), _("Academy"), _("Downloads"), _("Views")],
             [[_title(items.get(i)), items[i].owner.local_name if i in items else "", n, v]
-             for i, n, v in d.top_downloaded])
+             for i, n, v in top_downloaded])
         tables["adaptations"] = Table(
             "adaptations", _("Most adapted"),
             [_("Resource"), _("Academy"), _("Adapted copies"), _("Adapting academies"), _("Their countries")],
             [[_title(items.get(i)), items[i].owner.local_name if i in items else "", copies, academies, countries]
-             for i, copies, academies, countries in d.adapted])
+             for i, copies, academies, countries in adapted])
     return tables
 
 
@@ -119,9 +121,10 @@ def _charts(d: queries.Dashboard, tables: dict) -> dict:
 @bp.route("/overview")
 def dashboard():
     d = queries.dashboard(current_user)
-    tables = _tables(d)
+    tables = _tables(d, queries.TOP_PAGE)  # the CSV files hold the longer lists
     return render_template(
         "overview/dashboard.html", d=d, tables=tables, charts=_charts(d, tables), top=queries.TOP,
+        top_page=queries.TOP_PAGE, top_csv=queries.TOP_CSV,
         areas=[(n, label(PRIORITY_AREAS, code)) for n, code in enumerate(d.areas, start=1)],
         gap_total=len(d.areas) * len(current_app.config["PAN_LANGUAGES"]) * len(LEVELS),
     )
