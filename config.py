@@ -164,6 +164,9 @@ class Config:
         self.PAN_OAI_REPOSITORY_NAME = env.get("PAN_OAI_REPOSITORY_NAME", "PAN Platform")
         self.PAN_ADMIN_EMAIL = env.get("PAN_ADMIN_EMAIL", "secretariat@pan.example")
         self.PAN_FEED_SIZE = int(env.get("PAN_FEED_SIZE", "50"))
+        # Home, catalogue and search pages for visitors without cookies are kept this many
+        # seconds at most (web/page_cache.py; 0: never kept).
+        self.PAN_PAGE_CACHE_SECONDS = float(env.get("PAN_PAGE_CACHE_SECONDS", "30"))
         # Scheduled work (pan_platform/scheduler.py): `flask pan worker` runs each job at its
         # interval (seconds); PAN_INPROCESS_SCHEDULER=1 runs them in a thread of the web
         # process instead (`make run`; one process only, never with several workers).

@@ -95,3 +95,6 @@ usage_countries
 adoption
 _.usage_countries
 _.adoption
+# Page cache: set on flask.g before the view, read back by name after it (g.pop, g.get).
+_.page_cache_key
+_.page_cache_until

@@ -29,7 +29,7 @@ from pan_platform.sharing.views import bp as sharing_bp
 from pan_platform.storage.views import bp as storage_bp
 from pan_platform.syllabus.views import bp as syllabus_bp
 from pan_platform.thesaurus import cli as thesaurus_cli  # noqa: F401
-from pan_platform.web import caching, errors, security, templating
+from pan_platform.web import caching, errors, page_cache, security, templating
 from pan_platform.web.health import bp as health_bp
 from pan_platform.web.ids import IdConverter
 from pan_platform.web.language import LanguagePrefixMiddleware
@@ -57,6 +57,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.wsgi_app = LanguagePrefixMiddleware(app.wsgi_app, app.config["PAN_LANGUAGES"])
     security.register(app)  # after the language prefix: ProxyFix must wrap everything
     caching.register(app)  # its after_request runs before the security headers are added
+    page_cache.register(app)  # its after_request runs before caching's
     # Periodic jobs run in `flask pan worker`; in-process only when configured (`make run`).
     if app.config["PAN_INPROCESS_SCHEDULER"]:
         scheduler.start_in_process(app)

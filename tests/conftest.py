@@ -66,6 +66,9 @@ def make_app(tmp_path, **overrides):
         "PAN_MAIL_BACKEND": "memory",
         "SERVER_NAME": None,
         "PAN_INPROCESS_SCHEDULER": False,  # a test that wants scheduled work runs it itself
+        # Tests change rows and read pages at once; tests/web/test_page_cache.py and the
+        # leak tests turn the page cache on.
+        "PAN_PAGE_CACHE_SECONDS": 0,
     }
     config.update(overrides)
     app = create_app(config)

@@ -149,7 +149,7 @@ def counts_cache() -> CountsCache:
     return cache
 
 
-def _generation(cache: CountsCache) -> int | None:
+def current_generation(cache: CountsCache) -> int | None:
     """The current generation, or None while its store is down (then nothing is cached)."""
     if time.monotonic() < cache.resting_until:
         return None
@@ -167,7 +167,7 @@ def cached(name: str, user, compute: Callable[[], Any]) -> Any:
     """compute() for `user`, shared with every viewer of the same reader key until the
     generation changes or a label it relies on lapses. The value must not be changed."""
     cache = counts_cache()
-    generation = _generation(cache)  # read before counting: a later bump is never missed
+    generation = current_generation(cache)  # read before counting: a later bump is never missed
     if generation is None:
         return compute()
     key = (name, reader_key(user), generation)

@@ -220,6 +220,18 @@ def _ensure_index() -> Path:
     return base
 
 
+def index_version() -> tuple[str, int] | None:
+    """Which state of the index a search made now reads: the live generation's directory
+    and its table of contents' number (both change with every write, merge and rebuild).
+    None when the index cannot be opened."""
+    try:
+        reader = _index.searcher(_ensure_index()).reader()
+        return os.path.realpath(index_path()), reader.generation()
+    except Exception:  # noqa: BLE001 (no version: the caller keeps nothing)
+        log.warning("index version unreadable", exc_info=True)
+        return None
+
+
 def _principals_for(user, searcher) -> frozenset[str] | None:
     """The index terms that let `user` read now (labels.live_terms: a label granted
     until a date counts until then, whether or not the expiry sweep ran). None for

@@ -107,6 +107,11 @@ def _sets_cookie(response) -> bool:
     return "Set-Cookie" in response.headers or session.modified
 
 
+def shareable_without_cookie(response) -> bool:
+    """What finish_response will let anyone keep: shareable, and no cookie of the visitor's."""
+    return _shareable(response) and not _sets_cookie(response)
+
+
 def _static_headers(response):
     filename = (request.view_args or {}).get("filename")
     if response.status_code == 200 and filename and request.args.get("v") == static_version(filename):

@@ -546,3 +546,33 @@ def test_load_agreements_fills_the_cache_of_several_owners_with_one_query(world)
         assert len(statements) == 1
     finally:
         event.remove(db.engine, "before_cursor_execute", note)
+
+
+def test_event_rules_follow_the_organiser_and_the_readers(world):
+    from tests.events.helpers import make_event
+
+    network_event = make_event(world["own"], visibility="network")
+    public_event = make_event(world["own"], visibility="public")
+    partner_event = make_event(world["interpol"], visibility="network")
+    db.session.commit()
+    for action in ("edit", "cancel", "decide"):
+        assert _allowed(world, action, network_event) == EDITORS, action
+        assert _allowed(world, action, partner_event) == {"interpol_user", "platform_admin"}, action
+    network_readers = {"other_trainer", "other_editor", "secretariat_user"}
+    assert _allowed(world, "apply", network_event) == network_readers | {"platform_admin"}
+    assert _allowed(world, "apply", public_event) == network_readers | {"cepol_user", "interpol_user", "platform_admin"}
+    # Editors and admins of another organisation nominate; trainers apply for themselves.
+    assert _allowed(world, "nominate", network_event) == {"other_editor", "platform_admin"}
+    assert _allowed(world, "nominate", public_event) == {"other_editor", "interpol_user", "platform_admin"}
+    assert "own_editor" not in _allowed(world, "nominate", public_event)  # not to its own event
+
+
+def test_academies_and_partners_announce_events_through_their_editors(world):
+    assert _allowed(world, "create_event", world["own"]) == EDITORS
+    assert _allowed(world, "create_event", world["other"]) == {"other_editor", "platform_admin"}
+    assert _allowed(world, "create_event", world["interpol"]) == {"interpol_user", "platform_admin"}
+    assert _allowed(world, "create_event", world["cepol"]) == {"platform_admin"}  # its user is a trainer
+    secretariat = world["users"]["platform_admin"].organisation
+    secretariat_editor = make_user(secretariat, "editor")
+    db.session.commit()
+    assert not can(secretariat_editor, "create_event", secretariat)  # the secretariat announces none

@@ -247,7 +247,8 @@ def world(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("leak")
     app = make_app(tmp, PAN_API_RATE_LIMIT=10**6, PAN_API_RATE_LIMIT_ANON=10**6,
                    PAN_RATE_LIMIT_STORE="memory",  # limits are not under test here
-                   PAN_EXTRACT_SYNC=True)  # previews are made before the world is probed
+                   PAN_EXTRACT_SYNC=True,  # previews are made before the world is probed
+                   PAN_PAGE_CACHE_SECONDS=60)  # cookie-less pages are kept, as in production
     with running(app):
         yield app, _build_world()
 

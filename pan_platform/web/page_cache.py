@@ -1,0 +1,136 @@
+"""Whole pages for visitors who send no cookie and no credentials, kept a short while.
+
+Such visitors (a first visit, a crawler, a link opened from an e-mail, a harvester of the
+public pages) all see the same page for the same URL and language: it is rendered once
+and answered from this process's memory until something it shows may have changed. Only
+the busiest lists are kept (PAGES: home, catalogue, search page), and only answers that
+`caching.finish_response` would mark shareable and that set no cookie, so nothing of a
+visitor's own (a CSRF token, a message) is ever kept.
+
+An entry is keyed by the URL, the page's language and two counters that change with
+what the page shows: the generation of the cached counts (bumped by the pipeline after
+every commit that writes items, areas, languages, reader labels, shares, agreements or
+organisations; `catalogue/counts.py`) and, for the search page, the state of the index
+it reads. So a withdrawn item leaves every cached page at the next request of every
+worker. What no counter follows (the thesaurus, label overrides, events, the clock) is
+bounded by PAN_PAGE_CACHE_SECONDS, and no entry outlives the next end of an anonymous
+reader label (`access.next_expiry`). When a counter cannot be read, nothing is kept.
+
+Every answer still goes through the after-request hooks (language headers, ETag and 304,
+gzip, security headers, the request log). Signed-in visitors and API callers never reach
+this cache: they send a cookie or credentials.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Flask, Response, current_app, g, request
+from flask_babel import get_locale
+
+from pan_platform import search
+from pan_platform.access import next_expiry
+from pan_platform.catalogue.counts import counts_cache, current_generation
+from pan_platform.util import utcnow
+from pan_platform.web import caching
+
+PAGES = frozenset({"main.home", "catalogue.browse", "search.search_page"})
+INDEXED = frozenset({"search.search_page"})  # pages that also follow the index
+OWN_HEADERS = frozenset({"Content-Type", "Content-Length", "Set-Cookie"})
+MAX_ENTRIES = 500  # pages of ~60 KB: at most ~30 MB per worker
+
+
+@dataclass(frozen=True)
+class Page:
+    body: bytes
+    mimetype: str
+    headers: list[tuple[str, str]]
+    valid_until: datetime | None
+    born: float  # time.monotonic()
+
+
+class PageCache:
+    def __init__(self) -> None:
+        self.entries: dict[tuple, Page] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, max_age: float, now: datetime) -> Page | None:
+        page = self.entries.get(key)
+        if page is None or time.monotonic() - page.born > max_age:
+            return None
+        if page.valid_until is not None and now >= page.valid_until:
+            return None
+        return page
+
+    def put(self, key: tuple, page: Page) -> None:
+        with self._lock:
+            if len(self.entries) >= MAX_ENTRIES:
+                self.entries = {}  # crude, but bounded; a full cache is rare
+            self.entries[key] = page
+
+
+def _cache() -> PageCache:
+    return current_app.extensions.setdefault("pan_pages", PageCache())
+
+
+def _eligible() -> bool:
+    return (
+        current_app.config["PAN_PAGE_CACHE_SECONDS"] > 0
+        and request.method in ("GET", "HEAD")
+        and request.endpoint in PAGES
+        and "Cookie" not in request.headers
+        and "Authorization" not in request.headers
+    )
+
+
+def _key() -> tuple | None:
+    generation = current_generation(counts_cache())
+    if generation is None:
+        return None
+    index = search.index_version() if request.endpoint in INDEXED else None
+    if request.endpoint in INDEXED and index is None:
+        return None
+    return (request.script_root, request.full_path, str(get_locale() or "en"), generation, index)
+
+
+def serve_cached() -> Response | None:
+    """Before the view: the kept page for this URL and language, if still valid."""
+    if not _eligible():
+        return None
+    key = _key()
+    if key is None:
+        return None
+    now = utcnow()
+    page = _cache().get(key, current_app.config["PAN_PAGE_CACHE_SECONDS"], now)
+    if page is None:
+        # Read before the page is made, as the generation: a later lapse is never missed.
+        g.page_cache_key, g.page_cache_until = key, next_expiry(None, now)
+        return None
+    response = Response(page.body, status=200, mimetype=page.mimetype)
+    for name, value in page.headers:
+        response.headers[name] = value
+    return response
+
+
+def keep(response: Response) -> Response:
+    """After the view, before caching.finish_response: keep a shareable page."""
+    key = g.pop("page_cache_key", None)
+    if key is None or response.status_code != 200:  # None: served from here, or not kept
+        return response
+    if not caching.shareable_without_cookie(response) or response.is_streamed:
+        return response
+    # Only the view's own headers are here yet: the other hooks run after this one.
+    kept = [(name, value) for name, value in response.headers if name not in OWN_HEADERS]
+    page = Page(response.get_data(), response.mimetype, kept, g.get("page_cache_until"), time.monotonic())
+    _cache().put(key, page)
+    return response
+
+
+def register(app: Flask) -> None:
+    """After caching.register: Flask runs after-request hooks in reverse order, so keep()
+    sees the page before finish_response adds the ETag or compresses it."""
+    app.before_request(serve_cached)
+    app.after_request(keep)
