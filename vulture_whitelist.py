@@ -98,6 +98,11 @@ _.seats_left
 _.nominated_by_id
 # Read by Werkzeug when it compiles a route with the id converter.
 _.regex
+# The dashboard's figures read by its template (overview/templates/overview/dashboard.html).
+usage_countries
+adoption
+_.usage_countries
+_.adoption
 # Page cache: set on flask.g before the view, read back by name after it (g.pop, g.get).
 _.page_cache_key
 _.page_cache_until

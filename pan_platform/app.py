@@ -26,6 +26,7 @@ from pan_platform.extensions import babel, csrf, db, login_manager, migrate
 from pan_platform.history.views import bp as history_bp
 from pan_platform.i18n import select_locale
 from pan_platform.organisations.views import bp as organisations_bp
+from pan_platform.overview.views import bp as overview_bp
 from pan_platform.search import cli as search_cli  # noqa: F401
 from pan_platform.search.views import bp as search_bp
 from pan_platform.sharing import cli as sharing_cli  # noqa: F401
@@ -41,7 +42,7 @@ from pan_platform.web.views import bp as main_bp
 
 BLUEPRINTS = (main_bp, accounts_bp, catalogue_bp, translations_bp, organisations_bp, editor_bp, storage_bp, search_bp,
               sharing_bp, admin_bp, health_bp, syllabus_bp, history_bp, events_bp, countries_bp, experts_bp,
-              collections_bp, alerts_bp)
+              collections_bp, alerts_bp, overview_bp)
 
 
 def create_app(overrides: dict | None = None) -> Flask:

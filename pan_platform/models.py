@@ -19,6 +19,7 @@ from pan_platform.events.models import CalendarToken, Event, EventApplication, E
 from pan_platform.experts.models import ContactMessage, ExpertProfile, ExpertShare
 from pan_platform.history.models import ItemChange
 from pan_platform.organisations.models import Country, Organisation, OrganisationApplication
+from pan_platform.overview.models import ItemUsage
 from pan_platform.sharing.models import (
     AccessRequest,
     ItemPolicy,
@@ -40,7 +41,7 @@ __all__ = [
     "Invitation", "LabelOverride", "LoginAttempt", "OrganisationApplication", "PasswordReset",
     "AccessRequest", "ItemPolicy", "Notification", "SharedVisit", "SharingAgreement",
     "ApiToken", "AuditEvent", "CountsGeneration", "Country", "FileVersion", "Item", "ItemArea", "ItemChange",
-    "ItemLanguage", "ItemLanguageVersion", "ItemReader", "ItemShare", "ItemTranslation", "MaterialFile",
+    "ItemLanguage", "ItemLanguageVersion", "ItemUsage", "ItemReader", "ItemShare", "ItemTranslation", "MaterialFile",
     "OfflinePackage", "Organisation", "PriorityArea", "User",
     "ThesaurusRevision", "ThesaurusTerm",
 ]

@@ -21,6 +21,7 @@ from pan_platform.events.operations import to_utc, zone_of
 from pan_platform.experts.seed import load_experts
 from pan_platform.extensions import db
 from pan_platform.organisations.models import Country, Organisation
+from pan_platform.overview import demo as overview_demo
 from pan_platform.sharing.models import ItemShare
 from pan_platform.storage.files import add_version_from_path
 from pan_platform.util import utcnow
@@ -247,5 +248,8 @@ def seed_all(seed_dir: Path) -> dict[str, int]:
     db.session.flush()
     counts["collections"] = load_collections(seed_dir)
     counts["saved_searches"] = load_saved_searches(seed_dir)
+    db.session.flush()
+    counts["adaptations"] = overview_demo.seed_adaptations()
+    counts["usage"] = overview_demo.seed_usage()  # the dashboard's demo period: the last 12 months
     db.session.commit()
     return counts

@@ -72,6 +72,11 @@ def can_view_history(user, item) -> bool:
     return can_edit(user, item)
 
 
+def can_view_statistics(user, item) -> bool:
+    """An item's usage figures are for the editors of its owner academy."""
+    return can_edit(user, item)
+
+
 def can_create_in(user, organisation) -> bool:
     """May `user` create items owned by `organisation`?"""
     return (
@@ -257,6 +262,7 @@ _ITEM_RULES = {
     "share": can_edit,
     "preview": can_edit,
     "view_history": can_view_history,
+    "view_statistics": can_view_statistics,
     "adapt": can_adapt,
     "copy_part": can_copy_part,
     "request_adaptation": can_request_adaptation,

@@ -9,6 +9,7 @@ from flask_login import current_user
 from pan_platform.catalogue import queries
 from pan_platform.catalogue import vocabularies as vocab
 from pan_platform.catalogue.filters import read_filters
+from pan_platform.overview import usage
 
 bp = Blueprint("catalogue", __name__, template_folder="templates")
 
@@ -31,13 +32,15 @@ def browse():
 @bp.route("/items/<int:item_id>")
 def detail(item_id: int):
     item = queries.get_readable(current_user, item_id, options=queries.detail_loads())
-    return render_template(
+    page = render_template(
         "catalogue/detail.html",
         item=item,
         text=item.localized(str(get_locale())),
         ancestors=queries.readable_ancestors(current_user, item),
         children=queries.readable_children(current_user, item),
     )
+    usage.record_view(current_user, item_id)  # after rendering: its commit expires the rows shown
+    return page
 
 
 @bp.route("/licences")

@@ -9,9 +9,9 @@ from pathlib import Path
 from flask_babel import force_locale
 
 from pan_platform.audit.models import record
-from pan_platform.catalogue.models import count_download
 from pan_platform.extensions import db
 from pan_platform.i18n import _l
+from pan_platform.overview import usage
 from pan_platform.storage.mark import marked_pdf
 
 MARKINGS = {
@@ -57,7 +57,8 @@ def marking_headers(version) -> dict[str, str]:
 
 
 def record_download(user, version) -> None:
-    """One audit event per download: who, from which organisation and country."""
+    """One audit event per download: who, from which organisation and country; the
+    usage statistics count it by COUNTER's rules (no robots, a double click once)."""
     signed_in = user is not None and getattr(user, "is_authenticated", False)
     organisation = user.organisation if signed_in else None
     record(
@@ -67,5 +68,5 @@ def record_download(user, version) -> None:
         version=version.number,
         country=organisation.country_code if organisation is not None else None,
     )
-    count_download(version.item_id)
+    usage.count("download", user, version.item_id)
     db.session.commit()

@@ -29,9 +29,10 @@ from werkzeug.utils import secure_filename
 from pan_platform.access import can
 from pan_platform.accounts.models import User
 from pan_platform.audit.models import record
-from pan_platform.catalogue.models import Item, count_download
+from pan_platform.catalogue.models import Item
 from pan_platform.extensions import db
 from pan_platform.operations import operation
+from pan_platform.overview import usage
 from pan_platform.sharing.markings import apply_marking
 from pan_platform.storage import store
 from pan_platform.syllabus.models import OfflinePackage
@@ -202,7 +203,7 @@ def record_package_download(user, package: OfflinePackage, outline: Node) -> Non
             record("download", user if signed_in else None, node.item, version=version.number,
                    country=organisation.country_code if organisation is not None else None,
                    package=package.id)
-            count_download(node.item.id)
+            usage.count("download", user, node.item.id)
     db.session.commit()
 
 

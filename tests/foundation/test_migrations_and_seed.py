@@ -59,8 +59,9 @@ def test_demo_catalogue_loads_idempotently(app):
     assert first["collections"] >= 4 and first["saved_searches"] >= 4
     second = seed_all(seed_dir)
     assert first["experts"] >= 25
+    assert first["adaptations"] > 0 and first["usage"] > 0
     assert second == {"countries": 0, "organisations": 0, "users": 0, "items": 0, "events": 0, "country_profiles": 0,
-                      "experts": 0, "collections": 0, "saved_searches": 0}
+                      "experts": 0, "collections": 0, "saved_searches": 0, "adaptations": 0, "usage": 0}
     participating = db.session.scalar(select(func.count()).where(Country.kind == "participating"))
     assert participating == 57
     academies = db.session.scalars(select(Organisation).where(Organisation.kind == "academy")).all()

@@ -20,6 +20,7 @@ its own owner academy, so agreements of one case cannot touch another.
 
 from __future__ import annotations
 
+import csv
 import difflib
 import io
 import json
@@ -32,7 +33,7 @@ from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from flask import g
+from flask import current_app, g
 from flask_login import AnonymousUserMixin
 from pypdf import PdfReader
 from sqlalchemy import func, select
@@ -45,6 +46,7 @@ from pan_platform.collections.models import Collection, CollectionEntry
 from pan_platform.extensions import db
 from pan_platform.history.models import ItemChange
 from pan_platform.mail import outbox
+from pan_platform.overview import usage
 from pan_platform.sharing import operations
 from pan_platform.storage import store
 from pan_platform.storage.files import add_version, new_file
@@ -1110,6 +1112,69 @@ def _start_page_new_matches(p: Probe, item: Item) -> bool:
     assert shown is not None, p.role
     return shown.group(2) == "1"
 
+# -- the overview of the network: the dashboard, its CSV files and item usage -----------------
+
+def _usage_for_every_item(w: dict) -> None:
+    """Views and downloads of every case's item, so that the "most downloaded" and "most
+    adapted" lists could name each; figures computed before are dropped."""
+    if not w.get("usage_added"):
+        for item in w["items"].values():
+            usage.add(item.id, views=3, downloads=2, country="DE")
+        db.session.commit()
+        current_app.extensions.pop("pan_counts", None)
+        w["usage_added"] = True
+
+
+def _overview_text(p: Probe, url: str) -> str:
+    key = f"overview:{url}"
+    if key not in p.cache:
+        _usage_for_every_item(p.world)
+        response = p.get(url)
+        assert response.status_code == 200
+        p.cache[key] = response.get_data(as_text=True)
+    return p.cache[key]
+
+
+def _signed_in_published(p: Probe, item: Item) -> bool:
+    return p.user is not None and _published(p, item)
+
+
+@channel("overview_total", applies=_published, needs="overview.dashboard")
+def _overview_total(p: Probe, item: Item) -> bool:
+    match = re.search(r'class="overview-total" data-count="(\d+)"', _overview_text(p, "/en/overview"))
+    assert match, "the overview shows no total"
+    return _count_minus_others(p, item, int(match.group(1)))
+
+
+@channel("overview_levels_csv", applies=_published, needs="overview.dataset_csv")
+def _overview_levels_csv(p: Probe, item: Item) -> bool:
+    rows = list(csv.reader(io.StringIO(_overview_text(p, "/en/overview/levels.csv").lstrip("\ufeff"))))
+    return _count_minus_others(p, item, sum(int(n) for _level, n in rows[1:]))
+
+
+@channel("overview_page_lists", applies=_signed_in_published, needs="overview.dashboard")
+def _overview_page_lists(p: Probe, item: Item) -> bool:
+    """The page lists the first 50 most downloaded and adapted: more than the world has."""
+    assert len(p.world["items"]) < 50
+    return p.token(item) in _overview_text(p, "/en/overview")
+
+
+@channel("overview_downloads_csv", applies=_signed_in_published, needs="overview.dataset_csv")
+def _overview_downloads_csv(p: Probe, item: Item) -> bool:
+    return p.token(item) in _overview_text(p, "/en/overview/downloads.csv")
+
+
+@channel("overview_adaptations_csv", applies=_signed_in_published, needs="overview.dataset_csv")
+def _overview_adaptations_csv(p: Probe, item: Item) -> bool:
+    """The world's adapted copy of each item is public: the item is listed as adapted
+    exactly when the caller may read it."""
+    return p.token(item) in _overview_text(p, "/en/overview/adaptations.csv")
+
+
+@channel("item_usage_panel", action="view_statistics", needs="overview.dashboard")
+def _item_usage_panel(p: Probe, item: Item) -> bool:
+    response = p.get(f"/items/{item.id}")
+    return response.status_code == 200 and 'class="item-usage"' in response.get_data(as_text=True)
 
 
 # -- the tests ------------------------------------------------------------------------------

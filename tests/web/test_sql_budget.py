@@ -21,6 +21,7 @@ from pan_platform.catalogue import overrides
 from pan_platform.catalogue.models import ItemTranslation
 from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
 from pan_platform.extensions import db
+from pan_platform.overview import usage
 from pan_platform.sharing.models import ItemPolicy, SharingAgreement
 from pan_platform.util import utcnow
 from tests.conftest import make_app, running, sign_in
@@ -59,6 +60,9 @@ BUDGETS: dict[str, tuple[int | None, int | None]] = {
     "api_list": (7, 9),
     # rate counter + thesaurus + hits (4) + what can() reads (4)
     "api_search": (11, 13),
+    # counts' generation (figures cached) + label overrides; signed in: the items of the most
+    # downloaded and most adapted lists with their owners, and their translations (2)
+    "overview": (2, 7),
 }
 
 
@@ -101,6 +105,9 @@ def _build(n: int) -> World:
         item.refresh_languages()
         if i % 4 == 0:
             item.policy = ItemPolicy(marking="training-use-only")
+        usage.add(item.id, views=i + 1, downloads=i + 1)
+        if i % 3 == 1:
+            item.adapted_from_id = curriculum.id  # adapted by another academy
     db.session.add(SharingAgreement(owner_id=academies[1].id, partner_id=partner.id, areas=[AREAS[0]],
                                     valid_until=utcnow() + timedelta(days=30)))
     trainer = make_user(academies[1], "trainer")
@@ -117,6 +124,7 @@ def _build(n: int) -> World:
         "shared": "/en/shared-with-us",
         "api_list": "/api/v1/materials?per_page=50",
         "api_search": "/api/v1/search?q=training&per_page=50",
+        "overview": "/en/overview",
     }
     return World(urls, Viewer(trainer.email), Viewer(editor.email), Viewer(partner_user.email))
 
