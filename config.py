@@ -180,6 +180,9 @@ class Config:
         self.PAN_PACKAGE_INLINE_MB = int(env.get("PAN_PACKAGE_INLINE_MB", "20"))
         self.PAN_PACKAGE_BUILD_SECONDS = float(env.get("PAN_PACKAGE_BUILD_SECONDS", "5"))
         self.PAN_PACKAGE_CLEAN_SECONDS = float(env.get("PAN_PACKAGE_CLEAN_SECONDS", "3600"))
+        # A build that has written no progress for this long is taken as dead (its process
+        # ended) and failed, so that the package can be asked for again.
+        self.PAN_PACKAGE_STALL_SECONDS = float(env.get("PAN_PACKAGE_STALL_SECONDS", "600"))
         # Index a save before the reply (1) or in a background thread (0).
         self.PAN_SEARCH_SYNC = env.get("PAN_SEARCH_SYNC", "1") == "1"
         # The language of command-line messages (see i18n.select_locale).
