@@ -9,9 +9,11 @@ Small packages are built in the request; bigger ones are queued and built by the
 scheduler's `build-packages` job, which writes its progress (files done of total) into
 the package row the status page shows. A build writes a heartbeat with its progress; one
 that stops writing it for PAN_PACKAGE_STALL_SECONDS (its process died) no longer counts
-as live and is failed, so the status page stops waiting and offers to try again. A package is served only to callers with the
-same reader labels and the same fingerprint as it was built for (models.py); the
-`clean-packages` job removes old, superseded and unknown package files.
+as live and is failed, so the status page stops waiting and offers to try again.
+
+A package is served only to callers with the same reader labels and the same fingerprint
+as it was built for (models.py); the `clean-packages` job removes old, superseded and
+unknown package files.
 """
 
 from __future__ import annotations
