@@ -130,7 +130,7 @@ def test_dropped_office_files_get_previews_that_another_academy_reads(live_app, 
         assert _loaded_width(page.get_by_role("img", name=f"Thumbnail of {name}")) == 320
     item = db.session.get(Item, item_id)
     assert [(f.current.preview.pages, f.current.preview.page_count) for f in item.files] == [(3, 3), (1, 1), (2, 2)]
-    page.get_by_role("button", name="Publish").click()
+    page.get_by_role("button", name="Publish", exact=True).click()
     expect(page.locator(".badge-published")).to_be_visible()
 
     # The item page: every file's thumbnail, and each file's pages (the first file's open).
