@@ -11,7 +11,8 @@ reports two memory figures:
   worker and the LibreOffice it started), sampled from /proc every 20 ms: what the host must
   have free while a preview is made;
 - "proc MB": the peak resident set size of the largest single process (getrusage
-  RUSAGE_CHILDREN over the waited-for worker and LibreOffice), exact but not summed.
+  RUSAGE_CHILDREN over the waited-for worker and LibreOffice): not summed, and it counts
+  the pages the child shares with this process right after fork (about 60 MB here).
 Prints the machine's load (`uptime`) first: figures on a busy host are slower.
 """
 
