@@ -190,6 +190,9 @@ class Config:
         self.PAN_PACKAGE_CLEAN_SECONDS = float(env.get("PAN_PACKAGE_CLEAN_SECONDS", "3600"))
         # How often the worker looks for digests of saved searches that are due (alerts/digests.py).
         self.PAN_DIGEST_SECONDS = float(env.get("PAN_DIGEST_SECONDS", "900"))
+        # A build that has written no progress for this long is taken as dead (its process
+        # ended) and failed, so that the package can be asked for again.
+        self.PAN_PACKAGE_STALL_SECONDS = float(env.get("PAN_PACKAGE_STALL_SECONDS", "600"))
         # Index a save before the reply (1) or in a background thread (0).
         self.PAN_SEARCH_SYNC = env.get("PAN_SEARCH_SYNC", "1") == "1"
         # The language of command-line messages (see i18n.select_locale).

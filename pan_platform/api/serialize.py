@@ -11,6 +11,7 @@ from pan_platform.access import can
 from pan_platform.catalogue import queries
 from pan_platform.catalogue.models import Item
 from pan_platform.organisations.models import Organisation
+from pan_platform.storage import previews
 
 KIND_PATHS = {"curriculum": "curricula", "module": "modules", "material": "materials"}
 
@@ -66,7 +67,12 @@ def file_version(version) -> dict:
         "sha256": version.sha256,
         "uploaded_at": timestamp(version.uploaded_at),
         "download_url": url_for("storage.download", version_id=version.id, _external=True),
+        "thumbnail_url": _thumbnail_url(version.id) if version.preview and version.preview.status == "done" else None,
     }
+
+
+def _thumbnail_url(version_id: int) -> str:
+    return url_for("storage.thumbnail", version_id=version_id, _external=True)
 
 
 def material_file(entry) -> dict:
@@ -86,14 +92,18 @@ def material_file(entry) -> dict:
 def _files(user, item: Item) -> dict:
     """Files and their versions for those who may download them (the rule of the download
     route); others learn only that files exist and are given on request. `files` lists
-    every version (as before several files per material); `material_files` the files in order."""
+    every version (as before several files per material); `material_files` the files in order;
+    `thumbnail_url` the first file's thumbnail once made, for those who may download only
+    (the rule of the thumbnail route and the item page)."""
     if can(user, "download", item):
+        thumbnail = previews.thumbnail_version(user, item)
         return {
             "files": [file_version(v) for v in item.file_versions],
             "material_files": [material_file(f) for f in item.files if f.versions],
             "files_on_request": False,
+            "thumbnail_url": _thumbnail_url(thumbnail) if thumbnail is not None else None,
         }
-    return {"files": [], "material_files": [], "files_on_request": bool(item.file_versions)}
+    return {"files": [], "material_files": [], "files_on_request": bool(item.file_versions), "thumbnail_url": None}
 
 
 def item_detail(user, item: Item) -> dict:

@@ -77,6 +77,8 @@ TRANSLATION = spec.schema("Translation", obj({
 FILE_VERSION = spec.schema("FileVersion", obj({
     "id": INT, "file_id": INT, "number": INT, "original_name": STR, "mime_type": STR, "size": INT, "sha256": STR,
     "uploaded_at": DATETIME, "download_url": STR,
+    "thumbnail_url": {"type": "string", "nullable": True,
+                      "description": "The version's thumbnail (WebP), once made; null before"},
 }))
 FILE_ROLE = {"type": "string", "enum": list(FILE_ROLES)}
 MATERIAL_FILE = spec.schema("MaterialFile", obj({
@@ -107,6 +109,9 @@ ITEM_DETAIL = spec.schema("ItemDetail", obj({
                                       "empty for callers who may not download the files"},
     "files_on_request": {"type": "boolean",
                          "description": "The item has files the caller may ask the owner academy for"},
+    "thumbnail_url": {"type": "string", "nullable": True,
+                      "description": "A material's thumbnail (its first file's first page, WebP); null until "
+                                     "made, and for callers who may not download the files"},
     "sharing": SHARING,
 }))
 ITEM_LIST = spec.schema("ItemList", obj({"data": {"type": "array", "items": ITEM_SUMMARY}, "meta": META, "links": LINKS}))

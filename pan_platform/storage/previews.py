@@ -284,15 +284,34 @@ class Shown:
     page_count: int | None = None  # pages of the whole document
 
 
+def _shown(version: FileVersion) -> Shown:
+    preview = version.preview
+    if preview is None:
+        return Shown(version.id, "pending" if previewable(version.mime_type) else "none", 0)
+    return Shown(version.id, preview.status, preview.pages, preview.page_count)
+
+
 def shown_preview(user, item) -> Shown | None:
     """None when `user` may not download the item's file (then no image of it is shown)."""
     version = current_version(item)
     if version is None or not can(user, "download", item):
         return None
-    preview = version.preview
-    if preview is None:
-        return Shown(version.id, "pending" if previewable(version.mime_type) else "none", 0)
-    return Shown(version.id, preview.status, preview.pages, preview.page_count)
+    return _shown(version)
+
+
+def shown_file_previews(user, item) -> dict[int, Shown]:
+    """The preview of each of the material's current files, by file version id; empty when
+    `user` may not download the item's files (the same rule as `shown_preview`)."""
+    if not can(user, "download", item):
+        return {}
+    return {version.id: _shown(version) for version in item.current_files}
+
+
+def thumbnail_version(user, item) -> int | None:
+    """The version id whose thumbnail `user` may see for `item` (its first file's, once
+    made); None when there is none or `user` may not download the file."""
+    shown = shown_preview(user, item)
+    return shown.version_id if shown is not None and shown.status == "done" else None
 
 
 def servable(user, version_id: int, name: str) -> Path | None:

@@ -70,6 +70,7 @@ TYPE_ICONS = {"slide-deck": "slides", "video": "video", "e-learning": "file"}
 def _preview_helpers() -> dict:
     return {
         "preview_of": lambda item: previews.shown_preview(current_user, item),
+        "file_previews_of": lambda item: previews.shown_file_previews(current_user, item),
         "type_icon": lambda item: url_for(
             "static", filename=f"icons/{TYPE_ICONS.get(item.resource_type or '', 'document')}.svg"),
     }

@@ -36,6 +36,9 @@ class OfflinePackage(db.Model):
     total: Mapped[int] = mapped_column(default=0)  # files to write
     size: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # Written when a build claims the row and after every file: a build that stops writing
+    # it (its process died) is failed after PAN_PACKAGE_STALL_SECONDS (packages.py).
+    heartbeat_at: Mapped[datetime | None]
 
     @property
     def percent(self) -> int:

@@ -7,9 +7,13 @@ each other with relative links only.
 
 Small packages are built in the request; bigger ones are queued and built by the
 scheduler's `build-packages` job, which writes its progress (files done of total) into
-the package row the status page shows. A package is served only to callers with the
-same reader labels and the same fingerprint as it was built for (models.py); the
-`clean-packages` job removes old, superseded and unknown package files.
+the package row the status page shows. A build writes a heartbeat with its progress; one
+that stops writing it for PAN_PACKAGE_STALL_SECONDS (its process died) no longer counts
+as live and is failed, so the status page stops waiting and offers to try again.
+
+A package is served only to callers with the same reader labels and the same fingerprint
+as it was built for (models.py); the `clean-packages` job removes old, superseded and
+unknown package files.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from pathlib import Path
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, select, update
 from werkzeug.exceptions import NotFound
 from werkzeug.utils import secure_filename
 
@@ -70,21 +74,41 @@ def is_small(outline: Node) -> bool:
     return len(files) <= current_app.config["PAN_PACKAGE_INLINE_FILES"] and sum(f.size for f in files) <= limit
 
 
-def current_package(user, item: Item, language: str) -> OfflinePackage | None:
-    """The newest live package of what `user` may have of `item` now, if any."""
+def _stall_cutoff():
+    return utcnow() - timedelta(seconds=current_app.config["PAN_PACKAGE_STALL_SECONDS"])
+
+
+def _stalled(cutoff):
+    """Building, with no heartbeat since `cutoff`: the process building it has died."""
+    return and_(OfflinePackage.status == "building",
+                func.coalesce(OfflinePackage.heartbeat_at, OfflinePackage.created_at) < cutoff)
+
+
+def _same_package(user, item: Item, language: str):
     outline = build_outline(user, item, language)
-    return db.session.scalar(
-        select(OfflinePackage)
-        .where(
-            OfflinePackage.item_id == item.id,
-            OfflinePackage.labels_key == labels_key(user),
-            OfflinePackage.fingerprint == fingerprint(outline, language),
-            OfflinePackage.language == language,
-            OfflinePackage.status.in_(LIVE_STATES),
-        )
-        .order_by(OfflinePackage.id.desc())
-        .limit(1)
-    )
+    return select(OfflinePackage).where(
+        OfflinePackage.item_id == item.id,
+        OfflinePackage.labels_key == labels_key(user),
+        OfflinePackage.fingerprint == fingerprint(outline, language),
+        OfflinePackage.language == language,
+    ).order_by(OfflinePackage.id.desc()).limit(1)
+
+
+def current_package(user, item: Item, language: str) -> OfflinePackage | None:
+    """The newest live package of what `user` may have of `item` now, if any (a stalled
+    build is not live, even before a job has failed it)."""
+    return db.session.scalar(_same_package(user, item, language).where(
+        OfflinePackage.status.in_(LIVE_STATES), ~_stalled(_stall_cutoff())))
+
+
+def last_attempt_failed(user, item: Item, language: str) -> bool:
+    """Did the newest package of what `user` may have of `item` fail (or stall)?"""
+    package = db.session.scalar(_same_package(user, item, language))
+    if package is None:
+        return False
+    cutoff = _stall_cutoff()
+    return package.status == "failed" or (
+        package.status == "building" and (package.heartbeat_at or package.created_at) < cutoff)
 
 
 def ready_package(user, item: Item, language: str) -> OfflinePackage | None:
@@ -102,6 +126,7 @@ def request_package(user, item: Item, language: str) -> OfflinePackage:
     existing = current_package(user, item, language)
     if existing is not None:
         return existing
+    _fail_stalled(item.id)  # asked again after a dead build: that one is failed now
     outline = build_outline(user, item, language)
     package = OfflinePackage(
         item_id=item.id, requested_by_id=getattr(user, "id", None), labels_key=labels_key(user),
@@ -117,7 +142,7 @@ def build_package(package_id: int) -> bool:
     claimed = db.session.execute(
         update(OfflinePackage)
         .where(OfflinePackage.id == package_id, OfflinePackage.status == "queued")
-        .values(status="building")
+        .values(status="building", heartbeat_at=utcnow())
     ).rowcount
     db.session.commit()
     if not claimed:
@@ -136,9 +161,17 @@ def build_package(package_id: int) -> bool:
         package.status = "failed"
         db.session.commit()
         return False
-    package.status, package.size = "ready", target.stat().st_size
+    # Ready only if still ours: a build taken for dead meanwhile has been failed (and may
+    # have been asked for again); its file is not served.
+    finished = db.session.execute(
+        update(OfflinePackage)
+        .where(OfflinePackage.id == package_id, OfflinePackage.status == "building")
+        .values(status="ready", size=target.stat().st_size)
+    ).rowcount
     db.session.commit()
-    return True
+    if not finished:
+        target.unlink(missing_ok=True)
+    return bool(finished)
 
 
 def _build(package: OfflinePackage, partial: Path) -> None:
@@ -153,7 +186,7 @@ def _build(package: OfflinePackage, partial: Path) -> None:
     db.session.commit()
 
     def progress(done: int) -> None:
-        package.done = done
+        package.done, package.heartbeat_at = done, utcnow()
         db.session.commit()
 
     write_zip(outline, package.language, partial, progress)
@@ -209,8 +242,23 @@ def record_package_download(user, package: OfflinePackage, outline: Node) -> Non
 
 # -- scheduled jobs (scheduler.py) --------------------------------------------------------
 
+def _fail_stalled(item_id: int | None = None) -> int:
+    """Fail the builds whose process died (no heartbeat for PAN_PACKAGE_STALL_SECONDS); the
+    caller commits. Returns how many."""
+    statement = update(OfflinePackage).where(_stalled(_stall_cutoff())).values(status="failed")
+    if item_id is not None:
+        statement = statement.where(OfflinePackage.item_id == item_id)
+    failed = db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
+    if failed:
+        log.warning("offline packages: %d build(s) stopped without finishing, marked failed", failed)
+    return failed
+
+
 def build_queued() -> int:
-    """`build-packages`: build every queued package, oldest first. Returns how many were built."""
+    """`build-packages`: fail stalled builds, then build every queued package, oldest first.
+    Returns how many were built."""
+    _fail_stalled()
+    db.session.commit()
     ids = db.session.scalars(
         select(OfflinePackage.id).where(OfflinePackage.status == "queued").order_by(OfflinePackage.id)
     ).all()

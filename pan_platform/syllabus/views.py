@@ -76,6 +76,7 @@ def offline_status(item_id: int):
     return _private(make_response(render_template(
         "syllabus/offline_status.html", item=item, text=item.localized(language), package=package,
         language=language, ready=packages.ready_package(current_user, item, language) is not None,
+        failed=package is None and packages.last_attempt_failed(current_user, item, language),
     )))
 
 

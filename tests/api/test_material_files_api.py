@@ -7,7 +7,7 @@ import io
 
 from pan_platform.extensions import db
 from pan_platform.sharing.models import ItemPolicy
-from pan_platform.storage import files
+from pan_platform.storage import files, previews
 from pan_platform.storage.models import FileVersion, MaterialFile
 
 
@@ -73,3 +73,37 @@ def test_files_on_request_hide_every_file_detail(client, world):
         assert "secret" not in body.lower() and "handout" not in body
     owner = client.get(f"/api/v1/materials/{item.id}", headers=world.headers("owner")).json
     assert [f["role"] for f in owner["material_files"]] == ["other", "handout"]
+
+
+def _picture() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (400, 300), "navy").save(out, "PNG")
+    return out.getvalue()
+
+
+def test_thumbnail_url_once_made_and_only_for_those_who_may_download(app, client, world):
+    item = world.items["public"]
+    version = files.add_version(item, io.BytesIO(_picture()), "poster.png", "image/png")
+    previews.mark_pending(version)
+    db.session.commit()
+    pending = client.get(f"/api/v1/materials/{item.id}", headers=world.headers("anonymous")).json
+    assert pending["thumbnail_url"] is None and pending["files"][0]["thumbnail_url"] is None
+
+    assert previews.make_preview(version.id) == "done"
+    made = client.get(f"/api/v1/materials/{item.id}", headers=world.headers("anonymous")).json
+    expected = f"http://localhost/files/{version.id}/thumbnail"
+    assert made["thumbnail_url"] == made["files"][0]["thumbnail_url"] == expected
+    assert made["material_files"][0]["current"]["thumbnail_url"] == expected
+    assert client.get(f"/files/{version.id}/thumbnail").status_code == 200
+
+    # Files given on request: no thumbnail address to those who may not download, as on the page.
+    item.policy = ItemPolicy(files_access="request")
+    db.session.commit()
+    for who in ("anonymous", "other_academy"):
+        response = client.get(f"/api/v1/materials/{item.id}", headers=world.headers(who))
+        assert response.json["thumbnail_url"] is None and "/thumbnail" not in response.get_data(as_text=True)
+    assert client.get(f"/files/{version.id}/thumbnail").status_code == 404
+    owner = client.get(f"/api/v1/materials/{item.id}", headers=world.headers("owner")).json
+    assert owner["thumbnail_url"] == expected

@@ -941,6 +941,22 @@ def _api_file_details(p: Probe, item: Item) -> bool:
     return shown
 
 
+@channel("api_thumbnail", action="download", applies=lambda p, i: bool(i.file_versions) and can(p.user, "read", i),
+         needs="api.materials_detail")
+def _api_thumbnail(p: Probe, item: Item) -> bool:
+    """The item's thumbnail URL goes only to those who may download its file (the rule of the
+    thumbnail route and the item page); others get null and no image address anywhere."""
+    response = p.get(f"/api/v1/materials/{item.id}")
+    assert response.status_code == 200
+    url = response.get_json()["thumbnail_url"]
+    if url is None:
+        assert "/thumbnail" not in response.get_data(as_text=True)
+        return False
+    assert urlsplit(url).path == f"/files/{item.current_file.id}/thumbnail"
+    assert p.get(urlsplit(url).path).status_code == 200
+    return True
+
+
 @channel("public_feed", applies=lambda p, i: _anonymous_published(p, i) and i.kind == "material",
          needs="feeds.by_academy")
 def _feed(p: Probe, item: Item) -> bool:

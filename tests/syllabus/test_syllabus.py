@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from flask import g
 from pypdf import PdfReader
+from sqlalchemy import update
 
 from pan_platform import scheduler
 from pan_platform.catalogue.models import Item, ItemTranslation
@@ -319,3 +320,84 @@ def test_syllabus_page_links_the_readable_language_versions(app, world):
     page = _client(app).get(f"/items/{world['cur'].id}/syllabus").get_data(as_text=True)
     assert f'href="/items/{russian.id}/syllabus"' in page and "Программа погранполиции" in page
     assert f"/items/{private.id}/syllabus" not in page and "Programme interne" not in page
+
+
+class _ProcessKilled(BaseException):
+    """What a build sees of SIGKILL or a lost machine: nothing after it runs, no clean-up."""
+
+
+def test_a_build_whose_process_died_fails_and_can_be_asked_for_again(app, world):
+    app.config["PAN_PACKAGE_INLINE_FILES"] = 0  # built by the job
+    client = _client(app, world["owner"])
+    status_url = f"/items/{world['cur'].id}/offline"
+    assert client.post(f"{status_url}/request").status_code == 303
+    package = db.session.query(OfflinePackage).one()
+
+    original = packages.write_zip
+
+    def dies_after_one_file(outline, language, target, progress):
+        progress(1)
+        raise _ProcessKilled
+
+    packages.write_zip = dies_after_one_file
+    try:
+        with pytest.raises(_ProcessKilled):
+            packages.build_queued()
+    finally:
+        packages.write_zip = original
+    db.session.rollback()
+    db.session.expire_all()
+    package = db.session.get(OfflinePackage, package.id)
+    assert (package.status, package.done) == ("building", 1)  # what the dead process left
+    g.pop("_login_user", None)
+    assert 'http-equiv="refresh"' in client.get(status_url).get_data(as_text=True)  # not stalled yet
+
+    # No progress for longer than PAN_PACKAGE_STALL_SECONDS: the status page stops waiting
+    # at once (even before a job runs) and offers to try again.
+    package.heartbeat_at -= timedelta(seconds=app.config["PAN_PACKAGE_STALL_SECONDS"] + 1)
+    db.session.commit()
+    g.pop("_login_user", None)
+    status = client.get(status_url).get_data(as_text=True)
+    assert 'http-equiv="refresh"' not in status and "Files done" not in status
+    assert "The package could not be prepared" in status and ">Try again</button>" in status
+    g.pop("_login_user", None)
+    assert client.get(f"{status_url}.zip").status_code == 302
+
+    # The job fails it for good; asking again builds a new package.
+    job = next(job for job in scheduler.JOBS if job.name == "build-packages")
+    assert scheduler.run_once(app, [job]) == {"build-packages": True}
+    db.session.expire_all()
+    assert db.session.get(OfflinePackage, package.id).status == "failed"
+    g.pop("_login_user", None)
+    assert client.post(f"{status_url}/request").status_code == 303
+    assert scheduler.run_once(app, [job]) == {"build-packages": True}
+    db.session.expire_all()
+    rows = db.session.query(OfflinePackage).order_by(OfflinePackage.id).all()
+    assert [(p.status, p.done) for p in rows] == [("failed", 1), ("ready", 3)]
+    g.pop("_login_user", None)
+    assert "Download the package" in client.get(status_url).get_data(as_text=True)
+    g.pop("_login_user", None)
+    assert len([n for n in _zip(client.get(f"{status_url}.zip")).namelist() if n.startswith("files/")]) == 3
+
+
+def test_a_build_taken_for_dead_is_not_served_when_it_finishes_after_all(app, world):
+    app.config["PAN_PACKAGE_INLINE_FILES"] = 0
+    client = _client(app, world["owner"])
+    assert client.post(f"/items/{world['cur'].id}/offline/request").status_code == 303
+    package_id = db.session.query(OfflinePackage).one().id
+    original = packages.write_zip
+
+    def slow(outline, language, target, progress):
+        original(outline, language, target, progress)
+        # Meanwhile another process found no heartbeat for too long and failed the build.
+        db.session.execute(update(OfflinePackage).where(OfflinePackage.id == package_id).values(status="failed"))
+        db.session.commit()
+
+    packages.write_zip = slow
+    try:
+        assert packages.build_queued() == 0
+    finally:
+        packages.write_zip = original
+    db.session.expire_all()
+    package = db.session.get(OfflinePackage, package_id)
+    assert package.status == "failed" and not packages.package_path(package).exists()
