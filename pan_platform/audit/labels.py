@@ -79,6 +79,15 @@ ACTION_LABELS = {
     "countries.profile_submitted": _l("Country profile submitted for review"),
     "countries.profile_published": _l("Country profile published"),
     "countries.profile_returned": _l("Country profile sent back"),
+    # Experts and contact
+    "experts.created": _l("Expert profile created"),
+    "experts.updated": _l("Expert profile changed"),
+    "experts.deleted": _l("Expert profile deleted"),
+    "experts.confirmed": _l("Expert profile confirmed by the academy"),
+    "experts.unconfirmed": _l("Academy confirmation of an expert profile withdrawn"),
+    "experts.contacted": _l("Expert contacted through the platform"),
+    "experts.owner_contacted": _l("Owner academy contacted through the platform"),
+    "experts.replied": _l("Reply to a relayed message"),
 }
 
 
