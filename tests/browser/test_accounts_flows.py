@@ -99,7 +99,7 @@ def test_academy_joins_invites_an_editor_who_publishes(live_server, browser_page
 
     # 5. The editor accepts, creates a curriculum and publishes it.
     _accept(page, _link_to("ion.editor@academy-md.example"), "Ion Editor", EDITOR_PASSWORD)
-    page.get_by_role("link", name="Workspace").click()
+    page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Workspace").click()
     page.get_by_role("link", name="New curriculum").click()
     page.get_by_label("Title").fill("Community policing for recruits")
     page.get_by_label("Summary").fill("A twelve-week course.")

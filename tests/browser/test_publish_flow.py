@@ -46,7 +46,7 @@ def test_editor_publishes_for_cepol_only(live_app, live_server, browser_page, tm
     page, base = browser_page, live_server
 
     sign_in(page, base, editor.email)
-    page.get_by_role("link", name="Workspace").click()
+    page.get_by_role("navigation", name="Main navigation").get_by_role("link", name="Workspace").click()
     page.get_by_role("link", name="New curriculum").click()
     create(page, "Trafficking in Human Beings for Border Police", area="Trafficking in human beings")
     curriculum_url = page.url
