@@ -16,9 +16,9 @@ from pan_platform.api.openapi import Param
 from pan_platform.api.spec import INT, LANG_PATTERN, LINKS, META, NSTR, ORG_REF, STR, STR_LIST, obj, spec
 from pan_platform.api.v1 import PAGE, PER_PAGE, bp, page_links
 from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
+from pan_platform.events import operations as event_operations  # a module: it imports this package
 from pan_platform.events import queries
 from pan_platform.events.models import EVENT_KINDS, Event
-from pan_platform.events.operations import open_for_applications
 from pan_platform.i18n import _
 
 _TIME = {"type": "string", "format": "date-time"}
@@ -99,7 +99,7 @@ def event_summary(event: Event) -> dict:
         "seats": event.seats,
         "seats_left": event.seats_left,
         "application_deadline": serialize.timestamp(event.application_deadline),
-        "open_for_applications": open_for_applications(event),
+        "open_for_applications": event_operations.open_for_applications(event),
         "cancelled": event.cancelled_at is not None,
         "owner": serialize.org_ref(event.owner),
         "web_url": url_for("events.detail", event_id=event.id, _external=True),
