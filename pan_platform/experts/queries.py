@@ -15,6 +15,7 @@ from pan_platform.catalogue.models import Item
 from pan_platform.catalogue.vocabularies import PRIORITY_AREAS, area_label
 from pan_platform.experts.models import ContactMessage, ExpertProfile
 from pan_platform.extensions import db
+from pan_platform.sharing.models import Notification
 from pan_platform.thesaurus import lookup
 
 FACETS = ("area", "language", "country", "organisation")
@@ -173,10 +174,14 @@ def get_message(user, message_id: int) -> ContactMessage:
     return message
 
 
-def unread_messages(user) -> int:
+def unread_total(user) -> int:
+    """Unread notifications and messages together, for the menu's badge on every page a
+    member sees: one statement."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return db.session.scalar(
-        select(func.count(ContactMessage.id))
-        .where(ContactMessage.recipient_id == user.id, ContactMessage.read_at.is_(None))
-    ) or 0
+    notifications = select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None)).scalar_subquery()
+    messages = select(func.count(ContactMessage.id)).where(
+        ContactMessage.recipient_id == user.id, ContactMessage.read_at.is_(None)).scalar_subquery()
+    return db.session.scalar(select(notifications + messages)) or 0
+

@@ -36,7 +36,7 @@ def _helpers() -> dict:
         "EXPERT_AVAILABILITY": AVAILABILITY,
         "topic_label": queries.topic_label,
         "experts_matching": lambda q: queries.matching(current_user, q or "", _lang()),
-        "unread_messages": lambda: queries.unread_messages(current_user),
+        "unread_total": lambda: queries.unread_total(current_user),
         "contact_messages": lambda: queries.messages_for(current_user, limit=20),
         "address_revealed": operations.address_revealed,
     }

@@ -215,9 +215,4 @@ def notifications_for(user, limit: int = 100) -> list[Notification]:
     ))
 
 
-def unread_count(user) -> int:
-    return db.session.scalar(
-        select(func.count(Notification.id)).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-    ) or 0
-
 

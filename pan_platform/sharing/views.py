@@ -30,9 +30,6 @@ bp = Blueprint("sharing", __name__)
 
 @bp.app_context_processor
 def _helpers() -> dict:
-    def unread() -> int:
-        return queries.unread_count(current_user) if current_user.is_authenticated else 0
-
     def org_by_label(label: str) -> Organisation | None:
         prefix, _sep, number = label.partition(":")
         return db.session.get(Organisation, int(number)) if prefix == "org" and number.isdigit() else None
@@ -44,7 +41,7 @@ def _helpers() -> dict:
 
     return {
         "my_pending_request": my_pending_request,
-        "MARKINGS": MARKINGS, "marking_of": marking_of, "unread_notifications": unread,
+        "MARKINGS": MARKINGS, "marking_of": marking_of,
         "org_by_label": org_by_label, "REQUEST_STATES": REQUEST_STATES,
         "SHARING_ACTIONS": SHARING_ACTIONS, "now": utcnow,
     }

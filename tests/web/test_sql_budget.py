@@ -45,7 +45,9 @@ BUDGETS: dict[str, tuple[int | None, int | None]] = {
     "catalogue_area": (8, 11),
     # thesaurus revision + hits (4) + what can() reads: shares of the hits, of their
     # module and curriculum, agreements (4) + language versions + the academy facet's names
-    "search": (13, 16),
+    # + the "Upcoming events" block + the "Experts matching" block and the thesaurus revision
+    # its topic labels check (3, fixed whatever the number of hits)
+    "search": (16, 19),
     # the item with files, shares, areas, languages, translations, its ancestors' shares;
     # agreements; children (4 + shares); ancestors; language versions; adaptations;
     # the material files (their versions come with them); signed in: also the academy's own
