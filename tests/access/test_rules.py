@@ -604,3 +604,44 @@ def test_event_readers_in_rules_and_in_listings(world, case):
     for role, user in world["users"].items():
         listed = set(db.session.scalars(select(Event.id).where(events_readable_by(user), Event.id == event.id)))
         assert (listed == {event.id}) == (role in expected), role
+
+
+@pytest.mark.parametrize("case", list(EVENT_READERS), ids=lambda c: "-".join((c[0], c[1], *c[2])))
+def test_expert_readers_in_rules_and_in_the_directory(world, case):
+    """Profiles use the events' table: can(read) and the directory's SQL filter agree."""
+    from pan_platform.access import experts_readable_by
+    from pan_platform.experts.models import ExpertProfile
+    from tests.experts.helpers import make_profile
+
+    visibility, scope, shared = case
+    person = make_user(world["own"], "trainer")
+    profile = make_profile(person, visibility=visibility, scope=scope, shares=[world[name] for name in shared])
+    make_profile(make_user(world["other"], "trainer"), visibility="network")  # listed for others only
+    db.session.commit()
+    expected = EVENT_READERS[case]
+    assert _allowed(world, "read", profile) == expected
+    for role, user in world["users"].items():
+        listed = set(db.session.scalars(
+            select(ExpertProfile.id).where(experts_readable_by(user), ExpertProfile.id == profile.id)))
+        assert (listed == {profile.id}) == (role in expected), role
+    deactivated_admin = make_user(world["users"]["platform_admin"].organisation, "platform_admin")
+    deactivated_admin.active = False
+    db.session.commit()
+    hidden = ExpertProfile.id == profile.id
+    assert bool(db.session.scalars(select(ExpertProfile.id).where(experts_readable_by(deactivated_admin), hidden)).all()) \
+        == (visibility == "public")
+
+
+def test_contact_and_profile_rules(world):
+    from tests.experts.helpers import make_profile
+
+    person = world["users"]["own_trainer"]
+    profile = make_profile(person, visibility="network")
+    item = _case(world, "network")
+    db.session.commit()
+    assert _allowed(world, "contact", profile) == {"own_editor", "own_admin", "other_trainer", "other_editor",
+                                                  "secretariat_user", "platform_admin"}  # not the person
+    assert _allowed(world, "contact_owner", item) == NETWORK
+    everyone_in_own = {"own_trainer", "own_editor", "own_admin", "platform_admin"}
+    assert _allowed(world, "create_expert_profile", world["own"]) == everyone_in_own
+    assert _allowed(world, "view_statistics", item) == EDITORS
