@@ -125,11 +125,18 @@ def test_the_profile_page_prefixes_the_token_form_and_repeats_no_csrf_id(app, cl
 
 @pytest.mark.parametrize(("path", "current"), [
     ("/", "/"), ("/catalogue", "/catalogue"), ("/search", "/search"), ("/organisations", "/organisations"),
-    ("/feeds", "/feeds"), ("/ar/catalogue", "/ar/catalogue"),
+    ("/ar/catalogue", "/ar/catalogue"),
 ])
 def test_the_active_navigation_link_is_marked_current(app, client, path, current):
     page = Page(client.get(path).get_data(as_text=True))
     assert page.current == [("page", current)]
+
+
+def test_the_feeds_link_in_the_footer_is_marked_on_its_page(app, client):
+    body = client.get("/feeds").get_data(as_text=True)
+    footer = body[body.index('class="site-footer"'):]
+    assert '<a href="/feeds" aria-current="page">' in footer
+    assert "aria-current" not in client.get("/").get_data(as_text=True).split('class="site-footer"')[1]
 
 
 def test_the_active_navigation_link_is_marked_for_signed_in_sections(app, client, site):
