@@ -296,23 +296,18 @@ _SAVED_SEARCH_RULES = {
 }
 
 
+# The rules of each kind of object, looked up by the object's type.
+_RULES_BY_TYPE = (
+    (Item, _ITEM_RULES), (Event, _EVENT_RULES), (ExpertProfile, _EXPERT_RULES),
+    (Organisation, _ORG_RULES), (User, _USER_RULES), (Country, COUNTRY_RULES),
+    (Collection, _COLLECTION_RULES), (SavedSearch, _SAVED_SEARCH_RULES),
+)
+
+
 def _rule_for(action: str, obj):
-    if isinstance(obj, Item):
-        return _ITEM_RULES.get(action)
-    if isinstance(obj, Event):
-        return _EVENT_RULES.get(action)
-    if isinstance(obj, ExpertProfile):
-        return _EXPERT_RULES.get(action)
-    if isinstance(obj, Organisation):
-        return _ORG_RULES.get(action)
-    if isinstance(obj, User):
-        return _USER_RULES.get(action)
-    if isinstance(obj, Country):
-        return COUNTRY_RULES.get(action)
-    if isinstance(obj, Collection):
-        return _COLLECTION_RULES.get(action)
-    if isinstance(obj, SavedSearch):
-        return _SAVED_SEARCH_RULES.get(action)
+    for kind, rules in _RULES_BY_TYPE:
+        if isinstance(obj, kind):
+            return rules.get(action)
     return None
 
 

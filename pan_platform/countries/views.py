@@ -118,43 +118,39 @@ def _refused(country, error: OperationError):
     return redirect(url_for("countries.profile", code=country.code)), 303
 
 
+def _decide(code: str, action: str, step, done: str):
+    """One step of the review (submit, publish, send back): asked of the permission module,
+    done by the operation, then back to the profile with a message."""
+    country = queries.get_country(code)
+    if not can(current_user, action, country):
+        abort(403)
+    try:
+        step(country)
+    except OperationError as error:
+        return _refused(country, error)
+    return _decided(country, done)
+
+
 @bp.route("/countries/<code>/submit", methods=["POST"])
 @login_required
 def submit(code: str):
-    country = queries.get_country(code)
-    if not can(current_user, "submit_profile", country):
-        abort(403)
-    try:
-        operations.submit(current_user, country)
-    except OperationError as error:
-        return _refused(country, error)
-    return _decided(country, _("The profile is submitted to the secretariat for review."))
+    return _decide(code, "submit_profile", lambda country: operations.submit(current_user, country),
+                   _("The profile is submitted to the secretariat for review."))
 
 
 @bp.route("/countries/<code>/publish", methods=["POST"])
 @login_required
 def publish(code: str):
-    country = queries.get_country(code)
-    if not can(current_user, "review_profile", country):
-        abort(403)
-    try:
-        operations.publish(current_user, country)
-    except OperationError as error:
-        return _refused(country, error)
-    return _decided(country, _("The profile is published."))
+    return _decide(code, "review_profile", lambda country: operations.publish(current_user, country),
+                   _("The profile is published."))
 
 
 @bp.route("/countries/<code>/send-back", methods=["POST"])
 @login_required
 def send_back(code: str):
-    country = queries.get_country(code)
-    if not can(current_user, "review_profile", country):
-        abort(403)
-    try:
-        operations.send_back(current_user, country, request.form.get("comment", ""))
-    except OperationError as error:
-        return _refused(country, error)
-    return _decided(country, _("The profile is sent back to the country's academies with your comment."))
+    comment = request.form.get("comment", "")
+    return _decide(code, "review_profile", lambda country: operations.send_back(current_user, country, comment),
+                   _("The profile is sent back to the country's academies with your comment."))
 
 
 @bp.route("/countries/<code>/history")
