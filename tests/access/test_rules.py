@@ -645,3 +645,18 @@ def test_contact_and_profile_rules(world):
     everyone_in_own = {"own_trainer", "own_editor", "own_admin", "platform_admin"}
     assert _allowed(world, "create_expert_profile", world["own"]) == everyone_in_own
     assert _allowed(world, "view_statistics", item) == EDITORS
+
+
+def test_a_saved_search_is_its_owners_alone(world):
+    from pan_platform.alerts.models import SavedSearch
+
+    owner = world["users"]["own_trainer"]
+    saved = SavedSearch(user_id=owner.id, name="Cybercrime", query="cybercrime")
+    db.session.add(saved)
+    db.session.commit()
+    # Platform administrators pass every rule (can()'s bypass); nobody else but the owner.
+    assert _allowed(world, "read", saved) == {"own_trainer", "platform_admin"}
+    assert _allowed(world, "edit", saved) == {"own_trainer", "platform_admin"}
+    owner.active = False
+    db.session.commit()
+    assert not can(owner, "edit", saved)
