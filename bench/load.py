@@ -4,6 +4,7 @@
     .venv/bin/python bench/load.py --n 5000 --clients 16 --seconds 10
     .venv/bin/python bench/load.py --keep /tmp/pan-load     # keep the instance; reused when present
     .venv/bin/python bench/load.py --smoke                  # 200 materials, 4 clients, 3 s a page
+    .venv/bin/python bench/load.py --client wrk             # the same pages driven by wrk (C, apt install wrk)
 
 The catalogue is the one of bench/reindex_bench.py (its `populate()`: materials with
 translations, areas, shares and extracted text in a SQLite database), plus the thesaurus
@@ -14,10 +15,12 @@ config.py reads, on a free port of 127.0.0.1. API rate limits are raised far abo
 the run can reach (the counting itself still happens, in the configured store).
 
 Each page is driven for --seconds by --clients threads, each with its own keep-alive
-connection. Per page: requests/s, p50/p95/p99 latency, errors (no answer, or a status
-outside 2xx/3xx), the RSS of gunicorn's worker processes at the end of the page, and the
-1-minute load average; "deaths" counts the workers the server log reports killed by a
-signal or timed out meanwhile (their stacks are in the log). The clients run on the same
+connection (or by wrk's connections, `--client wrk`). Per page: requests/s, p50/p95/p99
+latency, the server's CPU per request (user + system time of the workers over the page,
+divided by the requests: the figure that depends least on what else the machine runs),
+errors (no answer, or a status outside 2xx/3xx), the RSS of gunicorn's worker processes
+at the end of the page, and the 1-minute load average; "deaths" counts the workers the
+server log reports killed by a signal or timed out meanwhile (their stacks are in the log). The clients run on the same
 machine as the server and take CPU from it; on a shared host the figures are indicative
 only. Exit status 1 on any error or death.
 """
@@ -197,6 +200,24 @@ def worker_deaths(log_path: Path, since: int) -> list[str]:
     return [line for line in text.splitlines() if DEATH.search(line)]
 
 
+def workers_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU of gunicorn's current worker processes (a worker replaced meanwhile
+    takes its share with it: the figure is then a little low)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    except OSError:
+        return total
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
 def worker_rss_mb(master_pid: int) -> list[float]:
     """VmRSS of each child of the gunicorn master, MB."""
     sizes = []
@@ -278,6 +299,51 @@ def drive(port: int, page: Page, clients: int, seconds: float) -> tuple[Tally, f
     return tally, time.monotonic() - started
 
 
+# wrk (a C client: `--client wrk`) requests the page's paths in turn on each of its
+# connections and prints its own figures at the end (latencies in microseconds).
+WRK_SCRIPT = """
+local paths = {%(paths)s}
+local headers = {%(headers)s}
+local counter = 0
+setup = function(thread) thread:set("start", counter); counter = counter + 7 end
+request = function()
+  start = (start or 0) + 1
+  return wrk.format("GET", paths[(start %% #paths) + 1], headers)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRK %%d %%d %%d %%d %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max, 0))
+end
+"""
+
+
+def _lua(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def drive_wrk(port: int, page: Page, clients: int, seconds: float, workdir: Path) -> tuple[Tally, float, dict]:
+    """The page driven by wrk: (tally without latencies, elapsed, figures in ms)."""
+    script = workdir / "wrk.lua"
+    script.write_text(WRK_SCRIPT % {
+        "paths": ", ".join(_lua(path) for path in page.paths),
+        "headers": ", ".join(f"[{_lua(k)}] = {_lua(v)}" for k, v in page.headers.items()),
+    })
+    threads = max(1, min(2, clients))
+    out = subprocess.run(
+        ["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{max(1, round(seconds))}s", "--timeout", "60s",
+         "-s", str(script), f"http://{HOST}:{port}"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    line = next(line for line in out.splitlines() if line.startswith("WRK "))
+    requests, duration_us, socket_errors, status_errors, p50, p95, p99, _max, _ = (int(v) for v in line.split()[1:])
+    tally = Tally(errors=socket_errors + status_errors)
+    if tally.errors:
+        tally.samples.append(f"wrk: {socket_errors} socket errors, {status_errors} answers outside 2xx/3xx")
+    return tally, duration_us / 1e6, {"requests": requests, "p50": p50 / 1000, "p95": p95 / 1000, "p99": p99 / 1000}
+
+
 def percentile(sorted_values: list[float], q: float) -> float:
     if not sorted_values:
         return float("nan")
@@ -315,6 +381,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="keep the instance in this directory (reused when present)")
     parser.add_argument("--only", action="append", default=[],
                         help="drive only the pages whose name contains this (repeatable), e.g. --only catalogue")
+    parser.add_argument("--client", default="python", choices=["python", "wrk"],
+                        help="python: threads of this process (default); wrk: Debian's wrk, which takes "
+                             "far less of the shared CPUs from the server")
     parser.add_argument("--smoke", action="store_true", help="200 materials, 4 clients, 3 s a page")
     args = parser.parse_args(argv)
     if args.smoke:
@@ -329,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{HOST}:{port}; {info['n']} materials; {os.cpu_count()} CPUs; {args.clients} clients, "
           f"{args.seconds:g} s a page; API rate limits raised to {RATE_LIMIT} per window "
           f"(store: {args.rate_store or 'as configured'}); server log {workdir / 'server.log'}")
-    print(f"{'page':<24} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'requests':>8} "
+    print(f"{'page':<24} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'requests':>8} {'CPU ms':>7} "
           f"{'errors':>6} {'deaths':>6}  {'workers RSS MB':<18} load avg")
     failed = False
     try:
@@ -337,14 +406,21 @@ def main(argv: list[str] | None = None) -> int:
             if args.only and not any(word in page.name for word in args.only):
                 continue
             log_size = (workdir / "server.log").stat().st_size
-            tally, elapsed = drive(port, page, args.clients, args.seconds)
+            cpu_before = workers_cpu_seconds(server.pid)
+            if args.client == "wrk":
+                tally, elapsed, figures = drive_wrk(port, page, args.clients, args.seconds, workdir)
+            else:
+                tally, elapsed = drive(port, page, args.clients, args.seconds)
+                values = sorted(tally.latencies)
+                figures = {"requests": len(values), **{f"p{q}": percentile(values, q / 100) * 1000 for q in (50, 95, 99)}}
+            cpu_ms = (workers_cpu_seconds(server.pid) - cpu_before) * 1000 / max(1, figures["requests"])
             deaths = worker_deaths(workdir / "server.log", log_size)
-            values = sorted(tally.latencies)
             rss = worker_rss_mb(server.pid)
             load = os.getloadavg()
-            print(f"{page.name:<24} {len(values) / elapsed:7.1f} {percentile(values, 0.50) * 1000:7.0f} "
-                  f"{percentile(values, 0.95) * 1000:7.0f} {percentile(values, 0.99) * 1000:7.0f} "
-                  f"{len(values):8d} {tally.errors:6d} {len(deaths):6d}  {'/'.join(f'{s:.0f}' for s in rss):<18} "
+            print(f"{page.name:<24} {figures['requests'] / elapsed:7.1f} {figures['p50']:7.0f} "
+                  f"{figures['p95']:7.0f} {figures['p99']:7.0f} "
+                  f"{figures['requests']:8d} {cpu_ms:7.1f} {tally.errors:6d} {len(deaths):6d}  "
+                  f"{'/'.join(f'{s:.0f}' for s in rss):<18} "
                   f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f}", flush=True)
             if tally.reconnects:
                 print(f"    ({tally.reconnects} requests retried on a new connection after the server closed one)")

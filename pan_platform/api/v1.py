@@ -27,7 +27,7 @@ from pan_platform.api.spec import (
     SEARCH_RESULT,
     spec,
 )
-from pan_platform.catalogue import queries
+from pan_platform.catalogue import counts, queries
 from pan_platform.catalogue.filters import read_filters
 from pan_platform.catalogue.models import PriorityArea
 from pan_platform.catalogue.vocabularies import AUDIENCES, LEVELS, PRIORITY_AREAS, RESOURCE_TYPES
@@ -261,12 +261,24 @@ def _snippet_text(snippet: dict | None) -> str | None:
     tag="Catalogue", params=SEARCH_PARAMS, responses={200: ("Results in rank order", SEARCH_RESULT)},
 )
 def search(query: dict):
+    """The answer is the same for every caller with the same reader labels, so it is kept
+    for them (counts.answers_cache) until the index, the counts' generation or one of
+    those labels changes, at most PAN_PAGE_CACHE_SECONDS."""
     user = resolve_caller()
+    lang = requested_language(query)
+    index = search_service.index_version()
+    if current_app.config["PAN_PAGE_CACHE_SECONDS"] <= 0 or index is None:
+        return jsonify(_search_answer(user, query, lang))
+    key = ("api_search", request.host_url, request.full_path, lang, index)
+    return jsonify(counts.cached(key, user, lambda: _search_answer(user, query, lang), counts.answers_cache()))
+
+
+def _search_answer(user, query: dict, lang: str) -> dict:
     # The schema has checked the values; the shared parser normalises them like the search page.
     parsed = read_filters(query, sorts=search_service.SORTS, names=SEARCH_FILTERS)
     found = search_service.search(
         user, query.get("q", ""), filters=parsed.criteria(), page=parsed.page, sort=parsed.sort,
-        lang=requested_language(query), per_page=query["per_page"], literal=query["literal"],
+        lang=lang, per_page=query["per_page"], literal=query["literal"],
     )
     # The same post-filter as the search page: rows and meta.total agree.
     hits = readable_hits(user, found)
@@ -276,7 +288,7 @@ def search(query: dict):
         args["literal"] = "true"
     if query["per_page"] != PER_PAGE.schema["default"]:
         args["per_page"] = query["per_page"]
-    return jsonify({
+    return {
         "query": result.query,
         "data": [
             {**serialize.item_summary(item), "snippet": _snippet_text(result.snippets.get(item.id))}
@@ -291,7 +303,7 @@ def search(query: dict):
         "links": page_links(result.page, result.pages, args),
         "facets": {name: {str(value): int(count) for value, count in values}
                    for name, values in result.facets.items()},
-    })
+    }
 
 
 @spec.operation(bp, "/me", summary="Who the API sees you as", tag="Account", responses={200: ("You", ME)})

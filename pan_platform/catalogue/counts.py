@@ -4,8 +4,9 @@ The home page's figures and the values offered by the list filters depend only o
 the viewer may read, that is on the viewer's reader labels (`access.reader_key`: the
 labels, or the platform administrators' bypass). They are computed once per key and kept
 in this process under the current *generation*: a counter that the pipeline bumps after
-every commit that may change them (items, their areas, languages and reader labels,
-shares, agreements, organisations; `pan_platform/pipeline.py`). The counter lives where
+every commit that may change them or what the cached pages show (items and everything
+of theirs, shares, agreements, organisations, events...: every row but the bookkeeping
+ones listed in BOOKKEEPING; `pan_platform/pipeline.py`). The counter lives where
 every worker process reads it, Redis when PAN_REDIS_URL is set, else the
 `counts_generations` table, so a change made through any worker is seen by all of them
 at their next request.
@@ -23,7 +24,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import chain
@@ -36,10 +37,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from pan_platform.access import next_expiry, reader_key
-from pan_platform.catalogue.models import CountsGeneration, Item, ItemArea, ItemLanguage
+from pan_platform.catalogue.models import CountsGeneration
 from pan_platform.extensions import db
-from pan_platform.organisations.models import Organisation
-from pan_platform.sharing.models import ItemReader, ItemShare, SharingAgreement
 from pan_platform.util import utcnow
 
 log = logging.getLogger("pan.counts")
@@ -48,9 +47,18 @@ GENERATION = "reader_counts"  # the row (or Redis key) of the counter
 MAX_AGE_SECONDS = 300
 RETRY_SECONDS = 30  # how long an unreadable counter rests before it is read again
 MAX_ENTRIES = 5000  # label sets x kinds of counts; far more than a network has
+ANSWERS_MAX_ENTRIES = 300  # answers of ~20 items: a few MB per worker
 CHANGED_KEY = "pan_counts_changed"  # session.info: this transaction changed something counted
-# Rows whose change may change a count or a filter's values.
-COUNTED = (Item, ItemArea, ItemLanguage, ItemReader, ItemShare, SharingAgreement, Organisation)
+# Bookkeeping rows: what they hold is never counted, never decides who reads what and is
+# never shown on a page that the page cache keeps (web/page_cache.py). A commit that writes
+# any other row, a new kind of row included, bumps the generation: too many bumps cost
+# only recomputing, too few would show a stale page.
+BOOKKEEPING = frozenset({
+    "api_tokens", "audit_events", "calendar_tokens", "contact_messages", "counts_generations",
+    "feed_tokens", "invitations", "item_changes", "item_usage", "login_attempts",
+    "notifications", "password_resets", "rate_counters", "recovery_codes", "saved_searches",
+    "shared_visits", "users",
+})
 UPSERT_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
@@ -109,15 +117,16 @@ class Entry:
 class CountsCache:
     """Entries keyed by (name, reader key, generation); one per application and process."""
 
-    def __init__(self, generations) -> None:
+    def __init__(self, generations, max_entries: int = MAX_ENTRIES, max_age: float = MAX_AGE_SECONDS) -> None:
         self.generations = generations
+        self.max_entries, self.max_age = max_entries, max_age
         self.entries: dict[tuple, Entry] = {}
         self.resting_until = 0.0  # time.monotonic() before which the counter is not read
         self._lock = threading.Lock()
 
     def get(self, key: tuple, now: datetime) -> Entry | None:
         entry = self.entries.get(key)
-        if entry is None or time.monotonic() - entry.born > MAX_AGE_SECONDS:
+        if entry is None or time.monotonic() - entry.born > self.max_age:
             return None
         if entry.valid_until is not None and now >= entry.valid_until:
             return None
@@ -126,10 +135,10 @@ class CountsCache:
     def put(self, key: tuple, entry: Entry) -> None:
         generation = key[-1]
         with self._lock:
-            if len(self.entries) >= MAX_ENTRIES or any(k[-1] != generation for k in self.entries):
+            if len(self.entries) >= self.max_entries or any(k[-1] != generation for k in self.entries):
                 # Older generations are never asked for again.
                 self.entries = {k: v for k, v in self.entries.items() if k[-1] == generation}
-                if len(self.entries) >= MAX_ENTRIES:
+                if len(self.entries) >= self.max_entries:
                     self.entries = {}
             self.entries[key] = entry
 
@@ -149,6 +158,17 @@ def counts_cache() -> CountsCache:
     return cache
 
 
+def answers_cache() -> CountsCache:
+    """Whole answers shared by viewers with the same reader key (the API's search), under
+    the same generation as the counts; fewer, larger entries, each kept at most
+    PAN_PAGE_CACHE_SECONDS."""
+    cache = current_app.extensions.get("pan_answers")
+    if cache is None:
+        cache = current_app.extensions.setdefault("pan_answers", CountsCache(
+            counts_cache().generations, ANSWERS_MAX_ENTRIES, current_app.config["PAN_PAGE_CACHE_SECONDS"]))
+    return cache
+
+
 def current_generation(cache: CountsCache) -> int | None:
     """The current generation, or None while its store is down (then nothing is cached)."""
     if time.monotonic() < cache.resting_until:
@@ -163,10 +183,10 @@ def current_generation(cache: CountsCache) -> int | None:
         return None
 
 
-def cached(name: str, user, compute: Callable[[], Any]) -> Any:
+def cached(name: Hashable, user, compute: Callable[[], Any], cache: CountsCache | None = None) -> Any:
     """compute() for `user`, shared with every viewer of the same reader key until the
     generation changes or a label it relies on lapses. The value must not be changed."""
-    cache = counts_cache()
+    cache = cache or counts_cache()
     generation = current_generation(cache)  # read before counting: a later bump is never missed
     if generation is None:
         return compute()
@@ -186,8 +206,13 @@ def note_changes(session: Session) -> None:
     """After a flush: note whether anything counted was written."""
     if session.info.get(CHANGED_KEY):
         return
-    if any(isinstance(obj, COUNTED) for obj in chain(session.new, session.dirty, session.deleted)):
+    if any(_counted(obj) for obj in chain(session.new, session.dirty, session.deleted)):
         session.info[CHANGED_KEY] = True
+
+
+def _counted(obj) -> bool:
+    table = getattr(obj, "__table__", None)
+    return table is None or table.name not in BOOKKEEPING
 
 
 def bump_after_commit(session: Session) -> None:

@@ -3,18 +3,20 @@
 Such visitors (a first visit, a crawler, a link opened from an e-mail, a harvester of the
 public pages) all see the same page for the same URL and language: it is rendered once
 and answered from this process's memory until something it shows may have changed. Only
-the busiest lists are kept (PAGES: home, catalogue, search page), and only answers that
-`caching.finish_response` would mark shareable and that set no cookie, so nothing of a
-visitor's own (a CSRF token, a message) is ever kept.
+the busiest pages are kept (PAGES: home, catalogue, search page, item page), and only
+answers that `caching.finish_response` would mark shareable and that set no cookie, so
+nothing of a visitor's own (a CSRF token, a message) is ever kept. An item page answered
+from here is still counted as a view (usage statistics), as the view itself would.
 
 An entry is keyed by the URL, the page's language and two counters that change with
 what the page shows: the generation of the cached counts (bumped by the pipeline after
-every commit that writes items, areas, languages, reader labels, shares, agreements or
-organisations; `catalogue/counts.py`) and, for the search page, the state of the index
-it reads. So a withdrawn item leaves every cached page at the next request of every
-worker. What no counter follows (the thesaurus, label overrides, events, the clock) is
-bounded by PAN_PAGE_CACHE_SECONDS, and no entry outlives the next end of an anonymous
-reader label (`access.next_expiry`). When a counter cannot be read, nothing is kept.
+every commit that writes anything but bookkeeping rows: items and their files, areas,
+languages, reader labels, shares, agreements, organisations, events, the thesaurus...;
+`catalogue/counts.py`) and, for the search page, the state of the index it reads. So a
+withdrawn item leaves every cached page at the next request of every worker. What no
+counter follows (label overrides, the clock) is bounded by PAN_PAGE_CACHE_SECONDS, and
+no entry outlives the next end of an anonymous reader label (`access.next_expiry`). When
+a counter cannot be read, nothing is kept.
 
 Every answer still goes through the after-request hooks (language headers, ETag and 304,
 gzip, security headers, the request log). Signed-in visitors and API callers never reach
@@ -30,14 +32,16 @@ from datetime import datetime
 
 from flask import Flask, Response, current_app, g, request
 from flask_babel import get_locale
+from flask_login import current_user
 
 from pan_platform import search
 from pan_platform.access import next_expiry
 from pan_platform.catalogue.counts import counts_cache, current_generation
+from pan_platform.overview import usage
 from pan_platform.util import utcnow
 from pan_platform.web import caching
 
-PAGES = frozenset({"main.home", "catalogue.browse", "search.search_page"})
+PAGES = frozenset({"main.home", "catalogue.browse", "search.search_page", "catalogue.detail"})
 INDEXED = frozenset({"search.search_page"})  # pages that also follow the index
 OWN_HEADERS = frozenset({"Content-Type", "Content-Length", "Set-Cookie"})
 MAX_ENTRIES = 500  # pages of ~60 KB: at most ~30 MB per worker
@@ -109,6 +113,8 @@ def serve_cached() -> Response | None:
         # Read before the page is made, as the generation: a later lapse is never missed.
         g.page_cache_key, g.page_cache_until = key, next_expiry(None, now)
         return None
+    if request.endpoint == "catalogue.detail":
+        usage.record_view(current_user, request.view_args["item_id"])
     response = Response(page.body, status=200, mimetype=page.mimetype)
     for name, value in page.headers:
         response.headers[name] = value

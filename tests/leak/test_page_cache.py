@@ -1,7 +1,7 @@
 """Whole pages kept for cookie-less visitors (web/page_cache.py) never reach anyone else,
 and never outlive a change of what they show.
 
-Home, catalogue and search pages rendered for a visitor without cookies are kept. A
+Home, catalogue, search and item pages rendered for a visitor without cookies are kept. A
 signed-in member, or any request with a cookie or credentials, never gets one; a
 withdrawn item leaves every kept page at the next request of every worker; the search
 page also follows the index; the rest ends after PAN_PAGE_CACHE_SECONDS.
@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from pan_platform import search
-from pan_platform.catalogue.models import Item
+from pan_platform.catalogue.models import Item, ItemTranslation
 from pan_platform.extensions import db
+from pan_platform.overview.models import ItemUsage
 from tests.conftest import make_app, running, sign_in
 from tests.factories import make_item, make_org, make_user
 
-PAGES = ("/en/", "/en/catalogue", "/en/search?q=zebra")
+LISTS = ("/en/", "/en/catalogue", "/en/search?q=zebra")
+
+
+def _pages(item) -> tuple[str, ...]:
+    return (*LISTS, f"/en/items/{item.id}")
 
 
 def _world():
@@ -50,11 +55,11 @@ def test_cookie_less_pages_are_kept_and_served_again(tmp_path):
     with running(app):
         public, _network, _member = _world()
         visitor = app.test_client(use_cookies=False)
-        first = {url: _text(visitor, url) for url in PAGES}
+        first = {url: _text(visitor, url) for url in _pages(public)}
         assert all("crossing patrols" in page for page in first.values())
-        assert len(app.extensions["pan_pages"].entries) == len(PAGES)
+        assert len(app.extensions["pan_pages"].entries) == len(_pages(public))
         _retitle_behind_the_pipeline(public.id, "Zebra crossing patrols, revised")
-        for url in PAGES:  # kept: the same bytes, without the silent change
+        for url in _pages(public):  # kept: the same bytes, without the silent change
             assert _text(visitor, url) == first[url], url
 
 
@@ -75,7 +80,7 @@ def test_a_withdrawn_item_leaves_every_kept_page_at_once_in_every_worker(tmp_pat
     with running(first):
         public, _network, _member = _world()
         visitors = first.test_client(use_cookies=False), second.test_client(use_cookies=False)
-        for url in PAGES:
+        for url in _pages(public):
             for visitor in visitors:
                 assert "crossing patrols" in _text(visitor, url), url
         assert second.extensions["pan_pages"].entries
@@ -84,31 +89,63 @@ def test_a_withdrawn_item_leaves_every_kept_page_at_once_in_every_worker(tmp_pat
         item.visibility = "private"  # a commit through the pipeline: counts and index follow
         db.session.commit()
 
-        for url in PAGES:
+        for url in LISTS:
             for visitor in visitors:
                 assert "crossing patrols" not in _text(visitor, url), url
+        for visitor in visitors:
+            assert visitor.get(f"/en/items/{public.id}").status_code == 404
+
+
+def test_a_row_of_the_item_written_alone_ends_its_kept_page(tmp_path):
+    """A translation added without touching the item's own row still ends the kept page:
+    every row but bookkeeping bumps the generation."""
+    app = make_app(tmp_path, PAN_PAGE_CACHE_SECONDS=60)
+    with running(app):
+        public, _network, _member = _world()
+        visitor = app.test_client(use_cookies=False)
+        url = f"/fr/items/{public.id}"
+        assert "Passages pour zèbres" not in _text(visitor, url)
+        db.session.add(ItemTranslation(item_id=public.id, language="fr", title="Passages pour zèbres"))
+        db.session.commit()
+        assert "Passages pour zèbres" in _text(visitor, url)
+
+
+def test_an_item_page_served_from_the_cache_is_still_counted_as_a_view(tmp_path):
+    app = make_app(tmp_path, PAN_PAGE_CACHE_SECONDS=60)
+    with running(app):
+        public, _network, _member = _world()
+        url = f"/en/items/{public.id}"
+        for agent in ("Reader one", "Reader two", "Reader two"):  # the last: a double click
+            response = app.test_client(use_cookies=False).get(url, headers={"User-Agent": agent})
+            assert response.status_code == 200
+        assert len(app.extensions["pan_pages"].entries) == 1  # rendered once, then served kept
+        views = db.session.scalar(select(func.sum(ItemUsage.views)).where(ItemUsage.item_id == public.id))
+        assert views == 2
 
 
 def test_signed_in_members_and_cookies_never_get_a_kept_page(tmp_path):
     app = make_app(tmp_path, PAN_PAGE_CACHE_SECONDS=60)
     with running(app):
-        _public, _network, member = _world()
+        _public, network, member = _world()
         visitor = app.test_client(use_cookies=False)
-        for url in PAGES:
+        for url in LISTS:
             assert "network handbook" not in _text(visitor, url)  # kept for visitors
+        network_page = f"/en/items/{network.id}"
+        assert visitor.get(network_page).status_code == 404  # never kept
         kept = dict(app.extensions["pan_pages"].entries)
 
         member_client = app.test_client()
         sign_in(member_client, member)
-        for url in PAGES:
+        for url in (*LISTS, network_page):
             assert "network handbook" in _text(member_client, url), url
         with_cookie = app.test_client(use_cookies=False)
-        for url in PAGES:
+        for url in (*LISTS, network_page):
             with_cookie.get(url, headers={"Cookie": "lang=en"})
             with_cookie.get(url, headers={"Authorization": "Bearer not-a-token"})
         assert app.extensions["pan_pages"].entries == kept  # nothing of theirs kept
-        for url in PAGES:  # and the visitors' pages are unchanged
+        for url in LISTS:  # and the visitors' pages are unchanged
             assert "network handbook" not in _text(visitor, url)
+        assert visitor.get(network_page).status_code == 404
 
 
 def test_the_search_page_follows_the_index(tmp_path):
@@ -135,3 +172,47 @@ def test_pages_in_other_languages_are_kept_apart(tmp_path):
         bare_ru = visitor.get("/catalogue", headers={"Accept-Language": "ru"})
         assert '<html lang="de"' in bare_de.get_data(as_text=True)
         assert '<html lang="ru"' in bare_ru.get_data(as_text=True)
+
+
+def _api_titles(client, headers: dict) -> list[str]:
+    response = client.get("/api/v1/search?q=zebra", headers=headers)
+    assert response.status_code == 200
+    return sorted(row["title"] for row in response.json["data"])
+
+
+def test_api_search_answers_are_shared_only_by_callers_with_the_same_labels(tmp_path):
+    from tests.api.conftest import issue_token
+
+    app = make_app(tmp_path, PAN_PAGE_CACHE_SECONDS=60)
+    with running(app):
+        public, network, member = _world()
+        partner = make_user(make_org("partner", name="Caching partner"), "trainer")
+        tokens = {"member": issue_token(member), "partner": issue_token(partner)}
+        db.session.commit()
+        headers = {who: {"Authorization": f"Bearer {clear}"} for who, clear in tokens.items()}
+        client = app.test_client(use_cookies=False)
+        public_title = public.title
+        both = sorted([public_title, network.title])
+        assert _api_titles(client, headers["partner"]) == [public_title]
+        assert _api_titles(client, headers["member"]) == both
+        assert _api_titles(client, {}) == [public_title]
+        kept = len(app.extensions["pan_answers"].entries)
+        assert kept == 3  # one answer per set of reader labels
+        assert _api_titles(client, headers["partner"]) == [public_title]  # answered from what was kept
+        assert _api_titles(client, headers["member"]) == both
+        assert len(app.extensions["pan_answers"].entries) == kept
+
+        item = db.session.get(Item, network.id)
+        item.visibility = "private"  # a commit through the pipeline: the generation and the index change
+        db.session.commit()
+        assert _api_titles(client, headers["member"]) == both  # private stays readable to its own academy
+        item.visibility = "public"
+        item.state = "draft"
+        db.session.commit()
+        assert _api_titles(client, headers["partner"]) == [public_title]
+        assert _api_titles(client, {}) == [public_title]
+
+        _retitle_behind_the_pipeline(public.id, "Zebra crossing patrols, revised")
+        assert _api_titles(client, {}) == [public_title]  # nothing heard of the silent change
+        search.index_items([public.id])  # a write to the index, and nothing else
+        assert _api_titles(client, {}) == ["Zebra crossing patrols, revised"]

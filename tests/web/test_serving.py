@@ -63,6 +63,7 @@ def test_creating_the_app_opens_no_connection_and_no_thread(tmp_path):
 def test_post_fork_drops_inherited_connections(tmp_path, monkeypatch):
     cfg = _config(monkeypatch)
     with running(make_app(tmp_path)) as app:
+        db.engine.dispose()  # setting up may have pooled connections (a counts bump uses its own)
         db.session.execute(db.text("SELECT 1"))
         db.session.remove()  # the connection goes back to the pool, as in a master that queried
         assert db.engine.pool.checkedin() == 1
