@@ -200,39 +200,34 @@ def worker_deaths(log_path: Path, since: int) -> list[str]:
     return [line for line in text.splitlines() if DEATH.search(line)]
 
 
+def _worker_files(master_pid: int, name: str) -> list[str]:
+    """/proc/<pid>/<name> of each child of the gunicorn master (one replaced meanwhile by
+    max_requests is left out)."""
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    except OSError:
+        return []
+    texts = []
+    for pid in children:
+        try:
+            texts.append(Path(f"/proc/{pid}/{name}").read_text())
+        except OSError:
+            continue
+    return texts
+
+
 def workers_cpu_seconds(master_pid: int) -> float:
     """User + system CPU of gunicorn's current worker processes (a worker replaced meanwhile
     takes its share with it: the figure is then a little low)."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    try:
-        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
-    except OSError:
-        return total
-    for pid in children:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-    return total
+    fields = [text.rsplit(")", 1)[1].split() for text in _worker_files(master_pid, "stat")]
+    return sum((int(f[11]) + int(f[12])) / tick for f in fields)  # utime, stime
 
 
 def worker_rss_mb(master_pid: int) -> list[float]:
     """VmRSS of each child of the gunicorn master, MB."""
-    sizes = []
-    try:
-        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
-    except OSError:
-        return sizes
-    for pid in children:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    sizes.append(int(line.split()[1]) / 1024)
-        except OSError:
-            continue  # replaced meanwhile (max_requests)
-    return sizes
+    return [int(line.split()[1]) / 1024 for text in _worker_files(master_pid, "status")
+            for line in text.splitlines() if line.startswith("VmRSS:")]
 
 
 # ------------------------------------------------------------------ the clients
