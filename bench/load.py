@@ -217,11 +217,19 @@ def _worker_files(master_pid: int, name: str) -> list[str]:
 
 
 def workers_cpu_seconds(master_pid: int) -> float:
-    """User + system CPU of gunicorn's current worker processes (a worker replaced meanwhile
-    takes its share with it: the figure is then a little low)."""
+    """User + system CPU of the gunicorn master and all its workers, the ones replaced meanwhile
+    by max_requests included (their time moves into the master's cutime/cstime when reaped)."""
     tick = os.sysconf("SC_CLK_TCK")
-    fields = [text.rsplit(")", 1)[1].split() for text in _worker_files(master_pid, "stat")]
-    return sum((int(f[11]) + int(f[12])) / tick for f in fields)  # utime, stime
+    try:
+        master = Path(f"/proc/{master_pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # after the command name: utime, stime, cutime, cstime are fields 11-14
+    total = sum(int(field) for field in master[11:15])
+    for text in _worker_files(master_pid, "stat"):
+        fields = text.rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
 
 
 def worker_rss_mb(master_pid: int) -> list[float]:

@@ -56,8 +56,8 @@ CHANGED_KEY = "pan_counts_changed"  # session.info: this transaction changed som
 BOOKKEEPING = frozenset({
     "api_tokens", "audit_events", "calendar_tokens", "contact_messages", "counts_generations",
     "feed_tokens", "invitations", "item_changes", "item_usage", "login_attempts",
-    "notifications", "password_resets", "rate_counters", "recovery_codes", "saved_searches",
-    "shared_visits", "users",
+    "notifications", "offline_packages", "password_resets", "rate_counters", "recovery_codes",
+    "saved_searches", "shared_visits", "users",
 })
 UPSERT_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 

@@ -8,6 +8,7 @@ import threading
 import types
 from pathlib import Path
 
+import pytest
 from gunicorn.app.base import Application
 from gunicorn.workers.gthread import ThreadWorker
 
@@ -98,3 +99,13 @@ def test_a_leaving_worker_leaves_new_connections_to_the_others(monkeypatch):
     worker.alive = True
     worker.accept(("127.0.0.1", 8000), listener)
     assert listener.accepted == 1
+
+
+def test_sqlite_runs_in_write_ahead_log_mode(tmp_path):
+    """Readers and the one writer of several worker processes do not block each other, and a
+    commit (a view counted, a rate-limit hit) does not wait for the disk."""
+    with running(make_app(tmp_path)):
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite only: PostgreSQL connections are left as they are")
+        assert db.session.execute(db.text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(db.text("PRAGMA synchronous")).scalar() == 1  # NORMAL
