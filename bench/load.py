@@ -16,8 +16,9 @@ the run can reach (the counting itself still happens, in the configured store).
 
 Each page is driven for --seconds by --clients threads, each with its own keep-alive
 connection (or by wrk's connections, `--client wrk`). Per page: requests/s, p50/p95/p99
-latency, the server's CPU per request (user + system time of the workers over the page,
-divided by the requests: the figure that depends least on what else the machine runs),
+latency, the server's CPU per request (user + system time of gunicorn's master and
+workers over the page, workers replaced meanwhile included, divided by the requests: the
+figure that depends least on what else the machine runs),
 errors (no answer, or a status outside 2xx/3xx), the RSS of gunicorn's worker processes
 at the end of the page, and the 1-minute load average; "deaths" counts the workers the
 server log reports killed by a signal or timed out meanwhile (their stacks are in the log). The clients run on the same

@@ -521,6 +521,7 @@ def test_load_agreements_fills_the_cache_of_several_owners_with_one_query(world)
     db.session.add(first)  # a higher id than `second`: the cache keeps the ids' order
     db.session.commit()
     third_owner = make_org("academy", slug="third-academy")
+    db.session.add(SharingAgreement(owner=third_owner, partner=cepol, areas=[]))  # asked for: only the owners missing
     db.session.commit()
     own_id, other_id, third_id = own.id, other.id, third_owner.id  # loaded before counting
     expected = {own_id: [second, first], other_id: []}
