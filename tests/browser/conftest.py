@@ -6,13 +6,16 @@ import shutil
 import threading
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from tests.conftest import make_app, running
 from tests.factories import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Assertions wait as long as page actions do (Playwright's own default is 5 s): an upload that
+# extracts and indexes its files can take several seconds on a shared 2-core host.
+expect.set_options(timeout=15_000)
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic",
