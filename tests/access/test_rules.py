@@ -505,6 +505,13 @@ def test_next_expiry_is_the_soonest_end_after_now_of_the_viewers_own_rows(world)
     assert next_expiry(world["users"]["interpol_user"], now) == interpol_end
     assert next_expiry(world["users"]["own_trainer"], now) is None  # nothing of theirs lapses
     assert next_expiry(world["users"]["platform_admin"], now) is None
+    # Platform administrators read everything whatever the rows say: nothing of theirs lapses,
+    # even a row of their own organisation's label.
+    secretariat = world["users"]["platform_admin"].organisation
+    db.session.add(SharingAgreement(owner=world["own"], partner=secretariat, areas=[], valid_until=soon))
+    db.session.commit()
+    assert next_expiry(world["users"]["secretariat_user"], now) == soon
+    assert next_expiry(world["users"]["platform_admin"], now) is None
 
 
 def test_load_agreements_fills_the_cache_of_several_owners_with_one_query(world):
@@ -598,7 +605,8 @@ def test_event_readers_in_rules_and_in_listings(world, case):
 
     visibility, scope, shared = case
     event = make_event(world["own"], visibility=visibility, scope=scope, shares=[world[name] for name in shared])
-    make_event(world["other"], visibility="network", scope="named")  # listed for others only
+    # Another organiser's event shared with INTERPOL: a share counts for its own event only.
+    make_event(world["other"], visibility="partners", scope="named", shares=[world["interpol"]])
     db.session.commit()
     expected = EVENT_READERS[case]
     assert _allowed(world, "read", event) == expected
@@ -617,7 +625,9 @@ def test_expert_readers_in_rules_and_in_the_directory(world, case):
     visibility, scope, shared = case
     person = make_user(world["own"], "trainer")
     profile = make_profile(person, visibility=visibility, scope=scope, shares=[world[name] for name in shared])
-    make_profile(make_user(world["other"], "trainer"), visibility="network")  # listed for others only
+    # Another academy's profile shared with INTERPOL: a share counts for its own profile only.
+    make_profile(make_user(world["other"], "trainer"), visibility="partners", scope="named",
+                 shares=[world["interpol"]])
     db.session.commit()
     expected = EVENT_READERS[case]
     assert _allowed(world, "read", profile) == expected
