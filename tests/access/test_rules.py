@@ -671,3 +671,42 @@ def test_a_saved_search_is_its_owners_alone(world):
     owner.active = False
     db.session.commit()
     assert not can(owner, "edit", saved)
+
+
+def test_the_items_a_flush_affects_are_found_from_rows_written_on_their_own(world):
+    """What the pipeline refreshes at a flush (readers._affected_items), asked directly: the
+    item of a share or area row written or deleted by its ids, and the items of an
+    agreement's owner. (The end-to-end tests of these paths are among the slowest.)"""
+    from pan_platform.access.readers import STALE_KEY, _affected_items
+    from pan_platform.catalogue.models import ItemArea
+    from pan_platform.sharing.models import ItemShare
+
+    item = make_item(world["own"], visibility="private")
+    other_item = make_item(world["other"], visibility="network")
+    db.session.commit()
+    item_id, other_item_id = item.id, other_item.id
+    own_id, cepol_id = world["own"].id, world["cepol"].id
+    session = db.session()
+    session.expunge_all()  # nothing loaded: the share's item must be looked up
+    try:
+        session.add(ItemShare(item_id=item_id, organisation_id=cepol_id))
+        assert {found.id for found in _affected_items(session)} == {item_id}
+        session.rollback()
+        session.add(ItemArea(item_id=item_id, area_code="cybercrime"))
+        assert {found.id for found in _affected_items(session)} == {item_id}
+        session.rollback()
+
+        share = ItemShare(item_id=item_id, organisation_id=cepol_id)
+        session.add(share)
+        session.flush()
+        session.delete(share)
+        assert {found.id for found in _affected_items(session)} == {item_id}
+        assert {stale.id for stale in session.info[STALE_KEY]} == {item_id}
+        session.rollback()
+        session.info.pop(STALE_KEY, None)
+
+        session.add(SharingAgreement(owner_id=own_id, partner_id=cepol_id, areas=[]))
+        found = {found.id for found in _affected_items(session)}
+        assert item_id in found and other_item_id not in found  # the owner's items, not another academy's
+    finally:
+        session.rollback()
