@@ -47,8 +47,8 @@ threads = int(os.environ.get("THREADS", "1"))  # see above before raising it
 timeout = 60
 graceful_timeout = 30
 keepalive = 5
-max_requests = 1000
-max_requests_jitter = 100
+max_requests = int(os.environ.get("MAX_REQUESTS", "1000"))
+max_requests_jitter = max_requests // 10
 preload_app = True
 accesslog = None  # the application logs one JSON line per request (pan.requests)
 

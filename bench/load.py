@@ -5,6 +5,7 @@
     .venv/bin/python bench/load.py --keep /tmp/pan-load     # keep the instance; reused when present
     .venv/bin/python bench/load.py --smoke                  # 200 materials, 4 clients, 3 s a page
     .venv/bin/python bench/load.py --client wrk             # the same pages driven by wrk (C, apt install wrk)
+    .venv/bin/python bench/load.py --redis                  # workers share pages and counts through Redis
 
 The catalogue is the one of bench/reindex_bench.py (its `populate()`: materials with
 translations, areas, shares and extracted text in a SQLite database), plus the thesaurus
@@ -393,11 +394,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--client", default="python", choices=["python", "wrk"],
                         help="python: threads of this process (default); wrk: Debian's wrk, which takes "
                              "far less of the shared CPUs from the server")
+    parser.add_argument("--redis", nargs="?", const="redis://127.0.0.1:6379/0", default="",
+                        help="run the server with PAN_REDIS_URL (this URL, default redis://127.0.0.1:6379/0) "
+                             "and a key prefix of this run's own: kept pages, counts, rate limits and the "
+                             "double-click window shared by the workers")
     parser.add_argument("--smoke", action="store_true", help="200 materials, 4 clients, 3 s a page")
     args = parser.parse_args(argv)
     if args.smoke:
         args.n, args.clients, args.seconds = 200, 4, 3
 
+    if args.redis:  # read by server_env(); a fresh prefix, so nothing of an earlier run is reused
+        os.environ["PAN_REDIS_URL"] = args.redis
+        os.environ["PAN_REDIS_KEY_PREFIX"] = f"pan-load-{os.getpid()}-{int(time.time())}:"
     workdir = (args.keep or Path(tempfile.mkdtemp(prefix="pan-load-bench-"))).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     info = prepare(workdir, args.n, args.seed, args.body_kb, args.rate_store)
@@ -406,7 +414,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"gunicorn (gunicorn.conf.py, {args.workers} workers x {os.environ.get('THREADS', '1')} threads) on "
           f"{HOST}:{port}; {info['n']} materials; {os.cpu_count()} CPUs; {args.clients} clients, "
           f"{args.seconds:g} s a page; API rate limits raised to {RATE_LIMIT} per window "
-          f"(store: {args.rate_store or 'as configured'}); server log {workdir / 'server.log'}")
+          f"(store: {args.rate_store or 'as configured'}); "
+          f"Redis: {os.environ.get('PAN_REDIS_URL') or 'none (pages and counts kept per worker)'}; "
+          f"server log {workdir / 'server.log'}")
     print(f"{'page':<24} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'requests':>8} {'CPU ms':>7} "
           f"{'errors':>6} {'deaths':>6}  {'workers RSS MB':<18} load avg")
     failed = False

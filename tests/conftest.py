@@ -7,9 +7,11 @@ runs on PostgreSQL: tables are created once per run and emptied after every test
 from __future__ import annotations
 
 import os
+import uuid
 from contextlib import contextmanager
 
 import pytest
+import redis
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -49,6 +51,21 @@ class ClosingClient(FlaskClient):
 
     def open(self, *args, buffered: bool = True, **kwargs):
         return super().open(*args, buffered=buffered, **kwargs)
+
+
+REDIS_URL = os.environ.get("PAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def redis_config() -> dict:
+    """Settings for an application that shares a Redis of its own (a fresh key prefix) with
+    the applications made with the same dict: two such applications stand for two workers."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5, socket_timeout=0.5)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        # `.ci/run` starts Redis: its absence is a broken set-up, not a reason to skip.
+        pytest.fail(f"Redis is not reachable at {REDIS_URL} ({error}); start it or set PAN_TEST_REDIS_URL")
+    return {"PAN_REDIS_URL": REDIS_URL, "PAN_REDIS_KEY_PREFIX": f"pan-test-{uuid.uuid4().hex}:"}
 
 
 def make_app(tmp_path, **overrides):

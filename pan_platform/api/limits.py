@@ -16,18 +16,17 @@ counts for itself). Settings: see config.py (PAN_API_RATE_*, PAN_REDIS_*, PAN_RA
 from __future__ import annotations
 
 import logging
-import os
 import random
 import threading
 import time
 
-import redis
 from flask import current_app, request
 from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 
 from pan_platform.api.models import RateCounter
 from pan_platform.extensions import db
+from pan_platform.redis_client import ProcessClient
 
 log = logging.getLogger("pan.limits")
 
@@ -86,16 +85,7 @@ class RedisStore:
     name = "redis"
 
     def __init__(self, url: str, prefix: str) -> None:
-        self.url, self.prefix = url, prefix
-        self._client = None
-        self._pid: int | None = None
-
-    def client(self):
-        # Connections are opened in the worker that uses them, never inherited across fork.
-        if self._client is None or self._pid != os.getpid():
-            self._client = redis.Redis.from_url(self.url, socket_timeout=0.5, socket_connect_timeout=0.5)
-            self._pid = os.getpid()
-        return self._client
+        self.client, self.prefix = ProcessClient(url), prefix
 
     def incr(self, key: str, window_start: int, window: int) -> int:
         name = f"{self.prefix}rate:{key}:{window_start}"

@@ -21,7 +21,6 @@ cannot be read, nothing is cached: the counts are computed for the request.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -30,7 +29,6 @@ from datetime import datetime
 from itertools import chain
 from typing import Any
 
-import redis
 from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -39,6 +37,7 @@ from sqlalchemy.orm import Session
 from pan_platform.access import next_expiry, reader_key
 from pan_platform.catalogue.models import CountsGeneration
 from pan_platform.extensions import db
+from pan_platform.redis_client import ProcessClient
 from pan_platform.util import utcnow
 
 log = logging.getLogger("pan.counts")
@@ -89,16 +88,7 @@ class RedisGenerations:
 
     def __init__(self, url: str, prefix: str) -> None:
         self.key = f"{prefix}counts:{GENERATION}"
-        self.url = url
-        self._client = None
-        self._pid: int | None = None
-
-    def client(self):
-        # Connections are opened in the worker that uses them, never inherited across fork.
-        if self._client is None or self._pid != os.getpid():
-            self._client = redis.Redis.from_url(self.url, socket_timeout=0.5, socket_connect_timeout=0.5)
-            self._pid = os.getpid()
-        return self._client
+        self.client = ProcessClient(url)
 
     def read(self) -> int:
         return int(self.client().get(self.key) or 0)

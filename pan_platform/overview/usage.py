@@ -22,11 +22,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 import threading
 import time
 
-import redis
 from flask import current_app, has_request_context, request
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
@@ -35,6 +33,7 @@ from pan_platform.catalogue.models import count_download
 from pan_platform.extensions import db
 from pan_platform.overview.models import NO_COUNTRY, ItemUsage, month_key
 from pan_platform.overview.robots import is_robot
+from pan_platform.redis_client import ProcessClient
 from pan_platform.util import utcnow
 
 log = logging.getLogger("pan.usage")
@@ -75,15 +74,10 @@ class RedisWindow:
     name = "redis"
 
     def __init__(self, url: str, prefix: str) -> None:
-        self.url, self.prefix = url, f"{prefix}usage:"
-        self._client = None
-        self._pid: int | None = None
+        self.client, self.prefix = ProcessClient(url), f"{prefix}usage:"
 
     def first(self, key: str) -> bool:
-        if self._client is None or self._pid != os.getpid():
-            self._client = redis.Redis.from_url(self.url, socket_timeout=0.5, socket_connect_timeout=0.5)
-            self._pid = os.getpid()
-        return bool(self._client.set(self.prefix + key, b"1", nx=True, ex=DOUBLE_CLICK_SECONDS))
+        return bool(self.client().set(self.prefix + key, b"1", nx=True, ex=DOUBLE_CLICK_SECONDS))
 
 
 def window():

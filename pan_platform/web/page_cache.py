@@ -8,6 +8,11 @@ answers that `caching.finish_response` would mark shareable and that set no cook
 nothing of a visitor's own (a CSRF token, a message) is ever kept. An item page answered
 from here is still counted as a view (usage statistics), as the view itself would.
 
+With PAN_REDIS_URL set, pages are also kept in Redis, shared by every worker: a page
+rendered by one worker is served by the others (and by a worker that has just replaced
+one) without rendering it again; each worker still keeps the pages it serves in its own
+memory in front. While Redis cannot be reached, each worker keeps its own pages.
+
 An entry is keyed by the URL, the page's language and two counters that change with
 what the page shows: the generation of the cached counts (bumped by the pipeline after
 every commit that writes anything but bookkeeping rows: items and their files, areas,
@@ -25,6 +30,9 @@ this cache: they send a cookie or credentials.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -38,6 +46,7 @@ from pan_platform import search
 from pan_platform.access import next_expiry
 from pan_platform.catalogue.counts import counts_cache, current_generation
 from pan_platform.overview import usage
+from pan_platform.redis_client import ProcessClient
 from pan_platform.util import utcnow
 from pan_platform.web import caching
 
@@ -45,6 +54,9 @@ PAGES = frozenset({"main.home", "catalogue.browse", "search.search_page", "catal
 INDEXED = frozenset({"search.search_page"})  # pages that also follow the index
 OWN_HEADERS = frozenset({"Content-Type", "Content-Length", "Set-Cookie"})
 MAX_ENTRIES = 500  # pages of ~60 KB: at most ~30 MB per worker
+RETRY_SECONDS = 30  # how long an unreachable Redis rests before it is tried again
+
+log = logging.getLogger("pan.pages")
 
 
 @dataclass(frozen=True)
@@ -56,28 +68,93 @@ class Page:
     born: float  # time.monotonic()
 
 
+class RedisPages:
+    """Pages in Redis, each for at most max_age seconds (its time to live there)."""
+
+    name = "redis"
+
+    def __init__(self, url: str, prefix: str) -> None:
+        self.client, self.prefix = ProcessClient(url), f"{prefix}page:"
+
+    def _name(self, key: tuple) -> str:
+        return self.prefix + hashlib.sha256(repr(key).encode()).hexdigest()
+
+    def get(self, key: tuple) -> Page | None:
+        raw = self.client().get(self._name(key))
+        if raw is None:
+            return None
+        head, body = raw.split(b"\n", 1)
+        meta = json.loads(head)
+        until = datetime.fromisoformat(meta["valid_until"]) if meta["valid_until"] else None
+        born = time.monotonic() - (time.time() - meta["born"])  # its age, on this process's clock
+        return Page(body, meta["mimetype"], [tuple(pair) for pair in meta["headers"]], until, born)
+
+    def put(self, key: tuple, page: Page, max_age: float) -> None:
+        meta = {
+            "mimetype": page.mimetype,
+            "headers": page.headers,
+            "valid_until": page.valid_until.isoformat() if page.valid_until else None,
+            "born": time.time() - (time.monotonic() - page.born),
+        }
+        raw = json.dumps(meta).encode() + b"\n" + page.body
+        self.client().set(self._name(key), raw, px=max(1, int(max_age * 1000)))
+
+
 class PageCache:
-    def __init__(self) -> None:
+    """This process's pages, in front of the shared ones (Redis) when there are any."""
+
+    def __init__(self, shared: RedisPages | None = None) -> None:
         self.entries: dict[tuple, Page] = {}
+        self.shared = shared
+        self.resting_until = 0.0  # time.monotonic() before which the shared store is not tried
         self._lock = threading.Lock()
 
     def get(self, key: tuple, max_age: float, now: datetime) -> Page | None:
-        page = self.entries.get(key)
-        if page is None or time.monotonic() - page.born > max_age:
-            return None
-        if page.valid_until is not None and now >= page.valid_until:
-            return None
+        page = _fresh(self.entries.get(key), max_age, now)
+        if page is None:
+            page = _fresh(self._shared(lambda store: store.get(key)), max_age, now)
+            if page is not None:
+                self._keep_here(key, page)
         return page
 
-    def put(self, key: tuple, page: Page) -> None:
+    def put(self, key: tuple, page: Page, max_age: float) -> None:
+        self._keep_here(key, page)
+        self._shared(lambda store: store.put(key, page, max_age))
+
+    def _keep_here(self, key: tuple, page: Page) -> None:
         with self._lock:
             if len(self.entries) >= MAX_ENTRIES:
                 self.entries = {}  # crude, but bounded; a full cache is rare
             self.entries[key] = page
 
+    def _shared(self, use):
+        """use(the shared store); None without one, or while it is unreachable."""
+        if self.shared is None or time.monotonic() < self.resting_until:
+            return None
+        try:
+            return use(self.shared)
+        except Exception as error:  # noqa: BLE001 (a store that is down must not break a page)
+            log.warning("kept pages unreachable in %s (%s); keeping them in this process for %d s",
+                        self.shared.name, error, RETRY_SECONDS)
+            self.resting_until = time.monotonic() + RETRY_SECONDS
+            return None
+
+
+def _fresh(page: Page | None, max_age: float, now: datetime) -> Page | None:
+    if page is None or time.monotonic() - page.born > max_age:
+        return None
+    if page.valid_until is not None and now >= page.valid_until:
+        return None
+    return page
+
 
 def _cache() -> PageCache:
-    return current_app.extensions.setdefault("pan_pages", PageCache())
+    cache = current_app.extensions.get("pan_pages")
+    if cache is None:
+        config = current_app.config
+        shared = RedisPages(config["PAN_REDIS_URL"], config["PAN_REDIS_KEY_PREFIX"]) if config.get("PAN_REDIS_URL") else None
+        cache = current_app.extensions.setdefault("pan_pages", PageCache(shared))
+    return cache
 
 
 def _eligible() -> bool:
@@ -131,7 +208,7 @@ def keep(response: Response) -> Response:
     # Only the view's own headers are here yet: the other hooks run after this one.
     kept = [(name, value) for name, value in response.headers if name not in OWN_HEADERS]
     page = Page(response.get_data(), response.mimetype, kept, g.get("page_cache_until"), time.monotonic())
-    _cache().put(key, page)
+    _cache().put(key, page, current_app.config["PAN_PAGE_CACHE_SECONDS"])
     return response
 
 

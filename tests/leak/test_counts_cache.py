@@ -9,10 +9,8 @@ commit), the next page shows the new counts.
 
 from __future__ import annotations
 
-import os
 import re
 import time
-import uuid
 from datetime import timedelta
 
 import pytest
@@ -25,28 +23,15 @@ from pan_platform.extensions import db
 from pan_platform.sharing import operations as sharing_ops
 from pan_platform.sharing.models import ItemReader, SharingAgreement
 from pan_platform.util import utcnow
-from tests.conftest import make_app, running, sign_in
+from tests.conftest import REDIS_URL, make_app, redis_config, running, sign_in
 from tests.factories import make_item, make_org, make_user
 
 AREA = "organized-crime"
 OTHER_AREA = "cybercrime"
 TOTAL = re.compile(r"(\d+) resources? available to you")
-REDIS_URL = os.environ.get("PAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-def _redis_config() -> dict:
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5, socket_timeout=0.5)
-    try:
-        client.ping()
-    except redis.RedisError as error:
-        # `.ci/run` starts Redis: its absence is a broken set-up, not a reason to skip.
-        pytest.fail(f"Redis is not reachable at {REDIS_URL} ({error}); start it or set PAN_TEST_REDIS_URL")
-    return {"PAN_REDIS_URL": REDIS_URL, "PAN_REDIS_KEY_PREFIX": f"pan-test-{uuid.uuid4().hex}:"}
-
-
 STORES = {
     "database": dict,
-    "redis": _redis_config,
+    "redis": redis_config,
     # A Redis that does not answer: nothing is cached, every count is exact.
     "redis_down": lambda: {"PAN_REDIS_URL": "redis://127.0.0.1:1/0"},
 }
