@@ -8,9 +8,14 @@
 - timeout 60 s: a worker whose main loop is stuck that long is replaced. With gthread a
   long download does not count against it (the main loop keeps beating), unlike sync
   workers, which are killed mid-download when one response takes longer than the timeout.
-- max_requests with jitter: each worker is replaced after ~1000-1100 requests, so slow
-  growth of memory (caches, fragmentation) is bounded; the jitter keeps the three from
-  restarting at the same moment.
+- max_requests with jitter: each worker is replaced after ~20,000-22,000 requests, so slow
+  growth of memory (fragmentation) is bounded; the jitter keeps the three from restarting
+  at the same moment. Not fewer: kept pages answer in a few milliseconds, so at 1,000 a
+  worker was replaced every few seconds under load, each time with an empty page cache and
+  its kept-alive connections closed; that, not the work per page, made most of the slow
+  tail (bench/load.py: home p95 327 -> 65 ms, see docs/performance.md). The caches are
+  bounded by their entry counts, so memory does not grow with requests (workers stayed
+  under 180 MB). MAX_REQUESTS in the environment overrides it (for the bench).
 - preload_app: the application is imported once in the master and forked. Safe here:
   creating the app opens no database connection, no search index, no thread (checked in
   tests/web/test_serving.py); the database engine and Redis client open their connections
@@ -47,7 +52,7 @@ threads = int(os.environ.get("THREADS", "1"))  # see above before raising it
 timeout = 60
 graceful_timeout = 30
 keepalive = 5
-max_requests = int(os.environ.get("MAX_REQUESTS", "1000"))
+max_requests = int(os.environ.get("MAX_REQUESTS", "20000"))
 max_requests_jitter = max_requests // 10
 preload_app = True
 accesslog = None  # the application logs one JSON line per request (pan.requests)

@@ -36,6 +36,7 @@ class _ConfigOnly(Application):
 def _config(monkeypatch):
     monkeypatch.delenv("WORKERS", raising=False)
     monkeypatch.delenv("THREADS", raising=False)
+    monkeypatch.delenv("MAX_REQUESTS", raising=False)
     return _ConfigOnly().cfg
 
 
@@ -44,10 +45,12 @@ def test_config_file_has_the_chosen_values(monkeypatch):
     assert issubclass(cfg.worker_class, ThreadWorker)
     assert (cfg.worker_class.__name__, cfg.workers, cfg.threads) == ("RecyclingThreadWorker", 3, 1)
     assert (cfg.timeout, cfg.graceful_timeout) == (60, 30)
-    assert (cfg.max_requests, cfg.max_requests_jitter) == (1000, 100)
+    assert (cfg.max_requests, cfg.max_requests_jitter) == (20000, 2000)
     assert cfg.preload_app is True
     monkeypatch.setenv("WORKERS", "5")
-    assert _ConfigOnly().cfg.workers == 5
+    monkeypatch.setenv("MAX_REQUESTS", "1000")
+    overridden = _ConfigOnly().cfg
+    assert (overridden.workers, overridden.max_requests, overridden.max_requests_jitter) == (5, 1000, 100)
     assert "gunicorn.conf.py" in (CONF.parent / "Makefile").read_text()
 
 
