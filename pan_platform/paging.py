@@ -88,11 +88,17 @@ class Page(Paged):
         return self.items
 
 
-def paginate(stmt: Select, page: int, per_page: int, options: Sequence[Any] = ()) -> Page:
-    """Run `stmt` (a select of rows) for one page, counting the whole list once. `options`
-    (eager loads) apply to the page's rows only, not to the count."""
+def count_rows(stmt: Select) -> int:
+    """How many rows `stmt` (a select) returns."""
+    return db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+
+
+def paginate(stmt: Select, page: int, per_page: int, options: Sequence[Any] = (),
+             total: int | None = None) -> Page:
+    """Run `stmt` (a select of rows) for one page, counting the whole list once unless the
+    caller knows its `total`. `options` (eager loads) apply to the page's rows only."""
     page, per_page = page_number(page), max(1, per_page)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    total = count_rows(stmt) if total is None else total
     rows = db.session.scalars(stmt.options(*options).limit(per_page).offset((page - 1) * per_page)).all()
     return Page(items=list(rows), page=page, per_page=per_page, total=total)
 

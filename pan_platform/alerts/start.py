@@ -17,7 +17,7 @@ from pan_platform.alerts.digests import new_matches
 from pan_platform.alerts.models import SavedSearch
 from pan_platform.alerts.operations import filters_of
 from pan_platform.catalogue.models import Item, ItemArea
-from pan_platform.catalogue.queries import card_loads, published_readable
+from pan_platform.catalogue.queries import card_loads, load_for_reading, published_readable
 from pan_platform.catalogue.workspace import state_counts, waiting
 from pan_platform.collections import queries as collections
 from pan_platform.collections.models import Collection, CollectionEntry
@@ -92,7 +92,7 @@ def new_in_areas(user, areas: list[str]) -> list[Item]:
     stmt = (published_readable(user)
             .where(Item.id.in_(in_areas), Item.owner_id != user.organisation_id)
             .order_by(Item.published_at.desc(), Item.id.desc()).limit(MAX_NEW).options(*card_loads()))
-    return list(db.session.scalars(stmt))
+    return load_for_reading(list(db.session.scalars(stmt)))
 
 
 def overview(user, lang: str) -> Overview:

@@ -15,7 +15,7 @@ from pan_platform.catalogue.models import Item, ItemArea, ItemDownloads, ItemLan
 from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
 from pan_platform.extensions import db
 from pan_platform.organisations.models import Organisation
-from pan_platform.paging import Page, paginate
+from pan_platform.paging import Page, count_rows, paginate
 from pan_platform.storage.models import FileVersion, MaterialFile
 
 DOWNLOADS = func.coalesce(ItemDownloads.count, 0)  # items never downloaded have no row
@@ -32,21 +32,19 @@ COLUMN_FILTERS = {"kind": Item.kind, "type": Item.resource_type, "audience": Ite
 
 def card_loads() -> tuple:
     """Eager loads of what a list of items shows (owner and country, marking, areas,
-    languages, translations, the thumbnail of a material's first file): a fixed number of
-    queries whatever the page's length."""
+    languages, translations, the thumbnail of a material's first file) and of what can()
+    reads to decide whether that thumbnail may be shown (shares, ancestors, the approved
+    requests of files given on request): a fixed number of queries whatever the page's
+    length. With load_for_reading() on the rows, for the owners' agreements."""
     return (
         joinedload(Item.owner).joinedload(Organisation.country),
         joinedload(Item.policy),
-        selectinload(Item.area_rows),
         selectinload(Item.language_rows),
         selectinload(Item.translations),
         selectinload(Item.files).joinedload(MaterialFile.versions).joinedload(FileVersion.preview),
+        selectinload(Item.access_requests),
+        *read_loads(),
     )
-
-
-def readable_loads() -> tuple:
-    """card_loads() and what can(user, "read") reads, for lists each asked can()."""
-    return card_loads() + read_loads()
 
 
 def load_for_reading(items: list[Item]) -> list[Item]:
@@ -85,9 +83,14 @@ def apply_filters(stmt, filters: Filters):
 
 def browse(user, filters: Filters, per_page: int = 20) -> Page:
     stmt = apply_filters(published_readable(user), filters)
+    # The same for every viewer with the same reader labels: counted once per change.
+    total = counts.cached(("browse-total", tuple(sorted(filters.criteria().items()))), user,
+                          lambda: count_rows(stmt))
     if filters.sort == "downloads":
         stmt = stmt.outerjoin(ItemDownloads, ItemDownloads.item_id == Item.id)
-    return paginate(stmt.order_by(*SORTS[filters.sort]), filters.page, per_page, options=card_loads())
+    page = paginate(stmt.order_by(*SORTS[filters.sort]), filters.page, per_page, options=card_loads(), total=total)
+    load_for_reading(page.items)
+    return page
 
 
 @dataclass(frozen=True)
@@ -128,12 +131,12 @@ def count_readable(user) -> int:
 
 def recent(user, limit: int = 6) -> list[Item]:
     stmt = published_readable(user).order_by(Item.published_at.desc(), Item.id.desc()).limit(limit)
-    return list(db.session.scalars(stmt.options(*card_loads())))
+    return load_for_reading(list(db.session.scalars(stmt.options(*card_loads()))))
 
 
 def detail_loads() -> tuple:
     """What the item page shows and can() reads of the item, loaded with it."""
-    return readable_loads() + (selectinload(Item.file_versions),)
+    return card_loads() + (selectinload(Item.file_versions),)
 
 
 def get_readable(user, item_id: int, options: tuple = ()) -> Item:
@@ -148,7 +151,7 @@ def readable_children(user, item: Item) -> list[Item]:
     # can() reads a child's shares and areas, and its parent's rule: `item`, loaded already.
     stmt = (
         select(Item).where(Item.parent_id == item.id).order_by(Item.position, Item.id)
-        .options(*card_loads(), selectinload(Item.shares))
+        .options(*card_loads())
     )
     children = load_for_reading(list(db.session.scalars(stmt)))
     return [child for child in children if can(user, "read", child)]

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from pan_platform.access import can
 from pan_platform.catalogue.models import Item
-from pan_platform.catalogue.queries import load_for_reading, readable_loads
+from pan_platform.catalogue.queries import card_loads, load_for_reading
 from pan_platform.extensions import db
 from pan_platform.search.query import SearchResult
 
@@ -33,7 +33,7 @@ def readable_items(user, ids: list[int]) -> list[Item]:
     """The items `user` may read now, in the order of `ids` (missing and hidden ones left out)."""
     if not ids:
         return []
-    stmt = select(Item).where(Item.id.in_(ids)).options(*readable_loads())
+    stmt = select(Item).where(Item.id.in_(ids)).options(*card_loads())
     rows = {item.id: item for item in load_for_reading(list(db.session.scalars(stmt)))}
     return [rows[i] for i in ids if i in rows and can(user, "read", rows[i])]
 

@@ -11,7 +11,13 @@ from pan_platform.audit.models import AuditEvent
 from pan_platform.catalogue import counts
 from pan_platform.catalogue.filters import Filters
 from pan_platform.catalogue.models import Item
-from pan_platform.catalogue.queries import apply_filters, card_loads, filter_options, published_readable
+from pan_platform.catalogue.queries import (
+    apply_filters,
+    card_loads,
+    filter_options,
+    load_for_reading,
+    published_readable,
+)
 from pan_platform.extensions import db
 from pan_platform.organisations.models import Organisation
 from pan_platform.paging import paginate
@@ -78,7 +84,9 @@ def shared_with(user, filters: Filters, since: datetime | None, only_new: bool, 
     if only_new and since is not None:
         stmt = stmt.where(_new_condition(user, since))
     stmt = stmt.order_by(Item.published_at.desc(), Item.id.desc())
-    return paginate(stmt, filters.page, per_page, options=card_loads())
+    page = paginate(stmt, filters.page, per_page, options=card_loads())
+    load_for_reading(page.items)
+    return page
 
 
 def new_ids(user, items, since: datetime | None) -> set[int]:

@@ -23,6 +23,7 @@ from pan_platform.catalogue.vocabularies import PRIORITY_AREAS
 from pan_platform.extensions import db
 from pan_platform.overview import usage
 from pan_platform.sharing.models import ItemPolicy, SharingAgreement
+from pan_platform.storage.models import FileVersion, MaterialFile
 from pan_platform.util import utcnow
 from tests.conftest import make_app, running, sign_in
 from tests.factories import make_item, make_org, make_user
@@ -37,31 +38,34 @@ LANGUAGES = ("en", "de", "fr", "ru")
 # languages and translations (3; owner, country and marking are joined).
 BUDGETS: dict[str, tuple[int | None, int | None]] = {
     # Every page that shows items also reads the materials' files, with their versions and
-    # previews, in one query (the thumbnail of each card; the item page's file list).
-    # counts' generation (figures cached) + recent items (4)
-    "home": (7, 10),
-    # count + page (4) + generation (filter values cached)
-    "catalogue": (8, 11),
-    "catalogue_area": (8, 11),
-    # thesaurus revision + hits (4) + what can() reads: shares of the hits, of their
-    # module and curriculum, agreements (4) + language versions + the academy facet's names
-    # + the "Upcoming events" block + the "Experts matching" block and the thesaurus revision
-    # its topic labels check (3, fixed whatever the number of hits)
-    "search": (16, 19),
-    # the item with files, shares, areas, languages, translations, its ancestors' shares;
-    # agreements; children (4 + shares); ancestors; language versions; adaptations;
-    # the material files (their versions come with them); signed in: also the academy's own
+    # previews, in one query (the thumbnail of each card; the item page's file list), and
+    # what can() reads to decide whether a card may show its thumbnail: the shares of the
+    # items, of their modules and of their curricula (3), the approved requests for files
+    # given on request (1) and the owners' agreements (1) -- "what can() reads" below (5).
+    # counts' generation (figures cached) + recent items (4) + what can() reads (5)
+    "home": (12, 15),
+    # count + page (4) + what can() reads (5) + generation (filter values cached)
+    "catalogue": (13, 16),
+    "catalogue_area": (13, 16),
+    # thesaurus revision + hits (4) + what can() reads (5) + language versions + the academy
+    # facet's names + the "Upcoming events" block + the "Experts matching" block and the
+    # thesaurus revision its topic labels check (3, fixed whatever the number of hits)
+    "search": (17, 20),
+    # the item with files, areas, languages, translations and what can() reads (5);
+    # children (4 + what can() reads); ancestors; language versions; adaptations; the
+    # material files (their versions come with them); signed in: also the academy's own
     # adaptation of the item, if any
-    "item": (19, 23),
+    "item": (23, 27),
     # count + page + the counts by state + what waits (requests, unread: one statement)
     "workspace": (None, 7),
     # the visit (read, write, and the user reloaded after its commit) + count + page (4)
-    # + new items + generation (filter values cached) + which items are shared by name (badges)
-    "shared": (None, 17),
-    # rate counter + count + page (4)
-    "api_list": (7, 9),
-    # rate counter + thesaurus + hits (4) + what can() reads (4)
-    "api_search": (11, 13),
+    # + what can() reads (5) + new items + generation (filter values cached) + which items
+    # are shared by name (badges)
+    "shared": (None, 22),
+    # rate counter + count + page (4) + what can() reads (5)
+    "api_list": (12, 14),
+    # rate counter + hits (4) + what can() reads (5) + thesaurus
+    "api_search": (12, 14),
     # counts' generation (figures cached) + label overrides; signed in: the items of the most
     # downloaded and most adapted lists with their owners, and their translations (2)
     "overview": (2, 7),
@@ -83,8 +87,8 @@ class World:
 
 def _build(n: int) -> World:
     """`n` published materials of three academies in several areas and languages, with a
-    translation each, one in six in a module, some marked, some shared with a partner, and
-    one agreement."""
+    translation each, one in six in a module, some marked, some shared with a partner, one
+    agreement, and a file for one in two (a card then asks who may see its thumbnail)."""
     academies = [make_org("academy", country=code) for code in ("AT", "DE", "FR")]
     partner = make_org("partner", country="BE")
     curriculum = make_item(academies[0], kind="curriculum", title="Training curriculum")
@@ -106,7 +110,11 @@ def _build(n: int) -> World:
         item.translations.append(ItemTranslation(language="it", title=f"Materiale {i}", summary="Sommario"))
         item.refresh_languages()
         if i % 4 == 0:
-            item.policy = ItemPolicy(marking="training-use-only")
+            item.policy = ItemPolicy(marking="training-use-only", files_access="request" if i % 8 == 0 else "same")
+        if i % 2 == 0:
+            item.files.append(MaterialFile(role="handout", language="en", versions=[FileVersion(
+                item=item, number=1, sha256=f"{i:064x}", size=10, mime_type="application/pdf",
+                original_name=f"m{i}.pdf", text_status="done")]))
         usage.add(item.id, views=i + 1, downloads=i + 1)
         if i % 3 == 1:
             item.adapted_from_id = curriculum.id  # adapted by another academy
