@@ -56,7 +56,6 @@ seed: migrate
 
 index: seed
 	$(FLASK) pan reindex --if-missing
-	$(FLASK) pan analyze
 
 serve: setup
 	$(BIN)/gunicorn --config gunicorn.conf.py --workers $(WORKERS) --bind $(HOST):$(PORT) wsgi:app

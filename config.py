@@ -190,8 +190,6 @@ class Config:
         self.PAN_PACKAGE_CLEAN_SECONDS = float(env.get("PAN_PACKAGE_CLEAN_SECONDS", "3600"))
         # How often the worker looks for digests of saved searches that are due (alerts/digests.py).
         self.PAN_DIGEST_SECONDS = float(env.get("PAN_DIGEST_SECONDS", "900"))
-        # How often SQLite's query planner statistics are refreshed (admin/statistics.py).
-        self.PAN_ANALYZE_SECONDS = float(env.get("PAN_ANALYZE_SECONDS", "3600"))
         # A build that has written no progress for this long is taken as dead (its process
         # ended) and failed, so that the package can be asked for again.
         self.PAN_PACKAGE_STALL_SECONDS = float(env.get("PAN_PACKAGE_STALL_SECONDS", "600"))

@@ -10,8 +10,7 @@
 The catalogue is the one of bench/reindex_bench.py (its `populate()`: materials with
 translations, areas, shares and extracted text in a SQLite database), plus the thesaurus
 of seed_data/thesaurus.csv as `pan seed` loads it (so searches are expanded), a trainer
-with a read API token, and the index built by `pan reindex`; `pan analyze` before each
-run, as `make serve` does. The server is gunicorn with
+with a read API token, and the index built by `pan reindex`. The server is gunicorn with
 the repository's gunicorn.conf.py, pointed at that instance through the environment that
 config.py reads, on a free port of 127.0.0.1. API rate limits are raised far above what
 the run can reach (the counting itself still happens, in the configured store).
@@ -134,7 +133,6 @@ def prepare(workdir: Path, n: int, seed: int, body_kb: int, rate_store: str) -> 
     if info_path.exists():
         info = json.loads(info_path.read_text())
         print(f"reusing the {info['n']} materials in {workdir}")
-        analyze(workdir, rate_store)
         return info
     started = time.perf_counter()
     populate(workdir, n, seed, body_kb)
@@ -144,15 +142,8 @@ def prepare(workdir: Path, n: int, seed: int, body_kb: int, rate_store: str) -> 
     subprocess.run([str(BIN / "flask"), "--app", "wsgi", "pan", "reindex"], cwd=ROOT,
                    env=server_env(workdir, rate_store), check=True, stdout=subprocess.DEVNULL)
     print(f"pan reindex: {time.perf_counter() - started:.0f} s")
-    analyze(workdir, rate_store)
     info_path.write_text(json.dumps(info))
     return info
-
-
-def analyze(workdir: Path, rate_store: str) -> None:
-    """`pan analyze`, as `make serve` runs it before serving (the planner's statistics)."""
-    subprocess.run([str(BIN / "flask"), "--app", "wsgi", "pan", "analyze"], cwd=ROOT,
-                   env=server_env(workdir, rate_store), check=True, stdout=subprocess.DEVNULL)
 
 
 # ------------------------------------------------------------------ the server

@@ -12,8 +12,6 @@ Jobs (each at its interval, a setting in config.py):
 - `clean-packages` (PAN_PACKAGE_CLEAN_SECONDS, 3600): remove old and superseded packages.
 - `send-digests` (PAN_DIGEST_SECONDS, 900): e-mail the daily and weekly digests of saved
   searches that are due (alerts/digests.py; a period already sent is never sent again).
-- `analyze-database` (PAN_ANALYZE_SECONDS, 3600): refresh SQLite's query planner
-  statistics (admin/statistics.py); nothing on PostgreSQL, whose autovacuum does it.
 
 Two ways to run them, never both for one database:
 
@@ -40,7 +38,6 @@ from flask import Flask
 
 from pan_platform import search
 from pan_platform.access import expire_due
-from pan_platform.admin import statistics
 from pan_platform.alerts import digests
 from pan_platform.extensions import db
 from pan_platform.syllabus import packages
@@ -62,7 +59,6 @@ JOBS: list[Job] = [
     Job("build-packages", "PAN_PACKAGE_BUILD_SECONDS", packages.build_queued),
     Job("clean-packages", "PAN_PACKAGE_CLEAN_SECONDS", packages.remove_old_packages),
     Job("send-digests", "PAN_DIGEST_SECONDS", digests.run_scheduled),
-    Job("analyze-database", "PAN_ANALYZE_SECONDS", statistics.refresh),
 ]
 
 

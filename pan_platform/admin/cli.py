@@ -1,4 +1,4 @@
-"""`flask --app wsgi pan backup PATH`, `pan restore PATH` and `pan analyze`."""
+"""`flask --app wsgi pan backup PATH` and `pan restore PATH`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from pan_platform.admin import backup as backup_module
-from pan_platform.admin import statistics
 from pan_platform.cli import pan
 from pan_platform.i18n import _
 
@@ -35,12 +34,3 @@ def restore(path: Path, no_index: bool) -> None:
         raise click.ClickException(str(error)) from error
     click.echo(_("Restored %(rows)d rows and %(files)d files from %(path)s.",
                  rows=sum(manifest["tables"].values()), files=len(manifest["files"]), path=str(path)))
-
-
-@pan.command("analyze")
-def analyze() -> None:
-    """Refresh the database's query planner statistics (SQLite; PostgreSQL keeps its own)."""
-    if statistics.refresh():
-        click.echo(_("Query planner statistics refreshed."))
-    else:
-        click.echo(_("Nothing to do: this database keeps its own statistics."))

@@ -53,8 +53,7 @@ def test_a_failing_job_does_not_stop_the_others_and_fails_the_run(app, monkeypat
 
 def test_the_real_jobs_run_once(app):
     assert [job.name for job in scheduler.JOBS] == [
-        "expire-sharing", "retry-index", "merge-index", "build-packages", "clean-packages", "send-digests",
-        "analyze-database"]
+        "expire-sharing", "retry-index", "merge-index", "build-packages", "clean-packages", "send-digests"]
     result = app.test_cli_runner().invoke(args=["pan", "worker", "--once"])
     assert result.exit_code == 0, result.output
 
