@@ -5,6 +5,14 @@
   docs/performance.md): some native code the portal loads is not safe with threads, and
   until it is found each process serves one request at a time. Rendering is CPU-bound, so
   more than ~2 x cores processes would only queue on the CPU.
+- no keep-alive while each worker has one thread (KEEPALIVE overrides; 5 s with more
+  threads). A gthread worker keeps every connection it accepted, and with one thread it
+  serves them one request at a time: under load the first worker forked took all 32 of
+  the bench's connections while the other two stayed idle (home: 880 req/s with
+  keep-alive, 1,500 without, the same CPU per request; bench/load.py, docs/performance.md).
+  Closed after each answer, every next request goes to whichever worker is free. A reverse
+  proxy in front keeps the browsers' connections alive itself (nginx talks HTTP/1.0 to
+  its upstream by default, one connection per request).
 - timeout 60 s: a worker whose main loop is stuck that long is replaced. With gthread a
   long download does not count against it (the main loop keeps beating), unlike sync
   workers, which are killed mid-download when one response takes longer than the timeout.
@@ -20,7 +28,8 @@
   creating the app opens no database connection, no search index, no thread (checked in
   tests/web/test_serving.py); the database engine and Redis client open their connections
   lazily in each worker, and post_fork drops any pooled connection inherited anyway.
-  Replaced workers start in milliseconds instead of re-importing the application.
+  Replaced workers start in milliseconds instead of re-importing the application, and
+  with every template already compiled (when_ready, in the master, before the first fork).
 
 - RecyclingThreadWorker: gunicorn's gthread worker, except that once it has decided to exit
   (max_requests reached) it accepts no new connection. Upstream (gunicorn 23, issues #3038 and
@@ -51,11 +60,22 @@ worker_class = RecyclingThreadWorker
 threads = int(os.environ.get("THREADS", "1"))  # see above before raising it
 timeout = 60
 graceful_timeout = 30
-keepalive = 5
+keepalive = int(os.environ.get("KEEPALIVE", "0" if threads == 1 else "5"))  # see above
 max_requests = int(os.environ.get("MAX_REQUESTS", "20000"))
 max_requests_jitter = max_requests // 10
 preload_app = True
 accesslog = None  # the application logs one JSON line per request (pan.requests)
+
+
+def when_ready(server):
+    """In the master, before it forks: compile the templates once for every worker."""
+    app_module = sys.modules.get("wsgi")
+    if app_module is None:
+        return
+    from pan_platform.web.templating import compile_templates
+
+    compiled = compile_templates(app_module.app)
+    server.log.info("compiled %d templates before forking the workers", compiled)
 
 
 def post_fork(server, worker):

@@ -127,6 +127,22 @@ def alternate_links() -> list[tuple[str, str]]:
     return links
 
 
+TEMPLATE_SUFFIXES = (".html", ".xml", ".txt")
+
+
+def compile_templates(app: Flask) -> int:
+    """Compile every template now (gunicorn's master, before it forks the workers): a worker
+    that replaces another then starts with them compiled instead of spending its first
+    requests on it (an item page's first request: 304 -> 136 ms). Opens no connection, no
+    index and no thread. Returns how many were compiled."""
+    env = app.jinja_env
+    names = [name for name in env.list_templates() if name.endswith(TEMPLATE_SUFFIXES)]
+    with app.app_context():
+        for name in names:
+            env.get_template(name)
+    return len(names)
+
+
 def register(app: Flask) -> None:
     language.register(app)
 

@@ -37,6 +37,7 @@ def _config(monkeypatch):
     monkeypatch.delenv("WORKERS", raising=False)
     monkeypatch.delenv("THREADS", raising=False)
     monkeypatch.delenv("MAX_REQUESTS", raising=False)
+    monkeypatch.delenv("KEEPALIVE", raising=False)
     return _ConfigOnly().cfg
 
 
@@ -47,10 +48,13 @@ def test_config_file_has_the_chosen_values(monkeypatch):
     assert (cfg.timeout, cfg.graceful_timeout) == (60, 30)
     assert (cfg.max_requests, cfg.max_requests_jitter) == (20000, 2000)
     assert cfg.preload_app is True
+    assert cfg.keepalive == 0  # one thread per worker: no connection kept (gunicorn.conf.py says why)
     monkeypatch.setenv("WORKERS", "5")
     monkeypatch.setenv("MAX_REQUESTS", "1000")
     overridden = _ConfigOnly().cfg
     assert (overridden.workers, overridden.max_requests, overridden.max_requests_jitter) == (5, 1000, 100)
+    monkeypatch.setenv("THREADS", "4")
+    assert _ConfigOnly().cfg.keepalive == 5
     assert "gunicorn.conf.py" in (CONF.parent / "Makefile").read_text()
 
 
@@ -62,6 +66,24 @@ def test_creating_the_app_opens_no_connection_and_no_thread(tmp_path):
     with app.app_context():
         pool = db.engine.pool
         assert pool.checkedin() == 0 and pool.checkedout() == 0
+
+
+def test_the_master_compiles_every_template_before_forking_and_opens_nothing(tmp_path, monkeypatch):
+    """when_ready runs in gunicorn's master after the preloaded app is made, before the
+    first fork: the workers inherit the compiled templates, and nothing else."""
+    cfg = _config(monkeypatch)
+    app = make_app(tmp_path)
+    monkeypatch.setitem(__import__("sys").modules, "wsgi", types.SimpleNamespace(app=app))
+    logged = []
+    server = types.SimpleNamespace(log=types.SimpleNamespace(info=lambda *args: logged.append(args)))
+    before = set(threading.enumerate())
+    assert not app.jinja_env.cache
+    cfg.when_ready(server)
+    assert set(threading.enumerate()) == before
+    compiled = logged[0][1]
+    assert compiled > 100 and len(app.jinja_env.cache) == compiled  # every page, mail and feed
+    with app.app_context():
+        assert db.engine.pool.checkedin() == 0 and db.engine.pool.checkedout() == 0
 
 
 def test_post_fork_drops_inherited_connections(tmp_path, monkeypatch):
