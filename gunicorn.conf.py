@@ -5,14 +5,15 @@
   docs/performance.md): some native code the portal loads is not safe with threads, and
   until it is found each process serves one request at a time. Rendering is CPU-bound, so
   more than ~2 x cores processes would only queue on the CPU.
-- no keep-alive while each worker has one thread (KEEPALIVE overrides; 5 s with more
-  threads). A gthread worker keeps every connection it accepted, and with one thread it
-  serves them one request at a time: under load the first worker forked took all 32 of
-  the bench's connections while the other two stayed idle (home: 880 req/s with
-  keep-alive, 1,500 without, the same CPU per request; bench/load.py, docs/performance.md).
-  Closed after each answer, every next request goes to whichever worker is free. A reverse
-  proxy in front keeps the browsers' connections alive itself (nginx talks HTTP/1.0 to
-  its upstream by default, one connection per request).
+- keep-alive 5 s (KEEPALIVE overrides). A gthread worker keeps every connection it
+  accepted and, with one thread, serves them one request at a time: when 32 clients
+  connect at once the first worker ready may take most of them while the others idle
+  (bench/load.py: home 880 req/s against 1,500 with KEEPALIVE=0, at the same CPU per
+  request). Without keep-alive the load spreads evenly but every request pays a new
+  connection and, without Redis, each worker fills its own page cache; over a whole bench
+  run neither setting was better (docs/performance.md), so the default stays. Behind a
+  reverse proxy it does not matter: nginx opens one upstream connection per request by
+  default and keeps the browsers' connections itself.
 - timeout 60 s: a worker whose main loop is stuck that long is replaced. With gthread a
   long download does not count against it (the main loop keeps beating), unlike sync
   workers, which are killed mid-download when one response takes longer than the timeout.
@@ -60,7 +61,7 @@ worker_class = RecyclingThreadWorker
 threads = int(os.environ.get("THREADS", "1"))  # see above before raising it
 timeout = 60
 graceful_timeout = 30
-keepalive = int(os.environ.get("KEEPALIVE", "0" if threads == 1 else "5"))  # see above
+keepalive = int(os.environ.get("KEEPALIVE", "5"))  # see above
 max_requests = int(os.environ.get("MAX_REQUESTS", "20000"))
 max_requests_jitter = max_requests // 10
 preload_app = True

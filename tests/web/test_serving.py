@@ -48,13 +48,13 @@ def test_config_file_has_the_chosen_values(monkeypatch):
     assert (cfg.timeout, cfg.graceful_timeout) == (60, 30)
     assert (cfg.max_requests, cfg.max_requests_jitter) == (20000, 2000)
     assert cfg.preload_app is True
-    assert cfg.keepalive == 0  # one thread per worker: no connection kept (gunicorn.conf.py says why)
+    assert cfg.keepalive == 5
     monkeypatch.setenv("WORKERS", "5")
     monkeypatch.setenv("MAX_REQUESTS", "1000")
     overridden = _ConfigOnly().cfg
     assert (overridden.workers, overridden.max_requests, overridden.max_requests_jitter) == (5, 1000, 100)
-    monkeypatch.setenv("THREADS", "4")
-    assert _ConfigOnly().cfg.keepalive == 5
+    monkeypatch.setenv("KEEPALIVE", "0")
+    assert _ConfigOnly().cfg.keepalive == 0
     assert "gunicorn.conf.py" in (CONF.parent / "Makefile").read_text()
 
 
