@@ -94,6 +94,35 @@ def test_viewer_with_fewer_labels_gets_own_counts_after_a_warm_cache(client, app
     assert _figures(anonymous)[0] == 3 and _figures(member_client)[0] == 7
 
 
+RESULTS = re.compile(r'id="results-heading">(\d+) results?<')
+
+
+def _catalogue_total(client, query: str = "") -> int:
+    found = RESULTS.search(client.get(f"/en/catalogue{query}").get_data(as_text=True))
+    assert found
+    return int(found.group(1))
+
+
+def test_catalogue_totals_are_each_viewers_own_after_a_warm_cache(client, app):
+    """The catalogue's total is cached per reader labels and filters (catalogue/queries.py
+    browse): the member's warm total never reaches the partner or an anonymous visitor."""
+    _academy, _partner, admin, member, partner_user, agreement = _world()
+    anonymous, member_client, partner_client = app.test_client(), app.test_client(), app.test_client()
+    sign_in(member_client, member)
+    sign_in(partner_client, partner_user)
+    assert _catalogue_total(member_client) == 7
+    assert _catalogue_total(member_client, f"?area={AREA}") == 5
+    assert _catalogue_total(partner_client) == 5
+    assert _catalogue_total(partner_client, f"?area={OTHER_AREA}") == 0
+    assert _catalogue_total(anonymous) == 3
+    assert _catalogue_total(anonymous, f"?area={AREA}") == 3
+    sharing_ops.revoke_agreement(admin, agreement)  # through the pipeline: the generation moves
+    db.session.commit()
+    assert _catalogue_total(partner_client) == 3  # the public ones only
+    assert _catalogue_total(partner_client, f"?area={AREA}") == 3
+    assert _catalogue_total(member_client) == 7
+
+
 def test_platform_admin_bypass_is_its_own_cache_key(client, app):
     academy, *_rest = _world()
     make_item(academy, visibility="private", state="draft")  # nobody's count but the owner's
