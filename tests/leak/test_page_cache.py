@@ -294,6 +294,10 @@ def test_pages_travel_through_redis_unchanged_and_keep_their_age_and_end():
     assert (back.body, back.mimetype, back.headers, back.valid_until) == (page.body, page.mimetype, page.headers, until)
     assert abs(back.born - page.born) < 0.5  # ten seconds old there too
     assert store.get(("/fr/", "fr", 4, None)) is None
+    html = b"<li>Border control module</li>" * 1000
+    store.put(("/en/catalogue", "en", 3, None), Page(html, "text/html", [], None, time.monotonic()), 60)
+    assert store.get(("/en/catalogue", "en", 3, None)).body == html
+    assert len(store.client().get(store._name(("/en/catalogue", "en", 3, None)))) < len(html) / 5  # kept compressed
     store.put(("/de/", "de", 3, None), page, 0.2)
     time.sleep(0.3)
     assert store.get(("/de/", "de", 3, None)) is None  # gone from Redis after its age
