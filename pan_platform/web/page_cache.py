@@ -126,8 +126,11 @@ class PageCache:
 
     def _keep_here(self, key: tuple, page: Page) -> None:
         with self._lock:
+            self.entries.pop(key, None)  # kept again: now the newest
             if len(self.entries) >= MAX_ENTRIES:
-                self.entries = {}  # crude, but bounded; a full cache is rare
+                # Forget the quarter kept longest ago (a dict keeps its order), not every page.
+                for old in list(self.entries)[: MAX_ENTRIES // 4]:
+                    del self.entries[old]
             self.entries[key] = page
 
     def _shared(self, use):

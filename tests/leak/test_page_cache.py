@@ -304,3 +304,23 @@ def test_pages_travel_through_redis_unchanged_and_keep_their_age_and_end():
     client = store.client()
     for key in client.scan_iter(f"{config['PAN_REDIS_KEY_PREFIX']}*"):
         client.delete(key)
+
+
+def test_a_full_process_cache_forgets_its_oldest_pages_not_all(monkeypatch):
+    from datetime import datetime
+
+    from pan_platform.web import page_cache
+
+    monkeypatch.setattr(page_cache, "MAX_ENTRIES", 8)
+    cache, now = page_cache.PageCache(), datetime(2026, 1, 1)
+
+    def page(number: int) -> page_cache.Page:
+        return page_cache.Page(f"<p>{number}</p>".encode(), "text/html", [], None, time.monotonic())
+
+    for number in range(8):
+        cache.put(("/en/items", number), page(number), 60)
+    cache.put(("/en/items", 0), page(0), 60)  # kept again: the newest now
+    cache.put(("/en/items", 8), page(8), 60)  # full: the two kept longest ago go
+    assert sorted(key[1] for key in cache.entries) == [0, 3, 4, 5, 6, 7, 8]
+    assert cache.get(("/en/items", 1), 60, now) is None
+    assert cache.get(("/en/items", 0), 60, now).body == b"<p>0</p>"
