@@ -14,6 +14,8 @@
   compressible types, Accept-Encoding.
 - gzip for HTML, JSON and XML above MIN_GZIP_BYTES when the client accepts it; never for
   file responses (downloads and static files: already compressed formats, range requests).
+  A shareable answer is compressed once per process for the same bytes (a kept page served
+  again: 0.6 ms of a 1.9 ms catalogue hit went to gzip), looked up by its hash.
 - Static assets: `url_for('static', ...)` adds `?v=<hash of the file>` (computed once per
   process and file); a request carrying the current hash may be cached for a year.
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import threading
 from pathlib import Path
 
 from flask import Flask, current_app, request, session
@@ -39,6 +42,8 @@ PRIVATE = "private, no-store"
 VARY_SHARED = ("Cookie", "Authorization")
 
 _static_hashes: dict[tuple[str, str], str] = {}
+GZIP_MEMO_ENTRIES = 256  # compressed answers of ~2-8 KB: ~2 MB per process
+_gzip_lock = threading.Lock()
 
 
 def static_version(filename: str) -> str | None:
@@ -135,17 +140,36 @@ def finish_response(response):
             response.headers["Cache-Control"] = "private, no-cache"
         else:
             response.headers.setdefault("Cache-Control", "no-cache")  # revalidate, then 304
-        tag = hashlib.sha256(response.get_data()).hexdigest()[:32] + ("-gzip" if compress else "")
+        digest = hashlib.sha256(response.get_data()).hexdigest()
+        tag = digest[:32] + ("-gzip" if compress else "")
         response.set_etag(tag)
         if request.if_none_match.contains_weak(tag):
             return _not_modified(response)
-    elif _viewer_signed_in():
-        response.vary.update(("Cookie", "Authorization"))
-        response.headers["Cache-Control"] = PRIVATE
+    else:
+        digest = None  # a signed-in answer: its own bytes, compressed for it alone
+        if _viewer_signed_in():
+            response.vary.update(("Cookie", "Authorization"))
+            response.headers["Cache-Control"] = PRIVATE
     if compress:
-        response.set_data(gzip.compress(response.get_data(), compresslevel=6))
+        response.set_data(_gzipped(response.get_data(), digest))
         response.headers["Content-Encoding"] = "gzip"
     return response
+
+
+def _gzipped(body: bytes, digest: str | None) -> bytes:
+    """gzip of `body`; shareable bytes (digest: their SHA-256) are compressed once per process."""
+    if digest is None:
+        return gzip.compress(body, compresslevel=6)
+    memo = current_app.extensions.setdefault("pan_gzip", {})
+    packed = memo.get(digest)
+    if packed is None:
+        packed = gzip.compress(body, compresslevel=6)
+        with _gzip_lock:
+            if len(memo) >= GZIP_MEMO_ENTRIES:
+                for old in list(memo)[: GZIP_MEMO_ENTRIES // 4]:  # the oldest quarter
+                    del memo[old]
+            memo[digest] = packed
+    return packed
 
 
 def _not_modified(response):

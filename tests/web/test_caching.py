@@ -113,6 +113,33 @@ def test_gzip_for_html_and_json_but_not_small_answers(client, app):
     assert len(small.data) < 1024 and "Content-Encoding" not in small.headers
 
 
+def test_the_same_shareable_bytes_are_compressed_once_and_private_ones_each_time(client, app, monkeypatch):
+    from pan_platform.web import caching
+
+    _academy, _public, _private, user = _world()
+    compressions, compress = [], gzip.compress
+
+    def counting(body, compresslevel):
+        compressions.append(len(body))
+        return compress(body, compresslevel=compresslevel)
+
+    monkeypatch.setattr(caching.gzip, "compress", counting)
+    visitor = app.test_client(use_cookies=False)
+    first = visitor.get("/en/catalogue", headers={"Accept-Encoding": "gzip"})
+    second = visitor.get("/en/catalogue", headers={"Accept-Encoding": "gzip"})
+    assert first.data == second.data and gzip.decompress(second.data) == visitor.get("/en/catalogue").data
+    assert len(compressions) == 1  # the second answer, the same bytes, reused the first's gzip
+    visitor.get("/en/", headers={"Accept-Encoding": "gzip"})
+    assert len(compressions) == 2  # other bytes: compressed for themselves
+
+    member = app.test_client()
+    sign_in(member, user)
+    pages = [member.get("/en/catalogue", headers={"Accept-Encoding": "gzip"}) for _ in range(2)]
+    assert all(page.headers["Content-Encoding"] == "gzip" for page in pages)
+    assert "Restricted handbook" in gzip.decompress(pages[1].data).decode()
+    assert len(compressions) == 4  # a member's own page: never taken from the shared memo
+
+
 def test_gzip_never_for_downloads(client, app):
     _academy, public, _private, _user = _world()
     content = ("<html><body>" + "Lesson plan. " * 500 + "</body></html>").encode()
