@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import resource
 import subprocess
 import sys
 from collections.abc import Callable
@@ -53,16 +52,25 @@ class Limits:
         )
 
 
-def limit_child(memory_mb: int, cpu_seconds: int) -> Callable[[], None]:
-    """A preexec_fn capping a child's address space and CPU time (and no core dump)."""
+# Sets the limits, then becomes the real command (exec): the limits hold for it and for
+# whatever it starts (LibreOffice).
+_LIMIT_THEN_EXEC = (
+    "import os, resource, sys; memory, cpu = int(sys.argv[1]), int(sys.argv[2]); "
+    "resource.setrlimit(resource.RLIMIT_AS, (memory, memory)); "
+    "resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1)); "
+    "resource.setrlimit(resource.RLIMIT_CORE, (0, 0)); "
+    "os.execv(sys.argv[3], sys.argv[3:])"
+)
 
-    def apply() -> None:  # runs in the child, before the interpreter starts
-        memory = memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
-    return apply
+def limited(command: list[str], memory_mb: int, cpu_seconds: int) -> list[str]:
+    """`command` run with its address space and CPU time capped (and no core dump).
+
+    The limits are set by a fresh interpreter that then execs the command, not by a
+    preexec_fn: that runs Python in the forked child of a threaded process, where the
+    collector may finalise an object whose lock another thread held at the fork (a closing
+    index searcher did), and the child then never reaches exec."""
+    return [sys.executable, "-I", "-c", _LIMIT_THEN_EXEC, str(memory_mb * 1024 * 1024), str(cpu_seconds), *command]
 
 
 def extractable(mime_type: str) -> bool:
@@ -79,9 +87,8 @@ def run_extraction(path: Path, mime_type: str, limits: Limits) -> dict:
     command = [sys.executable, "-I", str(WORKER), str(path), mime_type, "--cap", str(TEXT_CAP)]
     try:
         done = subprocess.run(
-            command, capture_output=True, timeout=limits.timeout_seconds,
-            preexec_fn=limit_child(limits.memory_mb, limits.cpu_seconds),
-            cwd=str(Path(__file__).resolve().parents[2]), check=False,
+            limited(command, limits.memory_mb, limits.cpu_seconds), capture_output=True,
+            timeout=limits.timeout_seconds, cwd=str(Path(__file__).resolve().parents[2]), check=False,
         )
     except subprocess.TimeoutExpired:  # run() has killed the child already
         return {"status": "failed", "reason": "timeout"}

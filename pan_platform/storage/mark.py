@@ -26,7 +26,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from pan_platform.storage.extract import limit_child
+from pan_platform.storage.extract import limited
 
 log = logging.getLogger(__name__)
 
@@ -84,9 +84,9 @@ def run_worker(source: Path, target: Path, metadata: dict[str, str], limits: Mar
     command = [sys.executable, "-I", str(WORKER), str(source), str(target), "--max-objects", str(limits.max_objects)]
     try:
         done = subprocess.run(
-            command, input=json.dumps(metadata).encode("utf-8"), capture_output=True,
-            timeout=limits.timeout_seconds, preexec_fn=limit_child(limits.memory_mb, limits.cpu_seconds),
-            check=False,
+            limited(command, limits.memory_mb, limits.cpu_seconds),
+            input=json.dumps(metadata).encode("utf-8"), capture_output=True,
+            timeout=limits.timeout_seconds, check=False,
         )
     except subprocess.TimeoutExpired:  # run() has killed the child already
         return {"status": "failed", "reason": f"timed out after {limits.timeout_seconds} s"}

@@ -37,7 +37,6 @@ from sqlalchemy.orm import Session, object_session
 from pan_platform.access import can
 from pan_platform.extensions import db
 from pan_platform.storage import extract, store
-from pan_platform.storage.extract import limit_child
 from pan_platform.storage.models import FilePreview, FileVersion
 
 log = logging.getLogger(__name__)
@@ -129,8 +128,8 @@ def run_worker(source: Path, mime_type: str, outdir: Path, limits: PreviewLimits
         command += ["--soffice", office]
     try:
         child = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
-            preexec_fn=limit_child(limits.memory_mb, limits.cpu_seconds),
+            extract.limited(command, limits.memory_mb, limits.cpu_seconds),
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
             cwd=str(Path(__file__).resolve().parents[2]),
         )
     except OSError as error:
