@@ -7,6 +7,7 @@ that is used, only not by a call vulture can follow. A dead name is removed, not
 # ruff: noqa: F821, B018
 # Flask, Flask-Login, Flask-Babel, WTForms and SQLAlchemy read these by name.
 create_app  # wsgi.py and the tests
+compile_templates  # gunicorn.conf.py when_ready
 __getattr__  # module attribute hook (PEP 562)
 _.login_view  # Flask-Login
 _.timezone_selector  # Flask-Babel
