@@ -21,7 +21,8 @@ that changes one of them fails a test instead of a search in production:
   `whoosh3.W3TermInfo`, `whoosh.system.pack_ushort`, `whoosh.util.numeric.length_to_byte`
   and the block layout (pickled info and delta-coded ids, weights, values; Frequency values
   as big-endian uint32s): postings written a block at a time (`_write_postings`,
-  `_write_single_block`), byte for byte what Whoosh writes. There is no fallback here:
+  `_write_single_block`), what Whoosh writes (the same pickles; a block under 64 bytes left
+  uncompressed, which Whoosh's reader reads from the block's info). There is no fallback here:
   tests/search/test_bulk.py compares the segments with Whoosh's own writer's, and
   tests/search/test_index_content.py the terms of a sample corpus with a fixture;
 - `FileIndex._read_toc` and `TOC._pattern` / `TOC._segment_pattern`: the table of contents
@@ -296,6 +297,12 @@ def _fill_block(postwriter, ids: array, weights: array, values: list, lengths: l
     postwriter._maxlength = max(found) if found else 0
 
 
+# A block shorter than MIN_COMPRESSED bytes grows when compressed (zlib's header and
+# checksum outweigh what it saves): it is stored as it is, its info saying so
+# (compression 0), as Whoosh's own writer means to for blocks under 20 bytes.
+MIN_COMPRESSED = 64
+
+
 def _write_single_block(fieldwriter, tbytes: bytes, ids: array, weights: array, values: list,
                         lengths: list[int], fixedsize: int | None) -> None:
     """A term whose postings fit in one block (most terms): what `start_term`, the
@@ -311,10 +318,10 @@ def _write_single_block(fieldwriter, tbytes: bytes, ids: array, weights: array, 
     maxlength = max(found) if found else 0
     top = max(weights)
     maxweight = top if top > 0 else 0
-    first = weights[0]
-    if all(w == 1.0 for w in weights):
+    first, count = weights[0], len(weights)
+    if weights.count(1.0) == count:  # counted in C: a block has up to 128 weights
         mini_weights = None
-    elif all(w == first for w in weights):
+    elif weights.count(first) == count:
         mini_weights = first
     else:
         mini_weights = tuple(weights)
@@ -323,8 +330,10 @@ def _write_single_block(fieldwriter, tbytes: bytes, ids: array, weights: array, 
     else:
         mini_values = _EMPTY.join(values) if fixedsize else None
     data = (tuple(map(operator.sub, ids, chain((0,), ids))), mini_weights, mini_values)
-    comp = postwriter._compression
-    databytes = zlib.compress(pickle.dumps(data, 2), comp) if comp else pickle.dumps(data, 2)
+    databytes = pickle.dumps(data, 2)
+    comp = postwriter._compression if len(databytes) >= MIN_COMPRESSED else 0
+    if comp:
+        databytes = zlib.compress(databytes, comp)
     last = ids[-1]
     infobytes = pickle.dumps((len(ids), last, maxweight, comp, length_to_byte(minlength),
                               length_to_byte(maxlength)), 2)
@@ -448,7 +457,7 @@ class BulkSegmentWriter(SegmentWriter):
                 for tbytes, postings in self.pool.field_terms(fieldname):
                     if isinstance(postings, array):  # counted: docs and frequencies interleaved
                         docs, values, fixed = postings[0::2], postings[1::2], True
-                        weights = array("f", [freq * boost for freq in values])
+                        weights = array("f", values if boost == 1.0 else [freq * boost for freq in values])
                     else:
                         docs, weights, data, sizes = postings
                         values, fixed = self.pool.values_of(data, sizes), False

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import random
+import zlib
 
 import pytest
 from whoosh import index as whoosh_index
 
-from pan_platform.search import bulk
+from pan_platform.search import bulk, whoosh_internals
 from pan_platform.search.documents import build_document
 from pan_platform.search.schema import build_schema
 
@@ -110,3 +111,22 @@ def test_a_failing_document_source_leaves_nothing_behind(tmp_path):
         bulk.build_segments(tmp_path, documents(), procs=2, chunk_docs=3)
     assert not list(tmp_path.glob("chunks-*"))
     assert whoosh_index.open_dir(str(tmp_path)).doc_count() == 0  # nothing was committed
+
+
+def test_blocks_under_the_threshold_are_stored_uncompressed(tmp_path):
+    """zlib makes a tiny block longer: the bulk writer stores blocks under MIN_COMPRESSED
+    bytes as they are (their info says so) and compresses the others; the test above
+    shows that both read back as Whoosh's own writer's."""
+    whoosh_index.create_in(str(tmp_path), build_schema())
+    assert bulk.build_segments(tmp_path, iter([build_document(r) for r in records(40)]), procs=1) == 40
+    sizes = {True: [], False: []}  # compressed? -> pickle sizes
+    with whoosh_index.open_dir(str(tmp_path)).reader() as reader:
+        for fieldname, tbytes in reader.all_terms():
+            matcher = whoosh_internals.term_matcher(reader, fieldname, tbytes)
+            while not matcher._atend:
+                raw = matcher._postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
+                compressed = bool(matcher._compression)
+                sizes[compressed].append(len(zlib.decompress(raw) if compressed else raw))
+                matcher._next_block()
+    assert sizes[False] and max(sizes[False]) < whoosh_internals.MIN_COMPRESSED
+    assert sizes[True] and min(sizes[True]) >= whoosh_internals.MIN_COMPRESSED
