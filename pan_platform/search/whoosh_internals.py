@@ -18,7 +18,7 @@ that changes one of them fails a test instead of a search in production:
 - the whoosh3 field writer's `_postwriter`, `_postfile`, `_tindex`, `_fieldid`, and on
   `whoosh3.W3PostingsWriter`: `_blocklimit`, `_compression`, `_ids`, `_weights`, `_values`,
   `_maxweight`, `_minlength`, `_maxlength`, `_write_block`; `whoosh3.WHOOSH3_HEADER_MAGIC`,
-  `whoosh3.W3TermInfo`, `whoosh.system.pack_ushort`, `whoosh.util.numeric.length_to_byte`
+  `whoosh3.W3TermInfo`, `whoosh.system.pack_ushort` and `pack_int`, `whoosh.util.numeric.length_to_byte`
   and the block layout (pickled info and delta-coded ids, weights, values; Frequency values
   as big-endian uint32s): postings written a block at a time (`_write_postings`,
   `_write_single_block`), what Whoosh writes (the same pickles; a block under 64 bytes left
@@ -34,6 +34,7 @@ public API (slower, equally correct); `fast_paths_available()` says whether they
 
 from __future__ import annotations
 
+import functools
 import operator
 import pickle
 import sys
@@ -46,7 +47,7 @@ from whoosh import formats
 from whoosh.codec import whoosh3
 from whoosh.index import TOC
 from whoosh.reading import TermNotFound
-from whoosh.system import pack_ushort
+from whoosh.system import pack_int, pack_ushort
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
@@ -301,6 +302,7 @@ def _fill_block(postwriter, ids: array, weights: array, values: list, lengths: l
 # checksum outweigh what it saves): it is stored as it is, its info saying so
 # (compression 0), as Whoosh's own writer means to for blocks under 20 bytes.
 MIN_COMPRESSED = 64
+_length_byte = functools.lru_cache(maxsize=None)(length_to_byte)  # a bisection per call otherwise
 
 
 def _write_single_block(fieldwriter, tbytes: bytes, ids: array, weights: array, values: list,
@@ -313,7 +315,7 @@ def _write_single_block(fieldwriter, tbytes: bytes, ids: array, weights: array, 
     postwriter = fieldwriter._postwriter
     postfile = fieldwriter._postfile
     start = postfile.tell()
-    found = [length for length in map(lengths.__getitem__, ids) if length]
+    found = list(filter(None, map(lengths.__getitem__, ids)))
     minlength = min(found) if found else None
     maxlength = max(found) if found else 0
     top = max(weights)
@@ -335,14 +337,14 @@ def _write_single_block(fieldwriter, tbytes: bytes, ids: array, weights: array, 
     if comp:
         databytes = zlib.compress(databytes, comp)
     last = ids[-1]
-    infobytes = pickle.dumps((len(ids), last, maxweight, comp, length_to_byte(minlength),
-                              length_to_byte(maxlength)), 2)
-    postfile.write(whoosh3.WHOOSH3_HEADER_MAGIC)
-    postfile.write_int(-(len(infobytes) + len(databytes)))  # negative: the last block
-    postfile.write(infobytes)
-    postfile.write(databytes)
+    infobytes = pickle.dumps((len(ids), last, maxweight, comp, _length_byte(minlength),
+                              _length_byte(maxlength)), 2)
+    # Header, size (negative: the last block), info and data, written in one call.
+    block = b"".join((whoosh3.WHOOSH3_HEADER_MAGIC, pack_int(-(len(infobytes) + len(databytes))),
+                      infobytes, databytes))
+    postfile.write(block)
     terminfo = whoosh3.W3TermInfo(sum(weights), len(ids), minlength, maxlength, maxweight, ids[0], last)
-    terminfo.set_extent(start, postfile.tell() - start)
+    terminfo.set_extent(start, len(block))
     fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + tbytes, terminfo.to_bytes())
 
 
