@@ -40,9 +40,12 @@ import pickle
 import sys
 import zlib
 from array import array
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
-from itertools import chain
+from dataclasses import dataclass
+from itertools import chain, repeat
 
+import numpy as np
 from whoosh import formats
 from whoosh.codec import whoosh3
 from whoosh.index import TOC
@@ -190,19 +193,92 @@ def add_segments(ix, segments: list) -> None:
 # own writer produces (tests/search/test_bulk.py and test_index_content.py compare them).
 
 
+class CountedField:
+    """A counted field's postings while a segment is built: term -> id in the order first
+    seen, and end to end in flat arrays the ids of each document's terms and their
+    frequencies (4 bytes each, built in C: no Python step per posting). `grouped` sorts
+    them by term when the segment is written."""
+
+    __slots__ = ("ids", "docs", "sizes", "tids", "freqs")
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.docs, self.sizes = array("I"), array("I")  # per document: number, count of terms
+        self.tids, self.freqs = array("I"), array("I")  # per posting
+
+    def add(self, counts: dict[str, int], docnum: int) -> None:
+        size = len(counts)
+        if not size:
+            return
+        ids = self.ids
+        tids = np.fromiter(map(ids.get, counts, repeat(-1)), dtype=np.int64, count=size)
+        new = np.flatnonzero(tids < 0)
+        if new.size:  # the document's new terms take the next ids
+            texts, first = list(counts), len(ids)
+            for offset, index in enumerate(new.tolist()):
+                ids[texts[index]] = first + offset
+            tids[new] = np.arange(first, first + new.size)
+        self.docs.append(docnum)
+        self.sizes.append(size)
+        self.tids.frombytes(tids.astype(np.uint32).tobytes())
+        self.freqs.extend(counts.values())
+
+    def grouped(self) -> Grouped:
+        """The postings grouped by term in code point order (the order of their UTF-8
+        bytes), each term's in document order; the field's arrays are released."""
+        terms = sorted(self.ids)
+        ids = np.fromiter(map(self.ids.__getitem__, terms), dtype=np.int64, count=len(terms))
+        rank = np.empty(len(terms), dtype=np.int64)
+        rank[ids] = np.arange(len(terms))
+        tids, freqs_in = np.frombuffer(self.tids, dtype=np.uint32), np.frombuffer(self.freqs, dtype=np.uint32)
+        bounds = np.zeros(len(terms) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(tids, minlength=len(terms))[ids], out=bounds[1:])
+        # Placed by term in the narrowest type that holds them (a chunk's document numbers
+        # and most frequencies fit in 16 bits): the field's peak is 6 to 8 bytes a posting
+        # more than what it held while documents were added.
+        docs = np.empty(len(tids), dtype=_narrowest(max(self.docs, default=0)))
+        freqs = np.empty(len(tids), dtype=_narrowest(int(freqs_in.max(initial=0))))
+        # A document holds a term once and documents come in order: each posting goes to
+        # the next free place of its term, a document at a time.
+        free, start = bounds[:-1].copy(), 0
+        for docnum, size in zip(self.docs, self.sizes, strict=True):
+            at = rank[tids[start:start + size]]
+            places = free[at]
+            docs[places] = docnum
+            freqs[places] = freqs_in[start:start + size]
+            free[at] += 1
+            start += size
+        del tids, freqs_in  # views of the arrays released below
+        self.ids, self.docs, self.sizes, self.tids, self.freqs = {}, array("I"), array("I"), array("I"), array("I")
+        return Grouped([text.encode("utf-8") for text in terms], bounds.tolist(), docs, freqs)
+
+
+def _narrowest(largest: int) -> type:
+    return np.uint16 if largest < 1 << 16 else np.uint32
+
+
+@dataclass
+class Grouped:
+    """A counted field's postings by term: term i's are docs[bounds[i]:bounds[i + 1]]."""
+
+    terms: list[bytes]
+    bounds: list[int]
+    docs: np.ndarray
+    freqs: np.ndarray
+
+
 class TermPool:
     """Postings grouped by term, in the order documents are added.
 
-    Counted fields (`add_frequencies`): per field, term -> one array of document
-    numbers and frequencies, interleaved (8 bytes a posting; the weight is the
-    frequency times the field's boost, computed when written). Other fields (`add`):
+    Counted fields (`add_frequencies`): per field, a `CountedField` (each document's
+    term ids and frequencies as arrays, grouped by term when written). Other fields (`add`):
     per field, term bytes -> document numbers and weights in arrays, and the
     encoded values (positions of the short text fields) end to end with their sizes
     (`values_of`)."""
 
     def __init__(self) -> None:
         self.terms: dict[str, dict[bytes, tuple[array, array, bytearray, array]]] = {}
-        self.counted: dict[str, dict[str, array]] = {}
+        self.counted: dict[str, CountedField] = {}
 
     def add(self, item: tuple) -> None:
         """Whoosh's pool interface: (fieldname, tbytes, docnum, weight, vbytes)."""
@@ -220,16 +296,10 @@ class TermPool:
         entry[3].append(len(vbytes) if vbytes else 0)
 
     def add_frequencies(self, fieldname: str, counts: dict[str, int], docnum: int) -> None:
-        terms = self.counted.get(fieldname)
-        if terms is None:
-            terms = self.counted[fieldname] = {}
-        for text, freq in counts.items():
-            entry = terms.get(text)
-            if entry is None:
-                terms[text] = array("I", (docnum, freq))
-            else:
-                entry.append(docnum)
-                entry.append(freq)
+        field = self.counted.get(fieldname)
+        if field is None:
+            field = self.counted[fieldname] = CountedField()
+        field.add(counts, docnum)
 
     @staticmethod
     def values_of(data: bytearray, sizes: array) -> list[bytes]:
@@ -243,34 +313,34 @@ class TermPool:
     def fieldnames(self) -> list[str]:
         return sorted(set(self.terms) | set(self.counted))
 
+    def take_counted(self, fieldname: str) -> Grouped | None:
+        """A counted field's postings grouped by term, leaving the pool; None for another field."""
+        field = self.counted.pop(fieldname, None)
+        return field.grouped() if field is not None else None
+
     def field_terms(self, fieldname: str) -> Iterator[tuple[bytes, tuple]]:
-        """(term bytes, postings) of one field in term order: (docs, weights, values,
-        value sizes) of an `add` field, or the interleaved array of a counted one. The
-        field's postings leave the pool (a segment is written field by field, so its
-        memory goes down as it is written)."""
-        if fieldname in self.counted:
-            terms = self.counted.pop(fieldname)
-            # Code point order is the order of the UTF-8 bytes.
-            for text in sorted(terms):
-                yield text.encode("utf-8"), terms[text]
-        else:
-            terms = self.terms.pop(fieldname, {})
-            for tbytes in sorted(terms):
-                yield tbytes, terms[tbytes]
+        """(term bytes, (docs, weights, values, value sizes)) of an `add` field in term
+        order. The field's postings leave the pool (a segment is written field by field,
+        so its memory goes down as it is written)."""
+        terms = self.terms.pop(fieldname, {})
+        for tbytes in sorted(terms):
+            yield tbytes, terms[tbytes]
 
     def iter_postings(self, boosts: dict[str, float] | None = None) -> Iterator[tuple]:
         """Whoosh's pool interface, for callers that want plain postings (empties the pool)."""
         for fieldname in self.fieldnames():
-            for tbytes, postings in self.field_terms(fieldname):
-                if isinstance(postings, array):
-                    boost = (boosts or {}).get(fieldname, 1.0)
-                    for docnum, freq in zip(postings[0::2], postings[1::2], strict=True):
-                        yield fieldname, tbytes, docnum, freq * boost, formats.pack_uint(freq)
-                else:
-                    docs, weights, data, sizes = postings
-                    values = self.values_of(data, sizes)
-                    for i, docnum in enumerate(docs):
-                        yield fieldname, tbytes, docnum, weights[i], values[i]
+            grouped = self.take_counted(fieldname)
+            if grouped is not None:
+                boost = (boosts or {}).get(fieldname, 1.0)
+                docs, freqs = grouped.docs.tolist(), grouped.freqs.tolist()
+                for i, tbytes in enumerate(grouped.terms):
+                    for at in range(grouped.bounds[i], grouped.bounds[i + 1]):
+                        yield fieldname, tbytes, docs[at], freqs[at] * boost, formats.pack_uint(freqs[at])
+                continue
+            for tbytes, (docs, weights, data, sizes) in self.field_terms(fieldname):
+                values = self.values_of(data, sizes)
+                for i, docnum in enumerate(docs):
+                    yield fieldname, tbytes, docnum, weights[i], values[i]
 
     def cleanup(self) -> None:
         self.terms.clear()
@@ -309,12 +379,8 @@ def _write_single_block(fieldwriter, tbytes: bytes, ids: array, weights: array, 
                         lengths: list[int], fixedsize: int | None) -> None:
     """A term whose postings fit in one block (most terms): what `start_term`, the
     postings writer's `add_posting` calls, `finish_postings` (`_write_block`) and
-    `finish_term` of Whoosh's codec write, byte for byte, in one step without the
-    per-call bookkeeping. `values`: the block's non-empty values; `fixedsize`: the
-    format's `fixed_value_size()`."""
-    postwriter = fieldwriter._postwriter
-    postfile = fieldwriter._postfile
-    start = postfile.tell()
+    `finish_term` of Whoosh's codec write, in one step without the per-call bookkeeping.
+    `values`: the block's non-empty values; `fixedsize`: the format's `fixed_value_size()`."""
     found = list(filter(None, map(lengths.__getitem__, ids)))
     minlength = min(found) if found else None
     maxlength = max(found) if found else 0
@@ -331,21 +397,90 @@ def _write_single_block(fieldwriter, tbytes: bytes, ids: array, weights: array, 
         mini_values = tuple(values)
     else:
         mini_values = _EMPTY.join(values) if fixedsize else None
-    data = (tuple(map(operator.sub, ids, chain((0,), ids))), mini_weights, mini_values)
+    deltas = tuple(map(operator.sub, ids, chain((0,), ids)))
+    _write_block_of(fieldwriter, tbytes, (deltas, mini_weights, mini_values), ids[0], ids[-1],
+                    sum(weights), maxweight, minlength, maxlength)
+
+
+def _write_block_of(fieldwriter, tbytes: bytes, data: tuple, first: int, last: int, weight_sum: float,
+                    maxweight: float, minlength: int | None, maxlength: int) -> None:
+    """Write a term's only block, `data` being its (delta-coded ids, weights, values) as
+    `W3PostingsWriter._write_block` minifies them, and the term's entry."""
+    postfile = fieldwriter._postfile
+    start = postfile.tell()
     databytes = pickle.dumps(data, 2)
-    comp = postwriter._compression if len(databytes) >= MIN_COMPRESSED else 0
+    comp = fieldwriter._postwriter._compression if len(databytes) >= MIN_COMPRESSED else 0
     if comp:
         databytes = zlib.compress(databytes, comp)
-    last = ids[-1]
-    infobytes = pickle.dumps((len(ids), last, maxweight, comp, _length_byte(minlength),
+    count = len(data[0])
+    infobytes = pickle.dumps((count, last, maxweight, comp, _length_byte(minlength),
                               _length_byte(maxlength)), 2)
     # Header, size (negative: the last block), info and data, written in one call.
     block = b"".join((whoosh3.WHOOSH3_HEADER_MAGIC, pack_int(-(len(infobytes) + len(databytes))),
                       infobytes, databytes))
     postfile.write(block)
-    terminfo = whoosh3.W3TermInfo(sum(weights), len(ids), minlength, maxlength, maxweight, ids[0], last)
+    terminfo = whoosh3.W3TermInfo(weight_sum, count, minlength, maxlength, maxweight, first, last)
     terminfo.set_extent(start, len(block))
     fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + tbytes, terminfo.to_bytes())
+
+
+SLAB_POSTINGS = 1 << 18  # a counted field is written a slab of terms at a time: bounded memory
+_NO_LENGTH = np.iinfo(np.int64).max
+
+
+def _write_counted(fieldwriter, grouped: Grouped, boost: float, lengths: list[int]) -> None:
+    """A counted field's terms in order, from its grouped postings (Frequency format):
+    the same blocks as `_write_single_block` and `_write_postings` write, the work per
+    posting (delta-coded ids, weights, field lengths, values) done on whole arrays."""
+    bounds, count = grouped.bounds, len(grouped.terms)
+    field_lengths = np.fromiter((length or 0 for length in lengths), dtype=np.int64, count=len(lengths))
+    first = 0
+    while first < count:
+        stop = max(first + 1, bisect_right(bounds, bounds[first] + SLAB_POSTINGS, first + 1) - 1)
+        _write_counted_slab(fieldwriter, grouped, first, stop, boost, field_lengths, lengths)
+        first = stop
+
+
+def _write_counted_slab(fieldwriter, grouped: Grouped, first: int, stop: int, boost: float,
+                        field_lengths: np.ndarray, lengths: list[int]) -> None:
+    """Terms first..stop-1 of a counted field (see `_write_counted`)."""
+    offset, end = grouped.bounds[first], grouped.bounds[stop]
+    docs, freqs = grouped.docs[offset:end], grouped.freqs[offset:end]
+    starts = np.asarray(grouped.bounds[first:stop], dtype=np.int64) - offset
+    # As array("f", [freq * boost ...]): the product in double, then rounded to float.
+    weights = (freqs * boost if boost != 1.0 else freqs).astype(np.float32)
+    deltas = docs.astype(np.int64)
+    deltas[1:] -= docs[:-1]
+    deltas[starts] = docs[starts]
+    posting_lengths = field_lengths[docs]
+    min_lengths = np.minimum.reduceat(np.where(posting_lengths > 0, posting_lengths, _NO_LENGTH), starts).tolist()
+    max_lengths = np.maximum.reduceat(posting_lengths, starts).tolist()
+    top_weights = np.maximum.reduceat(weights, starts).tolist()
+    low_weights = np.minimum.reduceat(weights, starts).tolist()
+    ids, gaps = array("I", docs.astype(np.uint32).tobytes()), array("I", deltas.astype(np.uint32).tobytes())
+    weight_list, values = array("f", weights.tobytes()), freqs.astype(">u4").tobytes()
+    postwriter = fieldwriter._postwriter
+    limit = postwriter._blocklimit
+    ends = grouped.bounds[first + 1:stop + 1]
+    for index, (tbytes, end_at) in enumerate(zip(grouped.terms[first:stop], ends, strict=True)):
+        a, b = grouped.bounds[first + index] - offset, end_at - offset
+        if b - a > limit:
+            fieldwriter.start_term(tbytes)
+            term_freqs = array("I", freqs[a:b].astype(np.uint32).tobytes())
+            _write_postings(postwriter, ids[a:b], weight_list[a:b], term_freqs, lengths, True)
+            fieldwriter.finish_term()
+            continue
+        top, low = top_weights[index], low_weights[index]
+        if low == top == 1.0:
+            mini_weights = None
+        elif low == top:
+            mini_weights = weight_list[a]
+        else:
+            mini_weights = tuple(weight_list[a:b])
+        minlength = min_lengths[index]
+        _write_block_of(fieldwriter, tbytes, (tuple(gaps[a:b]), mini_weights, values[4 * a:4 * b]), ids[a],
+                        ids[b - 1], sum(weight_list[a:b]), top if top > 0 else 0,
+                        None if minlength == _NO_LENGTH else minlength, max_lengths[index])
 
 
 def _write_postings(postwriter, docs: array, weights: array, values, lengths: list[int], fixed: bool) -> None:
@@ -456,19 +591,17 @@ class BulkSegmentWriter(SegmentWriter):
                 postwriter = writer._postwriter
                 block_limit = postwriter._blocklimit
                 fixedsize = field.format.fixed_value_size()
-                for tbytes, postings in self.pool.field_terms(fieldname):
-                    if isinstance(postings, array):  # counted: docs and frequencies interleaved
-                        docs, values, fixed = postings[0::2], postings[1::2], True
-                        weights = array("f", values if boost == 1.0 else [freq * boost for freq in values])
-                    else:
-                        docs, weights, data, sizes = postings
-                        values, fixed = self.pool.values_of(data, sizes), False
+                grouped = self.pool.take_counted(fieldname)
+                if grouped is not None:
+                    _write_counted(writer, grouped, boost, field_lengths)
+                for tbytes, (docs, weights, data, sizes) in self.pool.field_terms(fieldname):
+                    values = self.pool.values_of(data, sizes)
                     if len(docs) <= block_limit:
-                        block_values = [_frequency_bytes(values)] if fixed else [v for v in values if v]
+                        block_values = [v for v in values if v]
                         _write_single_block(writer, tbytes, docs, weights, block_values, field_lengths, fixedsize)
                         continue
                     writer.start_term(tbytes)
-                    _write_postings(postwriter, docs, weights, values, field_lengths, fixed)
+                    _write_postings(postwriter, docs, weights, values, field_lengths, False)
                     writer.finish_term()
                 writer.finish_field()
         finally:

@@ -130,3 +130,41 @@ def test_blocks_under_the_threshold_are_stored_uncompressed(tmp_path):
                 matcher._next_block()
     assert sizes[False] and max(sizes[False]) < whoosh_internals.MIN_COMPRESSED
     assert sizes[True] and min(sizes[True]) >= whoosh_internals.MIN_COMPRESSED
+
+
+def test_counted_postings_are_grouped_by_term_in_document_order():
+    """Document numbers and frequencies beyond 16 bits keep their value (the arrays widen)."""
+    field = whoosh_internals.CountedField()
+    documents = [(3, {"b": 2, "a": 1}), (70_000, {"a": 80_000, "c": 1}), (70_001, {}), (70_002, {"c": 5, "b": 1})]
+    for docnum, counts in documents:
+        field.add(counts, docnum)
+    grouped = field.grouped()
+    found = {
+        term: list(zip(grouped.docs[a:b].tolist(), grouped.freqs[a:b].tolist(), strict=True))
+        for term, a, b in zip(grouped.terms, grouped.bounds[:-1], grouped.bounds[1:], strict=True)
+    }
+    assert found == {b"a": [(3, 1), (70_000, 80_000)], b"b": [(3, 2), (70_002, 1)], b"c": [(70_000, 1), (70_002, 5)]}
+    assert list(found) == grouped.terms == sorted(grouped.terms)
+
+
+def test_counted_fields_written_a_slab_at_a_time_equal_whoosh_segment(tmp_path, monkeypatch):
+    """Slabs of one term, of a few and the default: the same index as Whoosh's own, with
+    terms of more postings than a block holds (128) in the counted fields."""
+    docs = [build_document(r) for r in records(600)]
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    writer = whoosh_index.create_in(str(plain), build_schema()).writer()
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit()
+    expected = contents(plain)
+    assert max(len(found) for (field, _text), found in expected["postings"].items() if field == "neutral") > 128
+    for slab in (1, 5000, whoosh_internals.SLAB_POSTINGS):
+        monkeypatch.setattr(whoosh_internals, "SLAB_POSTINGS", slab)
+        built = tmp_path / f"slab-{slab}"
+        built.mkdir()
+        whoosh_index.create_in(str(built), build_schema())
+        assert bulk.build_segments(built, iter(docs), procs=1) == 600
+        actual = contents(built)
+        assert actual["postings"] == expected["postings"]
+        assert actual["lengths"] == expected["lengths"]
