@@ -234,8 +234,8 @@ class CountedField:
         bounds = np.zeros(len(terms) + 1, dtype=np.int64)
         np.cumsum(np.bincount(tids, minlength=len(terms))[ids], out=bounds[1:])
         # Placed by term in the narrowest type that holds them (a chunk's document numbers
-        # and most frequencies fit in 16 bits): the field's peak is 6 to 8 bytes a posting
-        # more than what it held while documents were added.
+        # and most frequencies fit in 16 bits): the field's peak is 4 to 8 bytes a posting
+        # more than the 8 it held while documents were added.
         docs = np.empty(len(tids), dtype=_narrowest(max(self.docs, default=0)))
         freqs = np.empty(len(tids), dtype=_narrowest(int(freqs_in.max(initial=0))))
         # A document holds a term once and documents come in order: each posting goes to
