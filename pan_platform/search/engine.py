@@ -276,10 +276,10 @@ def _read_sort_keys(reader) -> tuple[np.ndarray, np.ndarray]:
     size = reader.doc_count_all()
     out = []
     for name in ("published", "item_id"):
-        if reader.has_column(name):
-            out.append(np.fromiter(reader.column_reader(name), dtype=np.int64, count=size))
-        else:
-            out.append(np.zeros(size, dtype=np.int64))
+        values = whoosh_internals.numeric_column(reader, name)  # read whole; else value by value
+        if values is None and reader.has_column(name):
+            values = np.fromiter(reader.column_reader(name), dtype=np.int64, count=size)
+        out.append(values if values is not None else np.zeros(size, dtype=np.int64))
     return out[0], out[1]
 
 

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from whoosh import columns, fields
 from whoosh import index as whoosh_index
 from whoosh.codec import whoosh3
+from whoosh.util.numeric import byte_to_length
 
 from pan_platform.search import bulk, engine, whoosh_internals
 from pan_platform.search.documents import build_document
@@ -112,3 +114,26 @@ def test_no_other_module_touches_whoosh_internals():
         for name in PRIVATE_NAMES if name in path.read_text()
     ]
     assert found == []
+
+
+def test_columns_read_whole_equal_whoosh_reading_them_value_by_value(tmp_path):
+    """Length and sort columns are read in one call: the same values as Whoosh's own
+    reading, also when the last documents have none (a column stores fewer values than
+    the segment has documents, the rest being its default)."""
+    schema = fields.Schema(id=fields.ID(stored=True), body=fields.TEXT,
+                           published=fields.COLUMN(columns.NumericColumn("q", default=0)))
+    writer = whoosh_index.create_in(str(tmp_path), schema).writer()
+    writer.add_document(id="1", body="alpha beta gamma", published=5)
+    writer.add_document(id="2", body=" ".join(["word"] * 300), published=-7)
+    writer.add_document(id="3")
+    writer.add_document(id="4")
+    writer.commit()
+    with whoosh_index.open_dir(str(tmp_path)).reader() as reader:
+        assert whoosh_internals.numeric_column(reader, "published").tolist() == [5, -7, 0, 0]
+        assert list(reader.column_reader("published")) == [5, -7, 0, 0]
+        raw = reader._perdoc.column_reader(whoosh3._lenfield("body"), whoosh3.LENGTHS_COLUMN)
+        assert raw._count < raw._doccount == 4
+        loaded = whoosh_internals._load_lengths(raw)
+        assert isinstance(loaded, array) and loaded.tolist() == list(raw.load())
+        assert [byte_to_length(code) for code in loaded] == [reader.doc_field_length(d, "body", 0) or 0 for d in range(4)]
+        assert whoosh_internals.numeric_column(reader, "id") is None  # not a numeric column
