@@ -8,6 +8,7 @@ that is used, only not by a call vulture can follow. A dead name is removed, not
 # Flask, Flask-Login, Flask-Babel, WTForms and SQLAlchemy read these by name.
 create_app  # wsgi.py and the tests
 compile_templates  # gunicorn.conf.py when_ready
+warm_up  # gunicorn.conf.py post_worker_init
 __getattr__  # module attribute hook (PEP 562)
 _.login_view  # Flask-Login
 _.timezone_selector  # Flask-Babel

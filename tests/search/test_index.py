@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pan_platform import search
 from pan_platform.extensions import db
-from pan_platform.search import bulk, merging
+from pan_platform.search import bulk, engine, merging
 from pan_platform.search import index as search_index
 from pan_platform.search.documents import build_document
 from tests.search.conftest import add_translation, make_text_item
@@ -255,3 +255,23 @@ def test_a_tier_whose_documents_were_all_removed_merges_into_nothing(tmp_path, m
     assert merging.merge_once(base)
     with search_index.open_index(base).reader() as reader:
         assert reader.doc_count_all() == 0
+
+
+def test_warm_up_loads_what_every_search_reads_first_and_builds_nothing(world, app):
+    """A worker's warm-up (gunicorn post_worker_init): no index, nothing done (building it
+    is `pan reindex`'s job); with one, the searcher's facet and sort columns and the
+    thesaurus are loaded, and what a search then finds is unchanged."""
+    assert search_index.live_dir(search.index_path()) is None
+    assert search.warm_up() is False
+    assert search_index.live_dir(search.index_path()) is None
+    make_text_item(world["academy"], "Police training", "Basic training")
+    db.session.commit()
+    expected = search.search(None, "training")
+    search_index.reset_searchers()
+    app.extensions.pop("pan_thesaurus", None)
+    assert search.warm_up() is True
+    arrays = engine.arrays_for(search_index.searcher(search.index_path()))
+    assert arrays._facets is not None and arrays._sort_keys is not None
+    assert "pan_thesaurus" in app.extensions
+    found = search.search(None, "training")
+    assert (found.ids, found.total, found.facets) == (expected.ids, expected.total, expected.facets)

@@ -8,10 +8,12 @@ import threading
 import types
 from pathlib import Path
 
+from flask import current_app
 from gunicorn.app.base import Application
 from gunicorn.workers.gthread import ThreadWorker
 from sqlalchemy import create_engine
 
+from pan_platform import search
 from pan_platform.extensions import db
 from tests.conftest import make_app, running
 
@@ -139,3 +141,26 @@ def test_sqlite_runs_in_write_ahead_log_mode(tmp_path):
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
     finally:
         engine.dispose()
+
+
+def test_each_worker_warms_the_search_up_before_serving_and_a_failure_is_only_logged(tmp_path, monkeypatch):
+    cfg = _config(monkeypatch)
+    app = make_app(tmp_path)
+    monkeypatch.setitem(__import__("sys").modules, "wsgi", types.SimpleNamespace(app=app))
+    calls, logged = [], []
+    worker = types.SimpleNamespace(log=types.SimpleNamespace(exception=lambda *args: logged.append(args)))
+
+    def warm_up():
+        calls.append(current_app._get_current_object())
+        return True
+
+    monkeypatch.setattr(search, "warm_up", warm_up)
+    cfg.post_worker_init(worker)
+    assert calls == [app] and logged == []  # inside the application's context
+
+    def broken():
+        raise OSError("the index went away")
+
+    monkeypatch.setattr(search, "warm_up", broken)
+    cfg.post_worker_init(worker)  # does not raise: the worker serves all the same
+    assert len(logged) == 1 and "warm-up failed" in logged[0][0]
