@@ -7,7 +7,8 @@
   database by id, in that order;
 - `suggest(user, prefix, lang)`: ids of readable items whose title words start so;
 - `rebuild()`: rebuild from the database aside, then swap; `check(repair)`: drift report;
-- `retry_queued()` / `merge_segments()`: periodic tidying run by the scheduler.
+- `retry_queued()` / `merge_segments()`: periodic tidying run by the scheduler;
+- `warm_up()`: load what every search reads first (each web worker, before serving).
 
 Every item is indexed, drafts too: their principals hold only the owner academy, which
 is exactly who may read them, so owners find their drafts and a state change is an

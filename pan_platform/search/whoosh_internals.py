@@ -223,10 +223,12 @@ def add_segments(ix, segments: list) -> None:
         writer._finish()
 
 
-# Postings are written a block at a time. A rebuild's documents arrive in document-number order, so postings grouped by term as
-# they come are already sorted (search/bulk.py). The segment is written through the codec's
-# field writer, most terms in one step (`_write_single_block`), producing the bytes Whoosh's
-# own writer produces (tests/search/test_bulk.py and test_index_content.py compare them).
+# Postings are written a block at a time. A rebuild's documents arrive in document-number
+# order, so postings grouped by term as they come are already sorted (search/bulk.py). The
+# segment is written through the codec's field writer, most terms in one step
+# (`_write_single_block`, `_write_counted`), producing what Whoosh's own writer produces
+# but for tiny blocks left uncompressed (tests/search/test_bulk.py and
+# test_index_content.py compare what a reader finds).
 
 
 class CountedField:
