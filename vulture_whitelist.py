@@ -40,7 +40,6 @@ visible  # a column of the preview table (templates/workspace/preview.html)
 file_version_id  # the key column of file_previews, set through FileVersion.preview
 _.pan_label_overrides  # cache on the request context
 _.pan_request_started  # read back with g.get("pan_request_started")
-_.page_cache_claimed  # read back with g.pop("page_cache_claimed") (web/page_cache.py)
 _.url_lang  # environ key read in i18n.py
 # Read in templates.
 _.as_args
