@@ -172,9 +172,6 @@ class Config:
         # Home, catalogue and search pages for visitors without cookies are kept this many
         # seconds at most (web/page_cache.py; 0: never kept).
         self.PAN_PAGE_CACHE_SECONDS = float(env.get("PAN_PAGE_CACHE_SECONDS", "30"))
-        # With Redis, a visitor asking for a page another worker is making waits this many
-        # seconds at most for it instead of making it too (web/page_cache.py; 0: never waits).
-        self.PAN_PAGE_WAIT_SECONDS = float(env.get("PAN_PAGE_WAIT_SECONDS", "2"))
         # Scheduled work (pan_platform/scheduler.py): `flask pan worker` runs each job at its
         # interval (seconds); PAN_INPROCESS_SCHEDULER=1 runs them in a thread of the web
         # process instead (`make run`; one process only, never with several workers).

@@ -11,11 +11,7 @@ from here is still counted as a view (usage statistics), as the view itself woul
 With PAN_REDIS_URL set, pages are also kept in Redis, shared by every worker: a page
 rendered by one worker is served by the others (and by a worker that has just replaced
 one) without rendering it again; each worker still keeps the pages it serves in its own
-memory in front. While Redis cannot be reached, each worker keeps its own pages. A page
-that several workers are asked for at once, and none has kept yet, is made by one of
-them: it marks the page as being made, and the others wait for it (at most
-PAN_PAGE_WAIT_SECONDS; they make it themselves if the mark ends without a page) instead
-of all rendering it together on the same few cores.
+memory in front. While Redis cannot be reached, each worker keeps its own pages.
 
 An entry is keyed by the URL, the page's language and two counters that change with
 what the page shows: the generation of the cached counts (bumped by the pipeline after
@@ -60,8 +56,6 @@ INDEXED = frozenset({"search.search_page"})  # pages that also follow the index
 OWN_HEADERS = frozenset({"Content-Type", "Content-Length", "Set-Cookie"})
 MAX_ENTRIES = 500  # pages of ~60 KB: at most ~30 MB per worker
 RETRY_SECONDS = 30  # how long an unreachable Redis rests before it is tried again
-MAKING = ":making"  # suffix of the mark of a page being made (Redis)
-WAIT_POLL_SECONDS = 0.02
 
 log = logging.getLogger("pan.pages")
 
@@ -90,29 +84,13 @@ class RedisPages:
 
     def get(self, key: tuple) -> Page | None:
         raw = self.client().get(self._name(key))
-        return self._page(raw) if raw is not None else None
-
-    @staticmethod
-    def _page(raw: bytes) -> Page:
+        if raw is None:
+            return None
         head, packed = raw.split(b"\n", 1)
         meta, body = json.loads(head), zlib.decompress(packed)
         until = datetime.fromisoformat(meta["valid_until"]) if meta["valid_until"] else None
         born = time.monotonic() - (time.time() - meta["born"])  # its age, on this process's clock
         return Page(body, meta["mimetype"], [tuple(pair) for pair in meta["headers"]], until, born)
-
-    def claim(self, key: tuple, seconds: float) -> bool:
-        """Mark the page as being made, unless another process already does (the mark
-        ends by itself after `seconds`, should its maker die); True when marked here."""
-        return bool(self.client().set(self._name(key) + MAKING, b"1", nx=True, px=max(1, int(seconds * 1000))))
-
-    def release(self, key: tuple) -> None:
-        self.client().delete(self._name(key) + MAKING)
-
-    def poll(self, key: tuple) -> tuple[Page | None, bool]:
-        """The kept page, if any, and whether a process is still making it: one round trip."""
-        name = self._name(key)
-        raw, making = self.client().mget([name, name + MAKING])
-        return (self._page(raw) if raw is not None else None), making is not None
 
     def put(self, key: tuple, page: Page, max_age: float) -> None:
         meta = {
@@ -145,30 +123,6 @@ class PageCache:
     def put(self, key: tuple, page: Page, max_age: float) -> None:
         self._keep_here(key, page)
         self._shared(lambda store: store.put(key, page, max_age))
-
-    def claim(self, key: tuple, seconds: float) -> bool | None:
-        """Whether this process makes the page: True when it marked it as being made in
-        the shared store, False when another process is making it, None without a
-        reachable shared store (each process makes its own pages)."""
-        return self._shared(lambda store: store.claim(key, seconds))
-
-    def release(self, key: tuple) -> None:
-        self._shared(lambda store: store.release(key))
-
-    def wait(self, key: tuple, max_age: float, now: datetime, seconds: float) -> Page | None:
-        """The page another process is making, once it is kept; None when that process
-        stops making it without keeping it (an error page, a cookie) or after `seconds`."""
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            time.sleep(WAIT_POLL_SECONDS)
-            page, making = self._shared(lambda store: store.poll(key)) or (None, False)
-            page = _fresh(page, max_age, now)
-            if page is not None:
-                self._keep_here(key, page)
-                return page
-            if not making:
-                return None
-        return None
 
     def _keep_here(self, key: tuple, page: Page) -> None:
         with self._lock:
@@ -236,16 +190,8 @@ def serve_cached() -> Response | None:
     key = _key()
     if key is None:
         return None
-    now, cache = utcnow(), _cache()
-    max_age, wait = current_app.config["PAN_PAGE_CACHE_SECONDS"], current_app.config["PAN_PAGE_WAIT_SECONDS"]
-    page = cache.get(key, max_age, now)
-    if page is None and wait > 0:
-        # Several workers asked for the same new page at once: one makes it, the others
-        # wait for it instead of making it too (the mark outlives the wait by a second).
-        claimed = cache.claim(key, wait + 1)
-        if claimed is False:
-            page = cache.wait(key, max_age, now, wait)
-        g.page_cache_claimed = claimed is True
+    now = utcnow()
+    page = _cache().get(key, current_app.config["PAN_PAGE_CACHE_SECONDS"], now)
     if page is None:
         # Read before the page is made, as the generation: a later lapse is never missed.
         g.page_cache_key, g.page_cache_until = key, next_expiry(None, now)
@@ -259,26 +205,17 @@ def serve_cached() -> Response | None:
 
 
 def keep(response: Response) -> Response:
-    """After the view, before caching.finish_response: keep a shareable page, and end the
-    mark of it being made (after keeping it: who waits for it finds it)."""
+    """After the view, before caching.finish_response: keep a shareable page."""
     key = g.pop("page_cache_key", None)
-    try:
-        _keep(key, response)
-    finally:
-        if key is not None and g.pop("page_cache_claimed", False):
-            _cache().release(key)
-    return response
-
-
-def _keep(key: tuple | None, response: Response) -> None:
     if key is None or response.status_code != 200:  # None: served from here, or not kept
-        return
+        return response
     if not caching.shareable_without_cookie(response) or response.is_streamed:
-        return
+        return response
     # Only the view's own headers are here yet: the other hooks run after this one.
     kept = [(name, value) for name, value in response.headers if name not in OWN_HEADERS]
     page = Page(response.get_data(), response.mimetype, kept, g.get("page_cache_until"), time.monotonic())
     _cache().put(key, page, current_app.config["PAN_PAGE_CACHE_SECONDS"])
+    return response
 
 
 def register(app: Flask) -> None:

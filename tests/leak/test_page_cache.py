@@ -10,7 +10,6 @@ with pages kept in each process alone and with pages shared through Redis as wel
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
@@ -21,7 +20,6 @@ from pan_platform import search
 from pan_platform.catalogue.models import Item, ItemTranslation
 from pan_platform.extensions import db
 from pan_platform.overview.models import ItemUsage
-from pan_platform.web import page_cache
 from tests.conftest import REDIS_URL, make_app, redis_config, running, sign_in
 from tests.factories import make_item, make_org, make_user
 
@@ -326,91 +324,3 @@ def test_a_full_process_cache_forgets_its_oldest_pages_not_all(monkeypatch):
     assert sorted(key[1] for key in cache.entries) == [0, 3, 4, 5, 6, 7, 8]
     assert cache.get(("/en/items", 1), 60, now) is None
     assert cache.get(("/en/items", 0), 60, now).body == b"<p>0</p>"
-
-
-def _another_worker_makes_the_next_page(app, monkeypatch) -> tuple:
-    """The next page `app` claims is found being made by another worker: the mark is set
-    in Redis for real (as that worker's claim set it), and `app` is told it lost."""
-    shared = app.extensions["pan_pages"].shared
-    claims, real_claim = [], shared.claim
-
-    def busy(key, seconds):
-        assert real_claim(key, seconds)  # the other worker's mark
-        claims.append(key)
-        return False
-
-    monkeypatch.setattr(shared, "claim", busy)
-    return shared, claims
-
-
-def _after_the_claim(claims, then) -> threading.Thread:
-    def other_worker():
-        while not claims:
-            time.sleep(0.01)
-        time.sleep(0.2)
-        then(claims[0])
-
-    thread = threading.Thread(target=other_worker)
-    thread.start()
-    return thread
-
-
-def test_a_page_another_worker_is_making_is_waited_for_not_made_again(tmp_path, monkeypatch):
-    from pan_platform.web.page_cache import Page
-
-    app = make_app(tmp_path, PAN_PAGE_CACHE_SECONDS=60, PAN_PAGE_WAIT_SECONDS=5, **redis_config())
-    with running(app):
-        public, _network, _member = _world()
-        visitor = app.test_client(use_cookies=False)
-        _text(visitor, "/en/")  # the page store exists from here on
-        shared, claims = _another_worker_makes_the_next_page(app, monkeypatch)
-        made_there = b"<html>made by the other worker</html>"
-
-        def keep_and_release(key):
-            shared.put(key, Page(made_there, "text/html", [], None, time.monotonic()), 60)
-            shared.release(key)
-
-        thread = _after_the_claim(claims, keep_and_release)
-        started = time.monotonic()
-        response = visitor.get(f"/en/items/{public.id}")
-        thread.join()
-        assert response.status_code == 200 and response.get_data() == made_there  # not made here
-        assert 0.2 <= time.monotonic() - started < 5
-        views = db.session.scalar(select(func.sum(ItemUsage.views)).where(ItemUsage.item_id == public.id))
-        assert views == 1  # counted, as any item page answered from the cache
-
-
-def test_a_page_whose_maker_keeps_nothing_is_made_here_without_waiting_longer(tmp_path, monkeypatch):
-    app = make_app(tmp_path, PAN_PAGE_CACHE_SECONDS=60, PAN_PAGE_WAIT_SECONDS=5, **redis_config())
-    with running(app):
-        public, _network, _member = _world()
-        visitor = app.test_client(use_cookies=False)
-        _text(visitor, "/en/")
-        shared, claims = _another_worker_makes_the_next_page(app, monkeypatch)
-        thread = _after_the_claim(claims, shared.release)  # its answer was not kept (an error)
-        started = time.monotonic()
-        page = _text(visitor, "/en/catalogue")
-        thread.join()
-        assert "crossing patrols" in page and time.monotonic() - started < 3
-
-
-def test_a_worker_marks_the_page_it_makes_and_ends_the_mark_kept_or_not(tmp_path, monkeypatch):
-    config = redis_config()
-    app = make_app(tmp_path, PAN_PAGE_CACHE_SECONDS=60, **config)
-    with running(app):
-        public, _network, _member = _world()
-        visitor = app.test_client(use_cookies=False)
-        _text(visitor, "/en/")
-        marked, real_keep = [], page_cache._keep
-        client = redis.Redis.from_url(REDIS_URL)
-        making = f"{config['PAN_REDIS_KEY_PREFIX']}*{page_cache.MAKING}"
-
-        def keep(key, response):  # the mark exists while the page is made, up to keeping it
-            marked.append(list(client.scan_iter(making)))
-            real_keep(key, response)
-
-        monkeypatch.setattr(page_cache, "_keep", keep)
-        assert "crossing patrols" in _text(visitor, f"/en/items/{public.id}")
-        assert visitor.get("/en/items/999999").status_code == 404  # not kept: the mark ends all the same
-        assert [len(found) for found in marked] == [1, 1]
-        assert list(client.scan_iter(making)) == []
