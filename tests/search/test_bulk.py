@@ -6,6 +6,7 @@ import random
 import zlib
 
 import pytest
+from whoosh import formats
 from whoosh import index as whoosh_index
 
 from pan_platform.search import bulk, whoosh_internals
@@ -168,3 +169,20 @@ def test_counted_fields_written_a_slab_at_a_time_equal_whoosh_segment(tmp_path, 
         actual = contents(built)
         assert actual["postings"] == expected["postings"]
         assert actual["lengths"] == expected["lengths"]
+
+
+def test_the_pool_gives_plain_postings_in_field_and_term_order():
+    """Whoosh's pool interface (`iter_postings`), for a counted and an added field."""
+    pool = whoosh_internals.TermPool()
+    pool.add_frequencies("body_en", {"police": 2, "border": 1}, 0)
+    pool.add_frequencies("body_en", {"police": 1}, 3)
+    pool.add(("academy", b"a-1", 0, 1.0, b""))
+    pool.add(("academy", b"a-1", 3, 1.0, b""))
+    assert list(pool.iter_postings({"body_en": 0.5})) == [
+        ("academy", b"a-1", 0, 1.0, b""),
+        ("academy", b"a-1", 3, 1.0, b""),
+        ("body_en", b"border", 0, 0.5, formats.pack_uint(1)),
+        ("body_en", b"police", 0, 1.0, formats.pack_uint(2)),
+        ("body_en", b"police", 3, 0.5, formats.pack_uint(1)),
+    ]
+    assert list(pool.iter_postings()) == []  # the pool is empty once read
