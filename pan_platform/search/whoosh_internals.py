@@ -7,8 +7,8 @@ that changes one of them fails a test instead of a search in production:
 - `whoosh3.W3PerDocReader._cached_reader`, `_readers`, `whoosh3.LENGTHS_COLUMN` and
   `whoosh3._lenfield`: field lengths loaded once per segment (`install_lengths_in_memory`,
   `length_column`), in one read from the numeric column reader's `_dbfile`, `_basepos`,
-  `_count`, `_doccount`, `_default`, `_typecode` and `_fixedlen` (`_load_lengths`; the same
-  for the sort columns, `numeric_column`);
+  `_count`, `_doccount`, `_default`, `_typecode` and `_fixedlen` (`_stored_values`, for the length
+  columns and the sort columns: `_load_lengths`, `numeric_column`);
 - `reader._terms.matcher(...)`, and on `whoosh3.W3LeafMatcher`: `_atend`, `_read_data`,
   `_data`, `_blocklength`, `_next_block`: posting lists read a block at a time
   (`term_matcher`, `read_blocks`);
@@ -95,38 +95,41 @@ def install_lengths_in_memory() -> None:
     setattr(reader_class, _INSTALLED_FLAG, True)
 
 
+def _stored_values(column, typecode: str, width: int) -> tuple[bytes, int] | None:
+    """The bytes a numeric column of `typecode` stores, read in one call, and how many
+    values they hold (of its first documents: the rest have the column's default). None
+    for another kind of column. Whoosh reads such a column a value per call (about 0.5 s
+    for one of 50,000 documents, paid by the first search that needs it in every worker)."""
+    if getattr(column, "_typecode", None) != typecode or getattr(column, "_fixedlen", None) != width:
+        return None
+    stored = min(column._count, column._doccount)
+    return column._dbfile.get(column._basepos, width * stored), stored
+
+
 def _load_lengths(column) -> array:
-    """A length column as `array('B')`, its bytes read in one call: what the column's
-    `load()` returns, which reads them one call per document (about 0.5 s for a field of
-    50,000 documents, paid by the first search of a field in every worker). The column
-    stores the bytes of its first documents; the rest have the default."""
-    try:
-        if column._typecode != "B" or column._fixedlen != 1:
-            return column.load()
-        stored = min(column._count, column._doccount)
-        lengths = array("B", column._dbfile.get(column._basepos, stored))
-        lengths.extend(repeat(column._default, column._doccount - stored))
-        return lengths
-    except AttributeError:  # another column class: Whoosh's own way
+    """A length column as `array('B')`: what the column's `load()` returns, in one read."""
+    found = _stored_values(column, "B", 1)
+    if found is None:  # another column class: Whoosh's own way
         return column.load()
+    data, stored = found
+    lengths = array("B", data)
+    lengths.extend(repeat(column._default, column._doccount - stored))
+    return lengths
 
 
 def numeric_column(reader, fieldname: str) -> np.ndarray | None:
-    """A column of 8-byte integers of one segment as an int64 array, read in one call
-    (Whoosh reads a value per call: a quarter of a second per column of 50,000 documents);
-    None when the segment has no such column of Whoosh's numeric kind."""
-    try:
-        if not reader.has_column(fieldname):
-            return None
-        column = reader.column_reader(fieldname, translate=False)
-        if column._typecode != "q" or column._fixedlen != 8:
-            return None
-        stored = min(column._count, column._doccount)
-        values = np.full(column._doccount, column._default, dtype=np.int64)
-        values[:stored] = np.frombuffer(column._dbfile.get(column._basepos, 8 * stored), dtype=">i8")
-        return values
-    except AttributeError:
+    """A column of 8-byte integers of one segment as an int64 array, in one read; None
+    when the segment has no such column of Whoosh's numeric kind."""
+    if not reader.has_column(fieldname):
         return None
+    column = reader.column_reader(fieldname, translate=False)
+    found = _stored_values(column, "q", 8)
+    if found is None:
+        return None
+    data, stored = found
+    values = np.full(column._doccount, column._default, dtype=np.int64)
+    values[:stored] = np.frombuffer(data, dtype=">i8")
+    return values
 
 
 def length_column(reader, fieldname: str):
